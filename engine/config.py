@@ -1,0 +1,167 @@
+"""The simulation config, its limits, and the cost model behind the work budget."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from engine.activations import ACTIVATIONS
+from engine.init import FAN_MODES, INITIALIZERS
+from engine.preprocess import PREPROCESSORS
+
+MAX_DEPTH = 200
+MAX_WIDTH = 16384
+MAX_BATCH = 1024
+MAX_SEED = 2**32 - 1
+PATHS = ("auto", "exact", "explicit")
+
+# Seconds per unit of work, measured on the 2-core reference machine (bench/propagation.py
+# prints the measured figures). Deliberately on the slow side: the budget must refuse
+# what would feel stuck, not what is merely close.
+SEC_PER_FLOP = 1.0 / 8e9
+SEC_PER_RANDOM = 8e-9
+SEC_PER_ELEMENT = 6e-8
+SEC_PER_QR_FLOP = 1.0 / 4e9
+BUDGET_SECONDS = 2.0
+BUDGET_BYTES = 1 << 30
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Everything that determines a simulation; hashable, so pages can cache on it.
+
+    `sizes` lists every layer width including the input, like the lecture's
+    `dims`: (4096,) * 7 is six weight layers on a 4096-dimensional input.
+    """
+
+    activation: str = "tanh"
+    init: str = "gaussian"
+    scale: float = 0.01
+    gain: float = 1.0
+    mode: str = "fan_in"
+    sizes: tuple[int, ...] = (4096,) * 7
+    batch: int = 16
+    bias: float = 0.0
+    in_mean: float = 0.0
+    in_std: float = 1.0
+    prep: str = "none"
+    seed: int = 0
+    slope: float = 0.01
+    path: str = "auto"
+
+    @property
+    def depth(self) -> int:
+        return len(self.sizes) - 1
+
+    @staticmethod
+    def sizes_from(depth: int, width: int) -> tuple[int, ...]:
+        """The lecture's `dims = [width] * (depth + 1)`."""
+        return (int(width),) * (int(depth) + 1)
+
+
+def config_problems(cfg: SimConfig) -> list[str]:
+    """Everything wrong with cfg, in words a user can act on (empty when valid)."""
+    problems = []
+    if cfg.activation not in ACTIVATIONS:
+        problems.append(f"unknown activation {cfg.activation!r}")
+    if cfg.init not in INITIALIZERS:
+        problems.append(f"unknown initializer {cfg.init!r}")
+    if cfg.mode not in FAN_MODES:
+        problems.append(f"mode must be one of {FAN_MODES}")
+    if cfg.prep not in PREPROCESSORS:
+        problems.append(f"unknown preprocessing {cfg.prep!r}")
+    if cfg.path not in PATHS:
+        problems.append(f"path must be one of {PATHS}")
+    if not 1 <= cfg.depth <= MAX_DEPTH:
+        problems.append(f"depth must be 1..{MAX_DEPTH} layers (got {cfg.depth})")
+    if any(not 1 <= d <= MAX_WIDTH for d in cfg.sizes):
+        problems.append(f"every layer size must be 1..{MAX_WIDTH}")
+    if not 1 <= cfg.batch <= MAX_BATCH:
+        problems.append(f"batch must be 1..{MAX_BATCH}")
+    if not 0 <= cfg.seed <= MAX_SEED:
+        problems.append(f"seed must be 0..{MAX_SEED}")
+    for name in ("scale", "gain", "bias", "in_mean", "in_std", "slope"):
+        if not math.isfinite(getattr(cfg, name)):
+            problems.append(f"{name} must be a finite number")
+    if cfg.in_std < 0:
+        problems.append("input std must be >= 0")
+    if cfg.scale < 0 and cfg.init != "constant":
+        problems.append("std / bound must be >= 0 (only a constant init may be negative)")
+    return problems
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Estimated seconds and peak bytes of a simulation, and the path per layer."""
+
+    seconds: float
+    bytes: int
+    paths: tuple[str, ...]
+
+    @property
+    def within_budget(self) -> bool:
+        return self.seconds <= BUDGET_SECONDS and self.bytes <= BUDGET_BYTES
+
+
+def _explicit_seconds(n: int, din: int, dout: int, family: str) -> float:
+    if family == "constant":
+        return SEC_PER_ELEMENT * n * (din + dout)
+    draws = 2 * din * dout  # drawn again for the backward pass instead of kept
+    flops = 4 * n * din * dout
+    seconds = SEC_PER_RANDOM * draws + SEC_PER_FLOP * flops
+    if family == "orthogonal":
+        big, small = max(din, dout), min(din, dout)
+        seconds += 2 * SEC_PER_QR_FLOP * 2 * big * small**2
+    return seconds + SEC_PER_ELEMENT * n * (din + dout)
+
+
+def _exact_seconds(n: int, din: int, dout: int) -> float:
+    r = min(n, din)
+    flops = 10 * n * r * din + 6 * n * r * dout + 2 * n**3
+    draws = 2 * r * dout + n * din
+    return SEC_PER_FLOP * flops + SEC_PER_RANDOM * draws + SEC_PER_ELEMENT * n * (din + dout)
+
+
+def layer_path(cfg: SimConfig, din: int, dout: int) -> str:
+    """Which path layer (din -> dout) runs: 'exact' or 'explicit'."""
+    spec = INITIALIZERS[cfg.init]
+    if spec.family == "constant" or not spec.exact_sampling or cfg.path == "explicit":
+        return "explicit"
+    if cfg.path == "exact":
+        return "exact"
+    explicit = _explicit_seconds(cfg.batch, din, dout, spec.family)
+    return "exact" if _exact_seconds(cfg.batch, din, dout) < explicit else "explicit"
+
+
+def estimate_cost(cfg: SimConfig) -> Cost:
+    """Cost model of the path each layer will take (fixed costs ignored)."""
+    family = INITIALIZERS[cfg.init].family
+    n = cfg.batch
+    seconds, widest_weights, paths = 0.0, 0, []
+    for din, dout in zip(cfg.sizes[:-1], cfg.sizes[1:]):
+        path = layer_path(cfg, din, dout)
+        paths.append(path)
+        if path == "exact":
+            seconds += _exact_seconds(n, din, dout)
+        else:
+            seconds += _explicit_seconds(n, din, dout, family)
+            if family != "constant":
+                widest_weights = max(widest_weights, din * dout)
+    kept = n * sum(cfg.sizes)  # one pre-activation array per layer, kept for the backward pass
+    working = 8 * n * max(cfg.sizes)  # a few layer-sized temporaries
+    weight_temporaries = 3 * widest_weights  # W plus the draw and product that make it
+    total_bytes = 8 * (kept + working + weight_temporaries)
+    return Cost(seconds, total_bytes, tuple(paths))
+
+
+def budget_advice(cfg: SimConfig, cost: Cost) -> str:
+    """A sentence saying what to reduce when cfg is over budget."""
+    over = []
+    if cost.seconds > BUDGET_SECONDS:
+        over.append(f"about {cost.seconds:.1f} s of work (limit {BUDGET_SECONDS:.0f} s)")
+    if cost.bytes > BUDGET_BYTES:
+        over.append(f"about {cost.bytes / 2**30:.1f} GB of memory (limit 1 GB)")
+    hint = "reduce the width or the batch" if cfg.batch > 1 else "reduce the width"
+    if INITIALIZERS[cfg.init].family in ("uniform", "orthogonal"):
+        hint += ", or pick a Gaussian initializer (sampled exactly, far cheaper)"
+    return f"This setting needs {' and '.join(over)}: {hint}, or reduce the depth."

@@ -1,0 +1,120 @@
+"""Forward/backward pairs for one dense layer and one activation (CS231n layers.py style).
+
+`dense_*` use explicit weights. `exact_dense_*` sample the pre-activations
+x @ W for W = s * N(0, 1)^(Din x Dout) exactly in distribution without forming
+W, from the Gram structure of the batch (see DESIGN.md, "Exact-distribution
+sampling"): z = s * F G with F F^T = x x^T and G ~ N(0, 1)^(r x Dout).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.activations import ACTIVATIONS
+
+_RANK_TOL = 1e-12
+
+
+def dense_forward(x: np.ndarray, w: np.ndarray, b: float) -> tuple[np.ndarray, tuple]:
+    """z = x @ w + b: x (N, Din), w (Din, Dout) -> z (N, Dout)."""
+    return x @ w + b, (x, w)
+
+
+def dense_backward(dz: np.ndarray, cache: tuple) -> tuple[np.ndarray, np.ndarray, float]:
+    """Gradients of dense_forward: dz (N, Dout) -> dx (N, Din), dw (Din, Dout), db (scalar bias)."""
+    x, w = cache
+    return dz @ w.T, x.T @ dz, float(dz.sum())
+
+
+def activation_forward(z: np.ndarray, name: str, slope: float = 0.01) -> tuple[np.ndarray, tuple]:
+    """a = f(z) elementwise; the cache keeps z for the derivative."""
+    return ACTIVATIONS[name].fn(z, slope), (z, name, slope)
+
+
+def activation_backward(da: np.ndarray, cache: tuple) -> np.ndarray:
+    """dz = da * f'(z)."""
+    z, name, slope = cache
+    return da * ACTIVATIONS[name].grad(z, slope)
+
+
+@dataclass(frozen=True)
+class GramFactor:
+    """x = scale * F @ Qt with Qt (r, Din) having orthonormal rows; Qt = P @ (x / scale).
+
+    F (N, r) and P (r, N) are small; Qt is formed only when the backward pass needs it.
+    """
+
+    scale: float
+    f: np.ndarray
+    p: np.ndarray
+
+    @property
+    def rank(self) -> int:
+        return self.f.shape[1]
+
+    def qt(self, x: np.ndarray) -> np.ndarray:
+        """The orthonormal row basis Qt (r, Din) of x's row space."""
+        return self.p @ (x / self.scale) if self.rank else np.zeros((0, x.shape[1]))
+
+
+def gram_factor(x: np.ndarray) -> GramFactor:
+    """Factor x (N, Din) as scale * F @ Qt: Cholesky of the Gram matrix, eigh when it is singular."""
+    n = x.shape[0]
+    scale = float(np.max(np.abs(x))) if x.size else 0.0
+    if scale == 0.0 or not np.isfinite(scale):
+        return GramFactor(1.0, np.zeros((n, 0)), np.zeros((0, n)))
+    xs = x / scale  # scaled so the Gram matrix neither underflows nor overflows
+    gram = xs @ xs.T
+    try:
+        chol = np.linalg.cholesky(gram)
+        diag = np.diag(chol)
+        if diag.min() ** 2 > _RANK_TOL * diag.max() ** 2 * n:
+            return GramFactor(scale, chol, np.linalg.inv(chol))
+    except np.linalg.LinAlgError:
+        pass
+    vals, vecs = np.linalg.eigh(gram)
+    keep = vals > _RANK_TOL * n * max(vals.max(), 0.0)
+    root = np.sqrt(vals[keep])
+    return GramFactor(scale, vecs[:, keep] * root, (vecs[:, keep] / root).T)
+
+
+def exact_dense_forward(
+    x: np.ndarray, dout: int, s: float, b: float, rng: np.random.Generator
+) -> tuple[np.ndarray, GramFactor]:
+    """Sample z = x @ W + b for W = s * N(0,1)^(Din x dout) exactly, without forming W.
+
+    x (N, Din) -> z (N, dout). G (r, dout) comes from rng, so the same rng state
+    gives the same G and a changed s rescales the picture rather than resampling it.
+    Returns the Gram factor of x, which the backward pass needs with the same G.
+    """
+    factor = gram_factor(x)
+    g = rng.standard_normal((factor.rank, dout))
+    z = (s * factor.scale) * (factor.f @ g) + b
+    return z, factor
+
+
+def exact_dense_backward(
+    dz: np.ndarray,
+    x: np.ndarray,
+    factor: GramFactor,
+    s: float,
+    rng_forward: np.random.Generator,
+    rng_backward: np.random.Generator,
+) -> np.ndarray:
+    """dx = dz @ W.T for the W the forward pass sampled implicitly: dz (N, Dout) -> dx (N, Din).
+
+    W = Q (Q^T W) + (I - Q Q^T) W. The forward pass fixed Q^T W = s G (G is
+    drawn again from an rng in the forward's starting state); the second part
+    is independent of it and replaced by a fresh draw:
+    dx = s (dz G^T) Qt + M - (M Qt^T) Qt with M ~ dz W'^T, sampled from dz's Gram factor.
+    """
+    dout = dz.shape[1]
+    g = rng_forward.standard_normal((factor.rank, dout))
+    qt = factor.qt(x)
+    seen = s * (dz @ g.T) @ qt
+    dz_factor = gram_factor(dz)
+    h = rng_backward.standard_normal((dz_factor.rank, x.shape[1]))
+    fresh = (s * dz_factor.scale) * (dz_factor.f @ h)
+    return seen + fresh - (fresh @ qt.T) @ qt

@@ -1,0 +1,219 @@
+"""Deep-net simulation at initialization: forward, backward, per-layer summaries.
+
+Memory stays at one pre-activation array per layer: activations are
+recomputed from them, and weights (or the exact path's Gaussian draws) are
+drawn again from the same per-layer random stream in the backward pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from engine.activations import ACTIVATIONS
+from engine.config import SimConfig, layer_path
+from engine.init import INITIALIZERS, init_weights
+from engine.layers import (
+    GramFactor,
+    activation_backward,
+    activation_forward,
+    dense_forward,
+    exact_dense_backward,
+    exact_dense_forward,
+)
+from engine.preprocess import PREPROCESSORS
+from engine.stats import GRAD_RANGE, PRE_RANGE, Summary, summarize
+
+_INPUT, _UPSTREAM, _LAYER_FORWARD, _LAYER_BACKWARD = range(4)
+
+
+def stream(seed: int, *key: int) -> np.random.Generator:
+    """An independent random stream per (seed, purpose, layer): same key, same numbers."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    """Summaries of one weight layer (1-based `index`)."""
+
+    index: int
+    fan_in: int
+    fan_out: int
+    path: str
+    weight_std: float
+    weight_std_measured: float
+    pre: Summary
+    act: Summary
+    frac_saturated: float
+    frac_dead: float
+    grad: Summary | None = None
+    weight_grad_std: float = float("nan")
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """What `simulate` returns: input and per-layer summaries, and where overflow began."""
+
+    config: SimConfig
+    input: Summary
+    layers: tuple[LayerResult, ...]
+    overflow_layer: int | None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(layer.path for layer in self.layers)
+
+
+def make_input(cfg: SimConfig) -> np.ndarray:
+    """The input batch (N, D0): in_mean + in_std * N(0, 1), then preprocessing."""
+    base = stream(cfg.seed, _INPUT).standard_normal((cfg.batch, cfg.sizes[0]))
+    return PREPROCESSORS[cfg.prep](cfg.in_mean + cfg.in_std * base)
+
+
+def _weight_param(cfg: SimConfig, din: int, dout: int) -> tuple[float, float]:
+    """(nominal entry std, the scheme's parameter) for layer din -> dout."""
+    spec = INITIALIZERS[cfg.init]
+    std = spec.effective_std(din, dout, cfg.scale, cfg.gain, cfg.mode)
+    return std, spec.param(din, dout, cfg.scale, cfg.gain, cfg.mode)
+
+
+def _layer_weights(cfg: SimConfig, index: int, din: int, dout: int, buffers: dict) -> np.ndarray:
+    """Layer `index`'s explicit weights, drawn into a buffer shared by layers of equal shape."""
+    rng = stream(cfg.seed, _LAYER_FORWARD, index)
+    buf = buffers.get((din, dout))
+    w = init_weights(cfg.init, (din, dout), rng, cfg.scale, cfg.gain, cfg.mode, out=buf)
+    buffers[(din, dout)] = w
+    return w
+
+
+def entry_std(w: np.ndarray) -> float:
+    """Std of all entries, via BLAS dot products (several times faster than w.std())."""
+    flat = w.reshape(-1)
+    mean = flat.sum() / flat.size
+    return float(np.sqrt(max(flat @ flat / flat.size - mean**2, 0.0)))
+
+
+def _constant_forward(x: np.ndarray, c: float, b: float, dout: int) -> np.ndarray:
+    """x @ (c * ones(Din, Dout)) + b without forming the matrix."""
+    return np.repeat(c * x.sum(axis=1, keepdims=True), dout, axis=1) + b
+
+
+def _pre_activation(cfg: SimConfig, index: int, x: np.ndarray, dout: int, path: str, buffers: dict):
+    """z for layer `index`, plus what the backward pass needs and the measured weight std."""
+    din = x.shape[1]
+    std, param = _weight_param(cfg, din, dout)
+    family = INITIALIZERS[cfg.init].family
+    if family == "constant":
+        return _constant_forward(x, param, cfg.bias, dout), None, 0.0
+    if path == "exact":
+        rng = stream(cfg.seed, _LAYER_FORWARD, index)
+        z, factor = exact_dense_forward(x, dout, param, cfg.bias, rng)
+        return z, factor, float("nan")
+    w = _layer_weights(cfg, index, din, dout, buffers)
+    z, _ = dense_forward(x, w, cfg.bias)
+    return z, None, entry_std(w)
+
+
+def _unit_fractions(cfg: SimConfig, a: np.ndarray) -> tuple[float, float]:
+    act = ACTIVATIONS[cfg.activation]
+    saturated = float(np.mean(act.saturation(a))) if act.saturation else float("nan")
+    dead = float(np.mean(np.all(a <= 0, axis=0))) if act.can_die else float("nan")
+    return saturated, dead
+
+
+def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict):
+    """Run the forward pass; returns (layer results, pre-activations, factors, overflow layer)."""
+    act = ACTIVATIONS[cfg.activation]
+    results, zs, factors = [], [], []
+    overflow = None
+    for index, (din, dout) in enumerate(zip(cfg.sizes[:-1], cfg.sizes[1:]), start=1):
+        path = layer_path(cfg, din, dout)
+        z, factor, measured = _pre_activation(cfg, index, x, dout, path, buffers)
+        a, _ = activation_forward(z, cfg.activation, cfg.slope)
+        saturated, dead = _unit_fractions(cfg, a)
+        results.append(
+            LayerResult(
+                index=index, fan_in=din, fan_out=dout, path=path,
+                weight_std=_weight_param(cfg, din, dout)[0], weight_std_measured=measured,
+                pre=summarize(z, *PRE_RANGE), act=summarize(a, *act.hist_range),
+                frac_saturated=saturated, frac_dead=dead,
+            )
+        )
+        zs.append(z)
+        factors.append(factor)
+        if not (np.isfinite(z).all() and np.isfinite(a).all()):
+            overflow = index  # later layers would only carry inf/NaN forward
+            break
+        x = a
+    return results, zs, factors, overflow
+
+
+def _input_grad(
+    cfg: SimConfig, index: int, dz: np.ndarray, x: np.ndarray, factor: GramFactor | None, path: str, buffers: dict
+) -> np.ndarray:
+    din = x.shape[1]
+    _, param = _weight_param(cfg, din, dz.shape[1])
+    if INITIALIZERS[cfg.init].family == "constant":
+        return np.repeat(param * dz.sum(axis=1, keepdims=True), din, axis=1)
+    if path == "exact":
+        return exact_dense_backward(
+            dz, x, factor, param,
+            stream(cfg.seed, _LAYER_FORWARD, index), stream(cfg.seed, _LAYER_BACKWARD, index),
+        )
+    # Only dx of dense_backward: the full dW (Din, Dout) is never formed; its
+    # statistics come from weight_grad_std.
+    return dz @ _layer_weights(cfg, index, din, dz.shape[1], buffers).T
+
+
+def weight_grad_std(x: np.ndarray, dz: np.ndarray) -> float:
+    """Std of the entries of dW = x.T @ dz (Din, Dout), from N x N Gram matrices only."""
+    count = x.shape[1] * dz.shape[1]
+    total = float(x.sum(axis=1) @ dz.sum(axis=1))
+    sum_sq = float(np.sum((x @ x.T) * (dz @ dz.T)))
+    mean = total / count
+    return float(np.sqrt(max(sum_sq / count - mean**2, 0.0)))
+
+
+def _backward(cfg: SimConfig, x0: np.ndarray, results: list, zs: list, factors: list, buffers: dict) -> list:
+    """Backpropagate a standard-normal upstream gradient; returns results with gradient stats."""
+    da = stream(cfg.seed, _UPSTREAM).standard_normal(zs[-1].shape)
+    out = list(results)
+    for i in range(len(zs) - 1, -1, -1):
+        dz = activation_backward(da, (zs[i], cfg.activation, cfg.slope))
+        x = x0 if i == 0 else activation_forward(zs[i - 1], cfg.activation, cfg.slope)[0]
+        out[i] = replace(out[i], grad=summarize(da, *GRAD_RANGE), weight_grad_std=weight_grad_std(x, dz))
+        if i > 0:
+            da = _input_grad(cfg, i + 1, dz, x, factors[i], results[i].path, buffers)
+    return out
+
+
+def simulate(cfg: SimConfig) -> SimResult:
+    """Simulate a deep net at initialization and summarize every layer.
+
+    Forward: x (batch, sizes[0]) through len(sizes) - 1 layers of
+    x @ W + bias and the activation. Backward: a standard-normal gradient on
+    the last activations, back to the first layer. Non-finite values stop the
+    forward pass at the layer where they appear (reported in overflow_layer);
+    no backward pass runs then.
+    """
+    x0 = make_input(cfg)
+    buffers: dict = {}
+    with np.errstate(all="ignore"):
+        results, zs, factors, overflow = _forward(cfg, x0, buffers)
+        if overflow is None:
+            results = _backward(cfg, x0, results, zs, factors, buffers)
+    return SimResult(cfg, summarize(x0, *PRE_RANGE), tuple(results), overflow)
+
+
+def forward_activations(cfg: SimConfig) -> list[np.ndarray]:
+    """The raw activations of every layer, [(batch, sizes[l])], for notebooks and tests."""
+    x = make_input(cfg)
+    out = []
+    with np.errstate(all="ignore"):
+        for index, dout in enumerate(cfg.sizes[1:], start=1):
+            path = layer_path(cfg, x.shape[1], dout)
+            z, _, _ = _pre_activation(cfg, index, x, dout, path, {})
+            x, _ = activation_forward(z, cfg.activation, cfg.slope)
+            out.append(x)
+    return out
