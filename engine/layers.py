@@ -80,41 +80,44 @@ def gram_factor(x: np.ndarray) -> GramFactor:
     return GramFactor(scale, vecs[:, keep] * root, (vecs[:, keep] / root).T)
 
 
+@dataclass(frozen=True)
+class ExactCache:
+    """What exact_dense_backward needs from the forward pass: x's Gram factor and G.
+
+    G is kept in float32 (half the memory of the pre-activations it made): the
+    forward pass uses the very same rounded values, so the pair stays exact.
+    """
+
+    factor: GramFactor
+    g: np.ndarray
+
+
 def exact_dense_forward(
     x: np.ndarray, dout: int, s: float, b: float, rng: np.random.Generator
-) -> tuple[np.ndarray, GramFactor]:
+) -> tuple[np.ndarray, ExactCache]:
     """Sample z = x @ W + b for W = s * N(0,1)^(Din x dout) exactly, without forming W.
 
     x (N, Din) -> z (N, dout). G (r, dout) comes from rng, so the same rng state
     gives the same G and a changed s rescales the picture rather than resampling it.
-    Returns the Gram factor of x, which the backward pass needs with the same G.
     """
     factor = gram_factor(x)
-    g = rng.standard_normal((factor.rank, dout))
-    z = (s * factor.scale) * (factor.f @ g) + b
-    return z, factor
+    g = rng.standard_normal((factor.rank, dout), dtype=np.float32)
+    z = (s * factor.scale) * (factor.f @ g.astype(np.float64)) + b
+    return z, ExactCache(factor, g)
 
 
 def exact_dense_backward(
-    dz: np.ndarray,
-    x: np.ndarray,
-    factor: GramFactor,
-    s: float,
-    rng_forward: np.random.Generator,
-    rng_backward: np.random.Generator,
+    dz: np.ndarray, x: np.ndarray, cache: ExactCache, s: float, rng: np.random.Generator
 ) -> np.ndarray:
     """dx = dz @ W.T for the W the forward pass sampled implicitly: dz (N, Dout) -> dx (N, Din).
 
-    W = Q (Q^T W) + (I - Q Q^T) W. The forward pass fixed Q^T W = s G (G is
-    drawn again from an rng in the forward's starting state); the second part
-    is independent of it and replaced by a fresh draw:
+    W = Q (Q^T W) + (I - Q Q^T) W. The forward pass fixed Q^T W = s G; the
+    second part is independent of it and replaced by a fresh draw from rng:
     dx = s (dz G^T) Qt + M - (M Qt^T) Qt with M ~ dz W'^T, sampled from dz's Gram factor.
     """
-    dout = dz.shape[1]
-    g = rng_forward.standard_normal((factor.rank, dout))
-    qt = factor.qt(x)
-    seen = s * (dz @ g.T) @ qt
+    qt = cache.factor.qt(x)
+    seen = s * (dz @ cache.g.T.astype(np.float64)) @ qt
     dz_factor = gram_factor(dz)
-    h = rng_backward.standard_normal((dz_factor.rank, x.shape[1]))
+    h = rng.standard_normal((dz_factor.rank, x.shape[1]))
     fresh = (s * dz_factor.scale) * (dz_factor.f @ h)
     return seen + fresh - (fresh @ qt.T) @ qt

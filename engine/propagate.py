@@ -15,7 +15,7 @@ from engine.activations import ACTIVATIONS
 from engine.config import SimConfig, layer_path
 from engine.init import INITIALIZERS, init_weights
 from engine.layers import (
-    GramFactor,
+    ExactCache,
     activation_backward,
     activation_forward,
     dense_forward,
@@ -108,8 +108,8 @@ def _pre_activation(cfg: SimConfig, index: int, x: np.ndarray, dout: int, path: 
         return _constant_forward(x, param, cfg.bias, dout), None, 0.0
     if path == "exact":
         rng = stream(cfg.seed, _LAYER_FORWARD, index)
-        z, factor = exact_dense_forward(x, dout, param, cfg.bias, rng)
-        return z, factor, float("nan")
+        z, cache = exact_dense_forward(x, dout, param, cfg.bias, rng)
+        return z, cache, float("nan")
     w = _layer_weights(cfg, index, din, dout, buffers)
     z, _ = dense_forward(x, w, cfg.bias)
     return z, None, entry_std(w)
@@ -123,13 +123,13 @@ def _unit_fractions(cfg: SimConfig, a: np.ndarray) -> tuple[float, float]:
 
 
 def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict):
-    """Run the forward pass; returns (layer results, pre-activations, factors, overflow layer)."""
+    """Run the forward pass; returns (layer results, pre-activations, exact caches, overflow layer)."""
     act = ACTIVATIONS[cfg.activation]
-    results, zs, factors = [], [], []
+    results, zs, caches = [], [], []
     overflow = None
     for index, (din, dout) in enumerate(zip(cfg.sizes[:-1], cfg.sizes[1:]), start=1):
         path = layer_path(cfg, din, dout)
-        z, factor, measured = _pre_activation(cfg, index, x, dout, path, buffers)
+        z, cache, measured = _pre_activation(cfg, index, x, dout, path, buffers)
         a, _ = activation_forward(z, cfg.activation, cfg.slope)
         saturated, dead = _unit_fractions(cfg, a)
         results.append(
@@ -141,26 +141,23 @@ def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict):
             )
         )
         zs.append(z)
-        factors.append(factor)
+        caches.append(cache)
         if not (np.isfinite(z).all() and np.isfinite(a).all()):
             overflow = index  # later layers would only carry inf/NaN forward
             break
         x = a
-    return results, zs, factors, overflow
+    return results, zs, caches, overflow
 
 
 def _input_grad(
-    cfg: SimConfig, index: int, dz: np.ndarray, x: np.ndarray, factor: GramFactor | None, path: str, buffers: dict
+    cfg: SimConfig, index: int, dz: np.ndarray, x: np.ndarray, cache: ExactCache | None, path: str, buffers: dict
 ) -> np.ndarray:
     din = x.shape[1]
     _, param = _weight_param(cfg, din, dz.shape[1])
     if INITIALIZERS[cfg.init].family == "constant":
         return np.repeat(param * dz.sum(axis=1, keepdims=True), din, axis=1)
     if path == "exact":
-        return exact_dense_backward(
-            dz, x, factor, param,
-            stream(cfg.seed, _LAYER_FORWARD, index), stream(cfg.seed, _LAYER_BACKWARD, index),
-        )
+        return exact_dense_backward(dz, x, cache, param, stream(cfg.seed, _LAYER_BACKWARD, index))
     # Only dx of dense_backward: the full dW (Din, Dout) is never formed; its
     # statistics come from weight_grad_std.
     return dz @ _layer_weights(cfg, index, din, dz.shape[1], buffers).T
@@ -169,13 +166,13 @@ def _input_grad(
 def weight_grad_std(x: np.ndarray, dz: np.ndarray) -> float:
     """Std of the entries of dW = x.T @ dz (Din, Dout), from N x N Gram matrices only."""
     count = x.shape[1] * dz.shape[1]
-    total = float(x.sum(axis=1) @ dz.sum(axis=1))
-    sum_sq = float(np.sum((x @ x.T) * (dz @ dz.T)))
-    mean = total / count
-    return float(np.sqrt(max(sum_sq / count - mean**2, 0.0)))
+    # NumPy scalars, not Python floats: huge values must become inf, not raise.
+    mean = (x.sum(axis=1) @ dz.sum(axis=1)) / count
+    sum_sq = np.sum((x @ x.T) * (dz @ dz.T))
+    return float(np.sqrt(np.maximum(sum_sq / count - mean * mean, 0.0)))
 
 
-def _backward(cfg: SimConfig, x0: np.ndarray, results: list, zs: list, factors: list, buffers: dict) -> list:
+def _backward(cfg: SimConfig, x0: np.ndarray, results: list, zs: list, caches: list, buffers: dict) -> list:
     """Backpropagate a standard-normal upstream gradient; returns results with gradient stats."""
     da = stream(cfg.seed, _UPSTREAM).standard_normal(zs[-1].shape)
     out = list(results)
@@ -184,7 +181,7 @@ def _backward(cfg: SimConfig, x0: np.ndarray, results: list, zs: list, factors: 
         x = x0 if i == 0 else activation_forward(zs[i - 1], cfg.activation, cfg.slope)[0]
         out[i] = replace(out[i], grad=summarize(da, *GRAD_RANGE), weight_grad_std=weight_grad_std(x, dz))
         if i > 0:
-            da = _input_grad(cfg, i + 1, dz, x, factors[i], results[i].path, buffers)
+            da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers)
     return out
 
 
@@ -200,9 +197,9 @@ def simulate(cfg: SimConfig) -> SimResult:
     x0 = make_input(cfg)
     buffers: dict = {}
     with np.errstate(all="ignore"):
-        results, zs, factors, overflow = _forward(cfg, x0, buffers)
+        results, zs, caches, overflow = _forward(cfg, x0, buffers)
         if overflow is None:
-            results = _backward(cfg, x0, results, zs, factors, buffers)
+            results = _backward(cfg, x0, results, zs, caches, buffers)
     return SimResult(cfg, summarize(x0, *PRE_RANGE), tuple(results), overflow)
 
 

@@ -1,0 +1,155 @@
+"""Plain-language diagnosis of a simulation result."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.activations import ACTIVATIONS
+from engine.init import INITIALIZERS
+from engine.propagate import SimResult
+
+COLLAPSE_RATIO = 0.05
+FADE_PER_LAYER = 0.8
+GROW_PER_LAYER = 1.25
+SATURATED_WARN = 0.10
+DEAD_WARN = 0.05
+OUTSIDE_WARN = 0.01
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One sentence of diagnosis; level is 'ok', 'warn' or 'error'."""
+
+    level: str
+    text: str
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2g}" if x != 0 and (abs(x) < 1e-2 or abs(x) >= 1e3) else f"{x:.3g}"
+
+
+def _signal_finding(result: SimResult) -> Finding:
+    layers = result.layers
+    ref = max(result.input.rms, 1e-300)
+    rms = [layer.act.rms for layer in layers]
+    for layer, value in zip(layers, rms):
+        if value < COLLAPSE_RATIO * ref:
+            return Finding(
+                "error",
+                f"Activations collapse toward 0 by layer {layer.index} (std {_fmt(layer.act.std)}): "
+                "the initialization is too small, and the weight gradients, which scale "
+                "with these activations, will vanish.",
+            )
+    if len(layers) < 2:
+        return Finding("ok", f"One layer: activation std {_fmt(layers[0].act.std)}.")
+    per_layer = float(np.exp(np.log(max(rms[-1], 1e-300) / max(rms[0], 1e-300)) / (len(rms) - 1)))
+    spread = f"std {_fmt(layers[0].act.std)} at layer 1, {_fmt(layers[-1].act.std)} at layer {layers[-1].index}"
+    if per_layer < FADE_PER_LAYER:
+        return Finding(
+            "warn",
+            f"The signal fades with depth, by a factor of about {per_layer:.2f} per layer ({spread}): "
+            "the init is too small for this activation, and a deeper net would collapse.",
+        )
+    if per_layer > GROW_PER_LAYER:
+        return Finding(
+            "warn",
+            f"The signal grows with depth, by a factor of about {per_layer:.2f} per layer ({spread}): "
+            "the init is too large for this activation, and a deeper net would overflow.",
+        )
+    drift = ""
+    if not 0.95 <= per_layer <= 1.05:
+        drift = (
+            f" It still drifts by a factor of {per_layer:.2f} per layer, "
+            f"{_fmt(per_layer**50)} over 50 layers: a gain would correct it."
+        )
+    return Finding("ok", f"The activation scale holds across layers ({spread}).{drift}")
+
+
+def _saturation_finding(result: SimResult) -> Finding | None:
+    worst = max(result.layers, key=lambda layer: _nan_to_zero(layer.frac_saturated))
+    frac = _nan_to_zero(worst.frac_saturated)
+    if frac < SATURATED_WARN:
+        return None
+    bound = "|tanh| > 0.99" if result.config.activation == "tanh" else "output within 0.01 of 0 or 1"
+    return Finding(
+        "error" if frac > 0.3 else "warn",
+        f"{frac:.0%} of units are saturated at layer {worst.index} ({bound}): their local gradient "
+        "is nearly 0, so gradients vanish and learning stalls. The init is too large.",
+    )
+
+
+def _dead_finding(result: SimResult) -> Finding | None:
+    worst = max(result.layers, key=lambda layer: _nan_to_zero(layer.frac_dead))
+    frac = _nan_to_zero(worst.frac_dead)
+    if frac < DEAD_WARN:
+        return None
+    return Finding(
+        "warn",
+        f"{frac:.0%} of ReLU units are dead at layer {worst.index}: zero for every example in the "
+        "batch, so they pass no gradient.",
+    )
+
+
+def _gradient_finding(result: SimResult) -> Finding | None:
+    grads = [layer.grad for layer in result.layers if layer.grad is not None]
+    if len(grads) < 2 or not math.isfinite(grads[0].std):
+        return None
+    ratio = grads[0].rms / max(grads[-1].rms, 1e-300)
+    if ratio < 1e-2:
+        return Finding(
+            "error",
+            f"Gradients vanish on the way down: layer 1 receives {_fmt(ratio)}x the gradient "
+            f"of layer {len(grads)}.",
+        )
+    if ratio > 1e2:
+        return Finding(
+            "error",
+            f"Gradients explode on the way down: layer 1 receives {_fmt(ratio)}x the gradient "
+            f"of layer {len(grads)}.",
+        )
+    return None
+
+
+def _nan_to_zero(x: float) -> float:
+    return 0.0 if math.isnan(x) else x
+
+
+def diagnose(result: SimResult) -> list[Finding]:
+    """Findings, most important first, in words a student can act on."""
+    cfg = result.config
+    if result.overflow_layer is not None:
+        return [
+            Finding(
+                "error",
+                f"Overflow at layer {result.overflow_layer}: values reached inf or NaN. The histograms "
+                "show the finite part of that layer; later layers and the backward pass are not "
+                "computed. The initialization is far too large for this depth.",
+            )
+        ]
+    findings = []
+    if INITIALIZERS[cfg.init].family == "constant":
+        findings.append(
+            Finding(
+                "error",
+                "Every unit in a layer computes the same value (constant init): their gradients are "
+                "identical too, so the units can never become different. Symmetry is never broken.",
+            )
+        )
+    findings.append(_signal_finding(result))
+    for extra in (_saturation_finding(result), _dead_finding(result), _gradient_finding(result)):
+        if extra is not None:
+            findings.append(extra)
+    worst = max(result.layers, key=lambda layer: layer.act.frac_outside)
+    if worst.act.frac_outside > OUTSIDE_WARN:
+        lo, hi = ACTIVATIONS[cfg.activation].hist_range
+        findings.append(
+            Finding(
+                "warn",
+                f"{worst.act.frac_outside:.0%} of layer {worst.index}'s activations fall outside the "
+                f"plotted range [{lo:g}, {hi:g}]; they are counted in the end bins.",
+            )
+        )
+    return findings
