@@ -1,0 +1,83 @@
+"""Activation statistics: the lecture's experiments, per-layer histograms, live."""
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from engine import SimResult, config_problems, estimate_cost, simulate
+from engine.config import budget_advice
+from engine.diagnose import diagnose
+from engine.init import INITIALIZERS
+from engine.report import layer_rows
+from ui.activation_controls import apply_url_preset, sidebar_controls
+from ui.activation_params import PARAM_BY_KEY, PARAMS, build_config
+from ui.urlparams import sanitize_query_params
+from viz.activations import histogram_grid, moments_figure
+
+PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
+LEVEL_BOX = {"ok": st.success, "warn": st.warning, "error": st.error}
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def run_simulation(cfg) -> tuple[SimResult, float]:
+    start = time.perf_counter()
+    result = simulate(cfg)
+    return result, time.perf_counter() - start
+
+
+st.title("Activation statistics")
+st.caption(
+    "A deep fully connected net at initialization, as in CS231n: `x = act(x @ W + b)` layer after layer. "
+    "Histograms show every layer's activations on the same axis; gradients come from a standard-normal "
+    "gradient on the last layer, backpropagated."
+)
+
+rejections = sanitize_query_params(PARAMS)
+apply_url_preset()
+values = sidebar_controls()
+for rejection in rejections:
+    st.warning(rejection.describe(values.get(rejection.key, PARAM_BY_KEY[rejection.key].default)), icon="⚠️")
+
+cfg = build_config(values)
+problems = config_problems(cfg)
+if problems:
+    st.error("Cannot simulate: " + "; ".join(problems) + ".")
+    st.stop()
+cost = estimate_cost(cfg)
+if not cost.within_budget:
+    st.error(budget_advice(cfg, cost), icon="⏱️")
+    st.stop()
+
+result, seconds = run_simulation(cfg)
+paths = sorted({PATH_LABELS[p] for p in result.paths})
+st.caption(
+    f"{cfg.depth} layers · sizes {', '.join(map(str, cfg.sizes)) if len(cfg.sizes) <= 12 else f'{cfg.sizes[0]} → … → {cfg.sizes[-1]}'}"
+    f" · batch {cfg.batch} · computed by **{' and '.join(paths)}** in {seconds * 1000:.0f} ms. "
+    "The address bar holds this exact view: copy it to share."
+)
+
+for finding in diagnose(result):
+    LEVEL_BOX[finding.level](finding.text)
+
+st.plotly_chart(histogram_grid(result, "act"), key="hist_act", width="stretch")
+if values["pre"]:
+    st.plotly_chart(histogram_grid(result, "pre"), key="hist_pre", width="stretch")
+if result.overflow_layer is None:
+    st.plotly_chart(histogram_grid(result, "grad"), key="hist_grad", width="stretch")
+st.plotly_chart(moments_figure(result, values["logy"]), key="moments", width="stretch")
+
+st.subheader("Per-layer statistics")
+table = pd.DataFrame(layer_rows(result))
+st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 400))
+st.download_button("Download CSV", table.to_csv(index=False), file_name="initlab_layers.csv", mime="text/csv")
+
+st.subheader("The initializer")
+spec = INITIALIZERS[cfg.init]
+st.latex(spec.latex)
+st.markdown(
+    "For dense weights `W` of shape `(Din, Dout)`: fan_in = Din, fan_out = Dout. For a conv layer with "
+    "weights `(out, in, kh, kw)`: fan_in = in·kh·kw, fan_out = out·kh·kw. "
+    "Kaiming is `W = np.random.randn(Din, Dout) * np.sqrt(2 / Din)`: some write-ups print "
+    "`/ np.sqrt(2 / Din)`, which divides where it must multiply."
+)

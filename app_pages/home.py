@@ -1,0 +1,29 @@
+"""Home: what InitLab is, and a way into each lab."""
+
+import streamlit as st
+
+st.title("InitLab")
+st.markdown(
+    "See what happens inside a deep network at initialization: how the choice of weight "
+    "initialization, activation function and input preprocessing shapes the signal that flows "
+    "forward and the gradient that flows back, layer by layer. It follows Stanford CS231n, "
+    "*Training Neural Networks, Part 1*, and lets you go past it: any depth up to 200 layers, "
+    "any width up to 16,384 units, computed live."
+)
+st.page_link("app_pages/activations.py", label="**Activation statistics**: the lecture's experiments, "
+             "per-layer histograms of activations and gradients", icon=":material/bar_chart:")
+st.markdown(
+    "**Start here:** open the activation lab, pick *Lecture: tanh, W = 0.01·randn* and watch the "
+    "layers collapse toward zero; switch to Xavier and they hold; switch to ReLU and Xavier fades "
+    "while Kaiming holds. Every control lives in the address bar: copy it to share exactly what you see."
+)
+st.subheader("Lecture links")
+for label, query in (
+    ("tanh, W = 0.01·randn (collapses)", "preset=tanh-0.01"),
+    ("tanh, W = 0.05·randn (saturates)", "preset=tanh-0.05"),
+    ("tanh, Xavier (holds)", "preset=tanh-xavier"),
+    ("ReLU, Xavier (fades)", "preset=relu-xavier"),
+    ("ReLU, Kaiming (holds)", "preset=relu-kaiming"),
+    ("zero init (no symmetry breaking)", "preset=zero-init"),
+):
+    st.markdown(f"- [{label}](activations?{query})")

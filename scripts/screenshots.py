@@ -1,0 +1,43 @@
+"""Start the app, open views in Debian's Chromium, and save PNG screenshots to docs/.
+
+    python scripts/screenshots.py            # the README's screenshots
+    python scripts/screenshots.py "activations?act=relu" out.png
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.browser_support import CHROMIUM, launch_browser, running_app, wait_for_charts, wait_for_idle  # noqa: E402
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+VIEWS = {
+    "activations_default.png": "activations",
+    "activations_tanh_xavier.png": "activations?preset=tanh-xavier",
+    "activations_relu_kaiming.png": "activations?preset=relu-kaiming",
+    "home.png": "",
+}
+
+
+def capture(views: dict[str, str], height: int = 1800) -> None:
+    with running_app() as base, launch_browser() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": height})
+        for name, query in views.items():
+            page.goto(f"{base}/{query}")
+            wait_for_idle(page)
+            wait_for_charts(page)
+            page.screenshot(path=str(name if Path(name).is_absolute() else DOCS / name), full_page=True)
+            print("saved", name)
+
+
+if __name__ == "__main__":
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"needs Debian's Chromium at {CHROMIUM}")
+    if len(sys.argv) == 3:
+        capture({str(Path(sys.argv[2]).resolve()): sys.argv[1]})
+    else:
+        DOCS.mkdir(exist_ok=True)
+        capture(VIEWS)

@@ -1,0 +1,95 @@
+"""Start the app on a free loopback port and drive Debian's Chromium with Playwright."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("INITLAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        time.sleep(0.3)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+@contextlib.contextmanager
+def running_app(app: str = "app.py") -> Iterator[str]:
+    """Run `streamlit run app` on loopback; yields the base URL."""
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--server.headless", "true",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, proc)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def launch_browser():
+    """Headless Debian Chromium under Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_for_idle(page, timeout: float = 30_000) -> None:
+    """Wait until the script has run and the app is idle."""
+    page.wait_for_selector(IDLE, timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector(\"[data-testid='stApp'][data-test-script-state='running']\")",
+        timeout=timeout,
+    )
+
+
+def wait_for_charts(page, minimum: int = 1, timeout: float = 30_000) -> None:
+    """Wait until at least `minimum` Plotly charts are on the page and all have drawn."""
+    page.wait_for_function(
+        """(minimum) => {
+            const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
+            return charts.length >= minimum && charts.every(c => c.querySelector('.main-svg'));
+        }""",
+        arg=minimum,
+        timeout=timeout,
+    )

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages (URL state, notices); no computation here."""

@@ -1,0 +1,120 @@
+"""The activation lab's URL parameters, presets, and the config they build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.activations import ACTIVATIONS
+from engine.config import MAX_BATCH, MAX_DEPTH, MAX_SEED, MAX_WIDTH, SimConfig
+from engine.init import FAN_MODES, INITIALIZERS
+from engine.preprocess import PREPROCESSORS
+from ui.urlparams import Param
+
+DEFAULT = SimConfig()
+DEFAULT_DEPTH = DEFAULT.depth
+DEFAULT_WIDTH = DEFAULT.sizes[1]
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """'784, 512, 10' -> (784, 512, 10); raises ValueError with a readable reason."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    if len(parts) < 2:
+        raise ValueError("needs at least two sizes (input and one layer), e.g. 784,512,10")
+    if len(parts) > MAX_DEPTH + 1:
+        raise ValueError(f"allows at most {MAX_DEPTH + 1} sizes")
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError("must be whole numbers separated by commas, e.g. 784,512,10") from None
+    if any(not 1 <= s <= MAX_WIDTH for s in sizes):
+        raise ValueError(f"each size must be between 1 and {MAX_WIDTH}")
+    return sizes
+
+
+def _sizes_problem(raw: str) -> str | None:
+    if not raw.strip():
+        return None
+    try:
+        parse_sizes(raw)
+    except ValueError as err:
+        return str(err)
+    return None
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A lecture experiment: a label and the control values it sets (others take defaults)."""
+
+    label: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+PRESETS: dict[str, Preset] = {
+    "custom": Preset("Custom"),
+    "tanh-0.01": Preset("Lecture: tanh, W = 0.01·randn", {"act": "tanh", "init": "gaussian", "std": 0.01}),
+    "tanh-0.05": Preset("Lecture: tanh, W = 0.05·randn", {"act": "tanh", "init": "gaussian", "std": 0.05}),
+    "tanh-xavier": Preset("Lecture: tanh, Xavier 1/√Din", {"act": "tanh", "init": "xavier"}),
+    "relu-xavier": Preset("Lecture: ReLU, Xavier 1/√Din", {"act": "relu", "init": "xavier"}),
+    "relu-kaiming": Preset("Lecture: ReLU, Kaiming √(2/Din)", {"act": "relu", "init": "kaiming_normal"}),
+    "zero-init": Preset("Zero init (W = 0)", {"act": "tanh", "init": "zeros"}),
+    "tanh-0.01-2016": Preset(
+        "Lecture 2016: tanh, 0.01·randn, 10×500, batch 1000",
+        {"act": "tanh", "init": "gaussian", "std": 0.01, "depth": 10, "width": 500, "batch": 1000},
+    ),
+}
+PARAMS: tuple[Param, ...] = (
+    Param("preset", str, "tanh-0.01", "a lecture experiment; changing a control afterwards makes it `custom`",
+          tuple(PRESETS)),
+    Param("act", str, DEFAULT.activation, "activation", tuple(ACTIVATIONS)),
+    Param("slope", float, DEFAULT.slope, "negative slope of leaky_relu", lo=0.0, hi=1.0),
+    Param("init", str, DEFAULT.init, "initializer", tuple(INITIALIZERS)),
+    Param("std", float, DEFAULT.scale, "σ of `gaussian`, bound a of `uniform`, value c of `constant`",
+          lo=-100.0, hi=100.0),
+    Param("gain", float, DEFAULT.gain, "multiplies the fan-based formulas (xavier, kaiming, glorot, lecun, orthogonal)",
+          lo=0.0, hi=100.0),
+    Param("mode", str, DEFAULT.mode, "fan used by kaiming", FAN_MODES),
+    Param("depth", int, DEFAULT_DEPTH, "number of weight layers (the lecture's dims=[4096]*7 is depth 6)",
+          lo=1, hi=MAX_DEPTH),
+    Param("width", int, DEFAULT_WIDTH, "units per layer, also the input dimension", lo=1, hi=MAX_WIDTH),
+    Param("sizes", str, "", "explicit sizes including the input, e.g. `784,512,256,10`; overrides depth and width",
+          check=_sizes_problem),
+    Param("batch", int, DEFAULT.batch, "examples in the batch (N)", lo=1, hi=MAX_BATCH),
+    Param("bias", float, DEFAULT.bias, "constant bias of every unit", lo=-100.0, hi=100.0),
+    Param("in_mean", float, DEFAULT.in_mean, "mean of the Gaussian input", lo=-1000.0, hi=1000.0),
+    Param("in_std", float, DEFAULT.in_std, "std of the Gaussian input", lo=0.0, hi=1000.0),
+    Param("prep", str, DEFAULT.prep, "input preprocessing (batch statistics)", tuple(PREPROCESSORS)),
+    Param("seed", int, DEFAULT.seed, "random seed (weights, inputs, upstream gradient)", lo=0, hi=MAX_SEED),
+    Param("pre", bool, False, "also show pre-activation histograms"),
+    Param("logy", bool, False, "log scale for the per-layer mean/std chart"),
+)
+PARAM_BY_KEY = {p.key: p for p in PARAMS}
+CONTROL_KEYS = tuple(p.key for p in PARAMS if p.key not in ("preset", "pre", "logy"))
+
+
+def preset_values(name: str) -> dict[str, Any]:
+    """Every control's value under preset `name` (defaults where the preset is silent)."""
+    values = {key: PARAM_BY_KEY[key].default for key in CONTROL_KEYS}
+    values.update(PRESETS[name].values)
+    return values
+
+
+def build_config(values: dict[str, Any]) -> SimConfig:
+    """The SimConfig of the current control values (already validated)."""
+    sizes_text = str(values.get("sizes", "")).strip()
+    sizes = parse_sizes(sizes_text) if sizes_text else SimConfig.sizes_from(values["depth"], values["width"])
+    return SimConfig(
+        activation=values["act"],
+        init=values["init"],
+        scale=float(values["std"]),
+        gain=float(values["gain"]),
+        mode=values["mode"],
+        sizes=sizes,
+        batch=int(values["batch"]),
+        bias=float(values["bias"]),
+        in_mean=float(values["in_mean"]),
+        in_std=float(values["in_std"]),
+        prep=values["prep"],
+        seed=int(values["seed"]),
+        slope=float(values["slope"]),
+    )

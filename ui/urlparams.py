@@ -1,0 +1,118 @@
+"""URL parameters: a schema per page, validated before any widget sees a value.
+
+Streamlit's bound widgets silently drop some bad values and raise on others
+(an integer number_input given `inf`). Each page therefore declares its
+parameters here; `sanitize_query_params` checks the raw URL values first,
+removes the bad ones and returns a notice for each.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class Param:
+    """One URL parameter: its type, default, and the values it accepts."""
+
+    key: str
+    kind: type
+    default: Any
+    doc: str
+    choices: tuple[str, ...] | None = None
+    lo: float | None = None
+    hi: float | None = None
+    check: Callable[[str], str | None] | None = None
+
+    def parse(self, raw: str) -> Any:
+        """The typed value of a raw URL string that passed `problem`."""
+        if self.kind is bool:
+            return raw.lower() == "true"
+        if self.kind in (int, float):
+            return self.kind(float(raw))
+        return raw
+
+    def problem(self, raw: str) -> str | None:
+        """Why `raw` is not an acceptable value (None when it is)."""
+        if len(raw) > MAX_TEXT:
+            return f"is longer than {MAX_TEXT} characters"
+        if self.choices is not None:
+            return None if raw in self.choices else f"must be one of {', '.join(self.choices)}"
+        if self.kind is bool:
+            return None if raw.lower() in ("true", "false") else "must be true or false"
+        if self.kind in (int, float):
+            return self._number_problem(raw)
+        return self.check(raw) if self.check else None
+
+    def _number_problem(self, raw: str) -> str | None:
+        try:
+            value = float(raw)
+        except ValueError:
+            return "is not a number"
+        if not math.isfinite(value):
+            return "must be a finite number"
+        if self.kind is int and value != int(value):
+            return "must be a whole number"
+        if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+            return f"must be between {self.lo:g} and {self.hi:g}"
+        return None
+
+
+def url_value(value: Any) -> str:
+    """How Streamlit writes a widget value into the URL (5.0 -> '5', True -> 'true')."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return str(int(value))
+    return str(value)
+
+
+def drop_from_url(key: str) -> None:
+    """Remove `key` from the URL and from the values Streamlit seeds widgets with.
+
+    Streamlit keeps the page-load query string separately for seeding bound
+    widgets and offers no public way to correct it; this is the one place
+    that reaches into its (pinned) internals.
+    """
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as qp:
+        qp._initial_query_params.pop(key, None)
+        qp.remove_param(key)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A URL value that was refused, and why."""
+
+    key: str
+    raw: str
+    reason: str
+
+    def describe(self, fallback: Any) -> str:
+        shown = self.raw if len(self.raw) <= 40 else self.raw[:37] + "..."
+        return f"`{self.key}={shown}` {self.reason}; it was ignored and `{fallback}` is used instead."
+
+
+def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
+    """Validate this page's URL parameters; drop the bad ones (call before any widget).
+
+    Unknown parameter names are left alone: links may carry tracking tags.
+    """
+    rejections = []
+    for param in params:
+        values = st.query_params.get_all(param.key)
+        if not values:
+            continue
+        reason = f"is given {len(values)} times" if len(values) > 1 else param.problem(values[0])
+        if reason is not None:
+            drop_from_url(param.key)
+            rejections.append(Rejection(param.key, values[-1], reason))
+    return rejections

@@ -1,0 +1,1 @@
+"""Pure Plotly figure builders: engine results in, go.Figure out (no Streamlit)."""
