@@ -50,11 +50,12 @@ if not cost.within_budget:
     st.stop()
 
 result, seconds = run_simulation(cfg)
-paths = sorted({PATH_LABELS[p] for p in result.paths})
+paths = " and ".join(sorted({PATH_LABELS[p] for p in result.paths}))
+sizes = cfg.sizes
+shown_sizes = ", ".join(map(str, sizes)) if len(sizes) <= 12 else f"{sizes[0]} → … → {sizes[-1]}"
 st.caption(
-    f"{cfg.depth} layers · sizes {', '.join(map(str, cfg.sizes)) if len(cfg.sizes) <= 12 else f'{cfg.sizes[0]} → … → {cfg.sizes[-1]}'}"
-    f" · batch {cfg.batch} · computed by **{' and '.join(paths)}** in {seconds * 1000:.0f} ms. "
-    "The address bar holds this exact view: copy it to share."
+    f"{cfg.depth} layers · sizes {shown_sizes} · batch {cfg.batch} · computed by **{paths}** "
+    f"in {seconds * 1000:.0f} ms. The address bar holds this exact view: copy it to share."
 )
 
 for finding in diagnose(result):

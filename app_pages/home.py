@@ -10,8 +10,11 @@ st.markdown(
     "*Training Neural Networks, Part 1*, and lets you go past it: any depth up to 200 layers, "
     "any width up to 16,384 units, computed live."
 )
-st.page_link("app_pages/activations.py", label="**Activation statistics**: the lecture's experiments, "
-             "per-layer histograms of activations and gradients", icon=":material/bar_chart:")
+st.page_link(
+    "app_pages/activations.py",
+    label="**Activation statistics**: the lecture's experiments, per-layer histograms of activations and gradients",
+    icon=":material/bar_chart:",
+)
 st.markdown(
     "**Start here:** open the activation lab, pick *Lecture: tanh, W = 0.01·randn* and watch the "
     "layers collapse toward zero; switch to Xavier and they hold; switch to ReLU and Xavier fades "

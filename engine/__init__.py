@@ -1,7 +1,7 @@
 """InitLab's engine: pure NumPy simulation of deep nets at initialization.
 
-    from engine import SimConfig, simulate
-    result = simulate(SimConfig(activation="tanh", init="gaussian", scale=0.01))
+from engine import SimConfig, simulate
+result = simulate(SimConfig(activation="tanh", init="gaussian", scale=0.01))
 """
 
 from engine.activations import ACTIVATIONS

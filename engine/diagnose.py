@@ -101,14 +101,12 @@ def _gradient_finding(result: SimResult) -> Finding | None:
     if ratio < 1e-2:
         return Finding(
             "error",
-            f"Gradients vanish on the way down: layer 1 receives {_fmt(ratio)}x the gradient "
-            f"of layer {len(grads)}.",
+            f"Gradients vanish on the way down: layer 1 receives {_fmt(ratio)}x the gradient of layer {len(grads)}.",
         )
     if ratio > 1e2:
         return Finding(
             "error",
-            f"Gradients explode on the way down: layer 1 receives {_fmt(ratio)}x the gradient "
-            f"of layer {len(grads)}.",
+            f"Gradients explode on the way down: layer 1 receives {_fmt(ratio)}x the gradient of layer {len(grads)}.",
         )
     return None
 

@@ -121,3 +121,25 @@ def exact_dense_backward(
     h = rng.standard_normal((dz_factor.rank, x.shape[1]))
     fresh = (s * dz_factor.scale) * (dz_factor.f @ h)
     return seen + fresh - (fresh @ qt.T) @ qt
+
+
+def mlp_forward(
+    x: np.ndarray, weights: list[np.ndarray], b: float, activation: str, slope: float = 0.01
+) -> tuple[np.ndarray, list[tuple]]:
+    """A stack of dense + activation layers with explicit weights: x (N, D0) -> a (N, D_L)."""
+    caches = []
+    for w in weights:
+        z, dense_cache = dense_forward(x, w, b)
+        x, act_cache = activation_forward(z, activation, slope)
+        caches.append((dense_cache, act_cache))
+    return x, caches
+
+
+def mlp_backward(da: np.ndarray, caches: list[tuple]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Backward of mlp_forward: da (N, D_L) -> dx (N, D0) and dW per layer."""
+    dws = []
+    for dense_cache, act_cache in reversed(caches):
+        dz = activation_backward(da, act_cache)
+        da, dw, _ = dense_backward(dz, dense_cache)
+        dws.append(dw)
+    return da, dws[::-1]

@@ -102,7 +102,7 @@ def _constant_forward(x: np.ndarray, c: float, b: float, dout: int) -> np.ndarra
 def _pre_activation(cfg: SimConfig, index: int, x: np.ndarray, dout: int, path: str, buffers: dict):
     """z for layer `index`, plus what the backward pass needs and the measured weight std."""
     din = x.shape[1]
-    std, param = _weight_param(cfg, din, dout)
+    _, param = _weight_param(cfg, din, dout)
     family = INITIALIZERS[cfg.init].family
     if family == "constant":
         return _constant_forward(x, param, cfg.bias, dout), None, 0.0
@@ -134,10 +134,16 @@ def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict):
         saturated, dead = _unit_fractions(cfg, a)
         results.append(
             LayerResult(
-                index=index, fan_in=din, fan_out=dout, path=path,
-                weight_std=_weight_param(cfg, din, dout)[0], weight_std_measured=measured,
-                pre=summarize(z, *PRE_RANGE), act=summarize(a, *act.hist_range),
-                frac_saturated=saturated, frac_dead=dead,
+                index=index,
+                fan_in=din,
+                fan_out=dout,
+                path=path,
+                weight_std=_weight_param(cfg, din, dout)[0],
+                weight_std_measured=measured,
+                pre=summarize(z, *PRE_RANGE),
+                act=summarize(a, *act.hist_range),
+                frac_saturated=saturated,
+                frac_dead=dead,
             )
         )
         zs.append(z)

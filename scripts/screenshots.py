@@ -1,7 +1,7 @@
 """Start the app, open views in Debian's Chromium, and save PNG screenshots to docs/.
 
-    python scripts/screenshots.py            # the README's screenshots
-    python scripts/screenshots.py "activations?act=relu" out.png
+python scripts/screenshots.py            # the README's screenshots
+python scripts/screenshots.py "activations?act=relu" out.png
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.browser_support import CHROMIUM, launch_browser, running_app, wait_for_charts, wait_for_idle  # noqa: E402
+from tests.browser_support import CHROMIUM, launch_browser, running_app, wait_for_charts, wait_for_idle
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 VIEWS = {

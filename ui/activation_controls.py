@@ -73,26 +73,51 @@ def _use_gain(value: float) -> None:
 
 def _init_controls(act: str) -> None:
     init = st.selectbox(
-        "Initializer", tuple(INITIALIZERS), index=_index("init", tuple(INITIALIZERS)),
-        key="init", on_change=_mark_custom, **_BIND,
+        "Initializer",
+        tuple(INITIALIZERS),
+        index=_index("init", tuple(INITIALIZERS)),
+        key="init",
+        on_change=_mark_custom,
+        **_BIND,
     )
     spec = INITIALIZERS[init]
     st.caption(spec.label)
     if spec.uses_scale:
         label = {"normal": "std σ", "uniform": "bound a", "constant": "value c"}[spec.family]
         st.number_input(
-            label, min_value=-100.0 if spec.family == "constant" else 0.0, max_value=100.0,
-            value=_default("std"), step=0.005, format="%.4f", key="std", on_change=_mark_custom, **_BIND,
+            label,
+            min_value=-100.0 if spec.family == "constant" else 0.0,
+            max_value=100.0,
+            value=_default("std"),
+            step=0.005,
+            format="%.4f",
+            key="std",
+            on_change=_mark_custom,
+            **_BIND,
         )
     if spec.uses_gain:
         st.number_input(
-            "gain g", min_value=0.0, max_value=100.0, value=_default("gain"), step=0.05, format="%.4f",
-            key="gain", on_change=_mark_custom, **_BIND,
+            "gain g",
+            min_value=0.0,
+            max_value=100.0,
+            value=_default("gain"),
+            step=0.05,
+            format="%.4f",
+            key="gain",
+            on_change=_mark_custom,
+            **_BIND,
         )
         _gain_hint(init, act)
     if spec.uses_mode:
-        st.radio("fan", FAN_MODES, index=_index("mode", FAN_MODES), horizontal=True, key="mode",
-                 on_change=_mark_custom, **_BIND)
+        st.radio(
+            "fan",
+            FAN_MODES,
+            index=_index("mode", FAN_MODES),
+            horizontal=True,
+            key="mode",
+            on_change=_mark_custom,
+            **_BIND,
+        )
 
 
 def _gain_hint(init: str, act: str) -> None:
@@ -101,32 +126,67 @@ def _gain_hint(init: str, act: str) -> None:
     torch_gain = calculate_gain(act, slope)
     target = torch_gain / math.sqrt(2.0) if init.startswith("kaiming") else torch_gain
     st.button(
-        f"Match PyTorch for {act}: g = {target:.4g}", on_click=_use_gain, args=(target,),
+        f"Match PyTorch for {act}: g = {target:.4g}",
+        on_click=_use_gain,
+        args=(target,),
         help="PyTorch's calculate_gain; for Kaiming the √2 of ReLU is already in the formula.",
     )
 
 
 def _shape_controls() -> None:
     sizes = st.session_state.get("sizes", "")
-    st.slider("depth (weight layers)", 1, MAX_DEPTH, _default("depth"), key="depth",
-              on_change=_mark_custom, disabled=bool(sizes), **_BIND)
-    st.number_input("width (units per layer)", 1, MAX_WIDTH, _default("width"), step=256, key="width",
-                    on_change=_mark_custom, disabled=bool(sizes), **_BIND)
-    st.text_input("explicit sizes (optional)", "", key="sizes", on_change=_mark_custom,
-                  placeholder="e.g. 784,512,256,10", max_chars=2000,
-                  help="Sizes including the input, like the lecture's dims. Overrides depth and width.", **_BIND)
+    st.slider(
+        "depth (weight layers)",
+        1,
+        MAX_DEPTH,
+        _default("depth"),
+        key="depth",
+        on_change=_mark_custom,
+        disabled=bool(sizes),
+        **_BIND,
+    )
+    st.number_input(
+        "width (units per layer)",
+        1,
+        MAX_WIDTH,
+        _default("width"),
+        step=256,
+        key="width",
+        on_change=_mark_custom,
+        disabled=bool(sizes),
+        **_BIND,
+    )
+    st.text_input(
+        "explicit sizes (optional)",
+        "",
+        key="sizes",
+        on_change=_mark_custom,
+        placeholder="e.g. 784,512,256,10",
+        max_chars=2000,
+        help="Sizes including the input, like the lecture's dims. Overrides depth and width.",
+        **_BIND,
+    )
     st.number_input("batch N", 1, MAX_BATCH, _default("batch"), key="batch", on_change=_mark_custom, **_BIND)
 
 
 def _input_controls() -> None:
-    st.number_input("bias b (every unit)", -100.0, 100.0, _default("bias"), step=0.1, key="bias",
-                    on_change=_mark_custom, **_BIND)
-    st.number_input("input mean", -1000.0, 1000.0, _default("in_mean"), step=0.5, key="in_mean",
-                    on_change=_mark_custom, **_BIND)
-    st.number_input("input std", 0.0, 1000.0, _default("in_std"), step=0.1, key="in_std",
-                    on_change=_mark_custom, **_BIND)
-    prep = st.selectbox("preprocessing", tuple(PREPROCESS_LABELS), index=_index("prep", tuple(PREPROCESS_LABELS)),
-                        key="prep", on_change=_mark_custom, **_BIND)
+    st.number_input(
+        "bias b (every unit)", -100.0, 100.0, _default("bias"), step=0.1, key="bias", on_change=_mark_custom, **_BIND
+    )
+    st.number_input(
+        "input mean", -1000.0, 1000.0, _default("in_mean"), step=0.5, key="in_mean", on_change=_mark_custom, **_BIND
+    )
+    st.number_input(
+        "input std", 0.0, 1000.0, _default("in_std"), step=0.1, key="in_std", on_change=_mark_custom, **_BIND
+    )
+    prep = st.selectbox(
+        "preprocessing",
+        tuple(PREPROCESS_LABELS),
+        index=_index("prep", tuple(PREPROCESS_LABELS)),
+        key="prep",
+        on_change=_mark_custom,
+        **_BIND,
+    )
     st.caption(PREPROCESS_LABELS[prep])
     st.number_input("seed", 0, MAX_SEED, _default("seed"), key="seed", on_change=_mark_custom, **_BIND)
 
@@ -136,14 +196,27 @@ def sidebar_controls() -> dict[str, Any]:
     with st.sidebar:
         # Bound selectboxes put the displayed option into the URL, so options are the URL
         # values themselves and the readable label goes in a caption.
-        preset = st.selectbox("Preset", tuple(PRESETS), index=_index("preset", tuple(PRESETS)), key="preset",
-                              on_change=_on_preset_change, **_BIND)
+        preset = st.selectbox(
+            "Preset",
+            tuple(PRESETS),
+            index=_index("preset", tuple(PRESETS)),
+            key="preset",
+            on_change=_on_preset_change,
+            **_BIND,
+        )
         st.caption(PRESETS[preset].label)
-        act = st.selectbox("Activation", tuple(ACTIVATIONS), index=_index("act", tuple(ACTIVATIONS)),
-                           key="act", on_change=_mark_custom, **_BIND)
+        act = st.selectbox(
+            "Activation",
+            tuple(ACTIVATIONS),
+            index=_index("act", tuple(ACTIVATIONS)),
+            key="act",
+            on_change=_mark_custom,
+            **_BIND,
+        )
         if act == "leaky_relu":
-            st.number_input("negative slope", 0.0, 1.0, _default("slope"), step=0.01, key="slope",
-                            on_change=_mark_custom, **_BIND)
+            st.number_input(
+                "negative slope", 0.0, 1.0, _default("slope"), step=0.01, key="slope", on_change=_mark_custom, **_BIND
+            )
         _init_controls(act)
         st.divider()
         _shape_controls()

@@ -65,7 +65,12 @@ def _range(result: SimResult, kind: str) -> tuple[float, float]:
 
 def _title(text: str, result: SimResult) -> dict:
     return {
-        "text": text, "x": 0.0, "xanchor": "left", "y": 0.98, "yanchor": "top", "font": {"size": 17},
+        "text": text,
+        "x": 0.0,
+        "xanchor": "left",
+        "y": 0.98,
+        "yanchor": "top",
+        "font": {"size": 17},
         "subtitle": {"text": view_token(result), "font": {"size": 12}},
     }
 
@@ -113,18 +118,29 @@ def histogram_grid(result: SimResult, kind: str = "act", max_panels: int = MAX_P
         )
         row, col = divmod(i, cols)
         layout[f"xaxis{suffix}"] = {
-            "domain": list(xdom[col]), "anchor": f"y{suffix}", "range": [lo, hi],
-            "tickfont": {"size": 9}, "nticks": 5,
+            "domain": list(xdom[col]),
+            "anchor": f"y{suffix}",
+            "range": [lo, hi],
+            "tickfont": {"size": 9},
+            "nticks": 5,
         }
         layout[f"yaxis{suffix}"] = {
-            "domain": list(ydom[row]), "anchor": f"x{suffix}", "showticklabels": False,
+            "domain": list(ydom[row]),
+            "anchor": f"x{suffix}",
+            "showticklabels": False,
             "rangemode": "tozero",
         }
         layout["annotations"].append(
             {
                 "text": f"<b>Layer {layer.index}</b><br>mean {_fmt(s.mean)} · std {_fmt(s.std)}",
-                "xref": "paper", "yref": "paper", "x": sum(xdom[col]) / 2, "y": ydom[row][1],
-                "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 11},
+                "xref": "paper",
+                "yref": "paper",
+                "x": sum(xdom[col]) / 2,
+                "y": ydom[row][1],
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 11},
             }
         )
     return go.Figure({"data": traces, "layout": layout})
@@ -149,10 +165,15 @@ def moments_figure(result: SimResult, log_y: bool = False) -> go.Figure:
             xs, ys = _series(result, kind, stat)
             traces.append(
                 {
-                    "type": "scatter", "mode": "lines+markers", "x": xs, "y": ys,
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "x": xs,
+                    "y": ys,
                     "name": f"{KIND_TITLES[kind].split()[0].lower()} {stat}",
-                    "line": {"color": COLORS[kind], "dash": dash}, "marker": {"size": 5},
-                    "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
+                    "line": {"color": COLORS[kind], "dash": dash},
+                    "marker": {"size": 5},
+                    "xaxis": f"x{suffix}",
+                    "yaxis": f"y{suffix}",
                 }
             )
     y_type = "log" if log_y else "linear"

@@ -1,0 +1,48 @@
+"""Shared fixtures: a running app and a Chromium browser for the browser tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser_support import CHROMIUM, launch_browser, running_app
+
+# CI sets this: there a missing browser is a failure, not a skip.
+REQUIRE_BROWSER = os.environ.get("INITLAB_REQUIRE_BROWSER") == "1"
+
+
+def _browser_missing_reason() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"Debian's Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -r requirements-dev.txt)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    reason = _browser_missing_reason()
+    if reason:
+        if REQUIRE_BROWSER:
+            pytest.fail(f"browser tests are required here: {reason}")
+        pytest.skip(reason)
+    with running_app() as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser(app_url):
+    with launch_browser() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()

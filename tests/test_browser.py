@@ -1,0 +1,62 @@
+"""Browser: the activation lab in Debian's Chromium, driven by Playwright."""
+
+import pytest
+
+from tests.browser_support import wait_for_charts, wait_for_idle
+
+pytestmark = pytest.mark.browser
+
+TOKENS = "() => [...document.querySelectorAll('.gtitle-subtitle')].map(e => e.textContent)"
+
+
+def open_lab(page, base: str, query: str = "") -> list[str]:
+    page.goto(f"{base}/activations{'?' + query if query else ''}")
+    wait_for_idle(page)
+    wait_for_charts(page, minimum=3)
+    return page.evaluate(TOKENS)
+
+
+def choose(page, label: str, option: str) -> None:
+    page.locator("[data-testid='stSelectbox']").filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def wait_for_token(page, text: str) -> None:
+    page.wait_for_function(
+        "(t) => [...document.querySelectorAll('.gtitle-subtitle')].some(e => e.textContent.includes(t))",
+        arg=text,
+        timeout=30_000,
+    )
+
+
+def test_page_loads_with_the_lecture_view(page, app_url):
+    tokens = open_lab(page, app_url)
+    assert tokens[0] == "tanh · gaussian σ=0.01 · 6×4096 · N=16 · seed 0"
+    assert page.get_by_role("heading", name="Activation statistics").is_visible()
+    assert page.locator("[data-testid='stAlertContentError']").first.inner_text().startswith("Activations collapse")
+
+
+def test_control_change_redraws_the_histograms(page, app_url):
+    open_lab(page, app_url)
+    choose(page, "Activation", "relu")
+    wait_for_token(page, "relu · gaussian")
+    assert "relu=" not in page.url and "act=relu" in page.url
+
+
+def test_shared_url_reproduces_the_view(page, browser, app_url):
+    open_lab(page, app_url, "preset=relu-xavier")
+    choose(page, "Activation", "sigmoid")
+    wait_for_token(page, "sigmoid · xavier")
+    page.locator("[data-testid='stSlider'] input[type='range']").first.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_token(page, "sigmoid · xavier · 7×4096")
+    wait_for_idle(page)
+    shared = page.url
+    mine = page.evaluate(TOKENS)
+    table = page.locator("[data-testid='stDataFrame']").first.inner_text()
+
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    theirs = open_lab(other, app_url, shared.split("?", 1)[1])
+    assert theirs == mine
+    assert other.locator("[data-testid='stDataFrame']").first.inner_text() == table
+    other.context.close()

@@ -1,0 +1,89 @@
+"""Forward/backward pairs: numerical gradient checks in float64."""
+
+import numpy as np
+import pytest
+
+from engine.activations import ACTIVATIONS
+from engine.layers import gram_factor, mlp_backward, mlp_forward
+
+
+def numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    """Central differences of the scalar f() wrt every entry of x (x is modified in place)."""
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + h
+        plus = f()
+        x[i] = old - h
+        minus = f()
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def rel_error(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_activation_derivative(activation):
+    # Keep z away from ReLU-type kinks, where the derivative is not defined.
+    z = np.linspace(-3, 3, 41) + 0.013
+    act = ACTIVATIONS[activation]
+    h = 1e-6
+    numeric = (act.fn(z + h, 0.1) - act.fn(z - h, 0.1)) / (2 * h)
+    np.testing.assert_allclose(act.grad(z, 0.1), numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "gelu", "elu", "selu", "linear"])
+def test_mlp_backward_matches_numerical_gradient(activation):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 5))
+    weights = [rng.standard_normal((5, 6)) * 0.5, rng.standard_normal((6, 3)) * 0.5]
+    upstream = rng.standard_normal((4, 3))
+
+    def loss() -> float:
+        out, _ = mlp_forward(x, weights, 0.1, activation)
+        return float(np.sum(out * upstream))
+
+    _, caches = mlp_forward(x, weights, 0.1, activation)
+    dx, dws = mlp_backward(upstream, caches)
+    assert rel_error(dx, numerical_gradient(loss, x)) < 1e-7
+    for w, dw in zip(weights, dws):
+        assert rel_error(dw, numerical_gradient(loss, w)) < 1e-7
+
+
+def test_relu_mlp_backward_away_from_kinks():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 4))
+    weights = [rng.standard_normal((4, 4)), rng.standard_normal((4, 2))]
+    upstream = rng.standard_normal((3, 2))
+
+    def loss() -> float:
+        out, _ = mlp_forward(x, weights, 0.0, "leaky_relu", 0.1)
+        return float(np.sum(out * upstream))
+
+    _, caches = mlp_forward(x, weights, 0.0, "leaky_relu", 0.1)
+    dx, dws = mlp_backward(upstream, caches)
+    assert rel_error(dx, numerical_gradient(loss, x)) < 1e-7
+    assert rel_error(dws[0], numerical_gradient(loss, weights[0])) < 1e-7
+
+
+@pytest.mark.parametrize("shape", [(8, 50), (50, 8), (8, 8)])
+def test_gram_factor_reconstructs_and_is_orthonormal(shape):
+    x = np.random.default_rng(0).standard_normal(shape)
+    factor = gram_factor(x)
+    qt = factor.qt(x)
+    assert factor.rank == min(shape)
+    np.testing.assert_allclose(qt @ qt.T, np.eye(factor.rank), atol=1e-10)
+    np.testing.assert_allclose(factor.scale * factor.f @ qt, x, atol=1e-10)
+
+
+def test_gram_factor_of_zeros_and_tiny_values():
+    assert gram_factor(np.zeros((4, 10))).rank == 0
+    x = np.random.default_rng(0).standard_normal((4, 10)) * 1e-200  # the Gram matrix would underflow
+    factor = gram_factor(x)
+    assert factor.rank == 4
+    np.testing.assert_allclose(factor.scale * factor.f @ factor.qt(x), x, rtol=1e-8, atol=0)
