@@ -115,9 +115,11 @@ def _explicit_seconds(n: int, din: int, dout: int, family: str) -> float:
     return seconds + SEC_PER_ELEMENT * n * (din + dout)
 
 
-def _exact_seconds(n: int, din: int, dout: int) -> float:
+def _exact_seconds(n: int, din: int, dout: int, family: str = "normal") -> float:
     r = min(n, din)
     flops = 10 * n * r * din + 6 * n * r * dout + 2 * n**3
+    if family == "orthogonal":
+        flops += 8 * r * r * (din + dout)  # QRs of the random frames
     draws = 2 * r * dout + n * din
     return SEC_PER_FLOP * flops + SEC_PER_RANDOM * draws + SEC_PER_ELEMENT * n * (din + dout)
 
@@ -130,7 +132,7 @@ def layer_path(cfg: SimConfig, din: int, dout: int) -> str:
     if cfg.path == "exact":
         return "exact"
     explicit = _explicit_seconds(cfg.batch, din, dout, spec.family)
-    return "exact" if _exact_seconds(cfg.batch, din, dout) < explicit else "explicit"
+    return "exact" if _exact_seconds(cfg.batch, din, dout, spec.family) < explicit else "explicit"
 
 
 def estimate_cost(cfg: SimConfig) -> Cost:
@@ -142,7 +144,7 @@ def estimate_cost(cfg: SimConfig) -> Cost:
         path = layer_path(cfg, din, dout)
         paths.append(path)
         if path == "exact":
-            seconds += _exact_seconds(n, din, dout)
+            seconds += _exact_seconds(n, din, dout, family)
         else:
             seconds += _explicit_seconds(n, din, dout, family)
             if family != "constant":

@@ -81,7 +81,7 @@ class Initializer:
     @property
     def exact_sampling(self) -> bool:
         """Whether pre-activations can be sampled exactly without forming W."""
-        return self.family in ("normal", "constant")
+        return self.family in ("normal", "constant", "orthogonal")
 
 
 def _fan(fan_in: int, fan_out: int, mode: str) -> int:

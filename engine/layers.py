@@ -82,14 +82,15 @@ def gram_factor(x: np.ndarray) -> GramFactor:
 
 @dataclass(frozen=True)
 class ExactCache:
-    """What exact_dense_backward needs from the forward pass: x's Gram factor and G.
+    """What an exact backward pass needs from its forward pass: x's Gram factor and the
+    draw that fixed Qt W / scale (G for Gaussian weights, A for orthogonal ones).
 
-    G is kept in float32 (half the memory of the pre-activations it made): the
-    forward pass uses the very same rounded values, so the pair stays exact.
+    The draw is kept in float32 (half the memory of the pre-activations it made): the
+    forward pass uses the very same rounded values, so the pair stays consistent.
     """
 
     factor: GramFactor
-    g: np.ndarray
+    draw: np.ndarray
 
 
 def exact_dense_forward(
@@ -116,7 +117,7 @@ def exact_dense_backward(
     dx = s (dz G^T) Qt + M - (M Qt^T) Qt with M ~ dz W'^T, sampled from dz's Gram factor.
     """
     qt = cache.factor.qt(x)
-    seen = s * (dz @ cache.g.T.astype(np.float64)) @ qt
+    seen = s * (dz @ cache.draw.T.astype(np.float64)) @ qt
     dz_factor = gram_factor(dz)
     h = rng.standard_normal((dz_factor.rank, x.shape[1]))
     fresh = (s * dz_factor.scale) * (dz_factor.f @ h)
@@ -143,3 +144,92 @@ def mlp_backward(da: np.ndarray, caches: list[tuple]) -> tuple[np.ndarray, list[
         da, dw, _ = dense_backward(dz, dense_cache)
         dws.append(dw)
     return da, dws[::-1]
+
+
+def _random_frame(rows: int, cols: int, rng: np.random.Generator, avoid: np.ndarray | None = None) -> np.ndarray:
+    """A uniformly random (rows, cols) matrix with orthonormal columns, orthogonal to avoid's rows.
+
+    `avoid` (r, rows) has orthonormal rows; a Gaussian projected off them is
+    rotation invariant within their complement, so its QR is uniform there.
+    """
+    g = rng.standard_normal((rows, cols))
+    if avoid is not None and avoid.shape[0]:
+        g -= avoid.T @ (avoid @ g)
+    q, r = np.linalg.qr(g)
+    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
+
+
+def exact_orthogonal_forward(
+    x: np.ndarray, dout: int, gain: float, b: float, rng: np.random.Generator
+) -> tuple[np.ndarray, ExactCache]:
+    """Sample z = x @ (gain * O) + b for a Haar-random orthogonal O (Din, dout), without O.
+
+    With x = c F Qt, only A = Qt O (r, dout) matters. For Din <= dout, O has
+    orthonormal rows and A is a uniformly random r x dout matrix with
+    orthonormal rows; for Din > dout it is the first dout columns of a
+    uniformly random r x Din one. Cost O(max(Din, dout) r^2) instead of a QR of O.
+    """
+    factor = gram_factor(x)
+    din, r = x.shape[1], factor.rank
+    if din <= dout:
+        a = _random_frame(dout, r, rng).T
+    else:
+        a = _random_frame(din, r, rng).T[:, :dout]
+    a = a.astype(np.float32)
+    z = (gain * factor.scale) * (factor.f @ a.astype(np.float64)) + b
+    return z, ExactCache(factor, a)
+
+
+def psd_factor(gram: np.ndarray) -> np.ndarray:
+    """C (N, k) with C C^T = gram for a symmetric PSD gram (N, N); k is its numerical rank."""
+    vals, vecs = np.linalg.eigh(gram)
+    keep = vals > _RANK_TOL * gram.shape[0] * max(vals.max(initial=0.0), 0.0)
+    return vecs[:, keep] * np.sqrt(vals[keep])
+
+
+def _wide_complement_coefficients(dz: np.ndarray, a: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
+    """For Din <= dout: C with dz B^T = C P^T, P a random frame, B O's rows orthogonal to A's."""
+    rest = dz - (dz @ a.T) @ a  # dz (I - A^T A); A has orthonormal rows here
+    rest_factor = gram_factor(rest)
+    if rest_factor.rank == 0:
+        return np.zeros((dz.shape[0], 0))
+    # B V, V the row basis of rest, is distributed as the top m rows of a random frame.
+    top = _random_frame(a.shape[1] - a.shape[0], rest_factor.rank, rng)[:m]
+    _, s = np.linalg.qr(top)
+    return (rest_factor.scale * rest_factor.f) @ s.T
+
+
+def _tall_complement_coefficients(dz: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """For Din > dout: C with C C^T = dz (I - A^T A) dz^T, the Gram matrix of dz B^T."""
+    peak = float(np.max(np.abs(dz))) or 1.0
+    scaled = dz / peak
+    seen = scaled @ a.T
+    return peak * psd_factor(scaled @ scaled.T - seen @ seen.T)
+
+
+def exact_orthogonal_backward(
+    dz: np.ndarray, x: np.ndarray, cache: ExactCache, gain: float, rng: np.random.Generator
+) -> np.ndarray:
+    """dx = dz @ (gain * O).T for the O the forward pass sampled implicitly: dz (N, dout) -> dx (N, Din).
+
+    With Q the row basis of x and A = Qt O from the forward pass,
+    dz O^T = (dz A^T) Qt + dz B^T Q_perp^T, where B = Q_perp^T O is O's part
+    outside x's row space. That second term has rows uniformly oriented in the
+    complement of Q, so only its Gram matrix needs sampling; for Din > dout it is
+    fixed by A, for Din <= dout B is a random frame orthogonal to A's rows.
+    """
+    din, dout = x.shape[1], dz.shape[1]
+    qt = cache.factor.qt(x)
+    a = cache.draw.astype(np.float64)
+    seen = (dz @ a.T) @ qt
+    m = din - qt.shape[0]
+    if m == 0:
+        return gain * seen
+    if din <= dout:
+        coeff = _wide_complement_coefficients(dz, a, m, rng)
+    else:
+        coeff = _tall_complement_coefficients(dz, a)
+    if coeff.shape[1] == 0:
+        return gain * seen
+    frame = _random_frame(din, coeff.shape[1], rng, avoid=qt)
+    return gain * (seen + coeff @ frame.T)

@@ -21,6 +21,8 @@ from engine.layers import (
     dense_forward,
     exact_dense_backward,
     exact_dense_forward,
+    exact_orthogonal_backward,
+    exact_orthogonal_forward,
 )
 from engine.preprocess import PREPROCESSORS
 from engine.stats import GRAD_RANGE, PRE_RANGE, Summary, summarize
@@ -107,8 +109,8 @@ def _pre_activation(cfg: SimConfig, index: int, x: np.ndarray, dout: int, path: 
     if family == "constant":
         return _constant_forward(x, param, cfg.bias, dout), None, 0.0
     if path == "exact":
-        rng = stream(cfg.seed, _LAYER_FORWARD, index)
-        z, cache = exact_dense_forward(x, dout, param, cfg.bias, rng)
+        sampler = exact_orthogonal_forward if family == "orthogonal" else exact_dense_forward
+        z, cache = sampler(x, dout, param, cfg.bias, stream(cfg.seed, _LAYER_FORWARD, index))
         return z, cache, float("nan")
     w = _layer_weights(cfg, index, din, dout, buffers)
     z, _ = dense_forward(x, w, cfg.bias)
@@ -163,7 +165,9 @@ def _input_grad(
     if INITIALIZERS[cfg.init].family == "constant":
         return np.repeat(param * dz.sum(axis=1, keepdims=True), din, axis=1)
     if path == "exact":
-        return exact_dense_backward(dz, x, cache, param, stream(cfg.seed, _LAYER_BACKWARD, index))
+        orthogonal = INITIALIZERS[cfg.init].family == "orthogonal"
+        backward = exact_orthogonal_backward if orthogonal else exact_dense_backward
+        return backward(dz, x, cache, param, stream(cfg.seed, _LAYER_BACKWARD, index))
     # Only dx of dense_backward: the full dW (Din, Dout) is never formed; its
     # statistics come from weight_grad_std.
     return dz @ _layer_weights(cfg, index, din, dz.shape[1], buffers).T
