@@ -70,7 +70,11 @@ st.plotly_chart(moments_figure(result, values["logy"]), key="moments", width="st
 
 st.subheader("Per-layer statistics")
 table = pd.DataFrame(layer_rows(result))
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 400))
+shown = table.dropna(axis=1, how="all")  # e.g. no saturation column for ReLU; the CSV keeps all
+number_format = {c: st.column_config.NumberColumn(format="%.4g") for c in shown.select_dtypes("float").columns}
+st.dataframe(
+    shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400), column_config=number_format
+)
 st.download_button("Download CSV", table.to_csv(index=False), file_name="initlab_layers.csv", mime="text/csv")
 
 st.subheader("The initializer")

@@ -86,10 +86,12 @@ def _dead_finding(result: SimResult) -> Finding | None:
     frac = _nan_to_zero(worst.frac_dead)
     if frac < DEAD_WARN:
         return None
+    batch = result.config.batch
     return Finding(
         "warn",
-        f"{frac:.0%} of ReLU units are dead at layer {worst.index}: zero for every example in the "
-        "batch, so they pass no gradient.",
+        f"{frac:.0%} of ReLU units are dead at layer {worst.index}: they output 0 for all {batch} "
+        "examples of the batch, so they pass no gradient for it. ReLU makes examples more alike "
+        "with depth, and with few examples whole units go quiet.",
     )
 
 

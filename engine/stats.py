@@ -33,6 +33,7 @@ class Summary:
     n_finite: int
     n_total: int
     frac_outside: float
+    n_zero: int = 0
 
     @property
     def rms(self) -> float:
@@ -71,4 +72,5 @@ def summarize(x: np.ndarray, lo: float, hi: float, n_bins: int = N_BINS) -> Summ
         n_finite=n,
         n_total=x.size,
         frac_outside=outside / n,
+        n_zero=int(n - np.count_nonzero(flat)),
     )

@@ -73,3 +73,14 @@ def test_diagnosis_tells_the_lecture_story():
     assert "fades" in first(activation="relu", init="xavier")
     assert "holds" in first(activation="relu", init="kaiming_normal")
     assert "symmetry" in first(init="zeros").lower()
+
+
+def test_relu_zero_spike_is_clipped_and_labelled():
+    relu = simulate(SimConfig(activation="relu", init="kaiming_normal"))
+    fig = histogram_grid(relu, "act")
+    rest_max = max(fig.data[0].y[1:])
+    assert fig.layout.yaxis.range[1] == pytest.approx(1.15 * rest_max)
+    assert fig.data[0].y[0] > fig.layout.yaxis.range[1]  # the spike is drawn past the top
+    assert "exactly 0" in fig.layout.annotations[0].text
+    tanh = histogram_grid(simulate(SimConfig()), "act")
+    assert tanh.layout.yaxis.range is None

@@ -75,6 +75,27 @@ def _title(text: str, result: SimResult) -> dict:
     }
 
 
+def _spike_is_clipped(s: Summary, kind: str, result: SimResult) -> bool:
+    """ReLU's exact zeros pile into one bar that would flatten the rest of the histogram."""
+    if kind != "act" or not ACTIVATIONS[result.config.activation].can_die:
+        return False
+    rest = s.counts[1:].max(initial=0)
+    return rest > 0 and s.counts[0] > 3 * rest
+
+
+def _clipped_spike_range(s: Summary, kind: str, result: SimResult) -> dict:
+    if not _spike_is_clipped(s, kind, result):
+        return {}
+    return {"range": [0, 1.15 * float(s.counts[1:].max())], "autorange": False}
+
+
+def _panel_stats(s: Summary, kind: str, result: SimResult) -> str:
+    text = f"mean {_fmt(s.mean)} · std {_fmt(s.std)}"
+    if _spike_is_clipped(s, kind, result):
+        text += f"<br>bar at 0 clipped: {s.n_zero / max(s.n_finite, 1):.0%} exactly 0"
+    return text
+
+
 def _axis_domains(n: int, count: int, gap: float) -> list[tuple[float, float]]:
     size = (1.0 - gap * (count - 1)) / count
     return [(i * (size + gap), i * (size + gap) + size) for i in range(n)]
@@ -91,7 +112,7 @@ def histogram_grid(result: SimResult, kind: str = "act", max_panels: int = MAX_P
     ydom = _axis_domains(rows, rows, 0.3 / rows)[::-1]
     layout: dict = {
         "title": _title(f"{KIND_TITLES[kind]} per layer", result),
-        "height": 110 + ROW_HEIGHT * rows,
+        "height": 120 + ROW_HEIGHT * rows,
         "margin": {"l": 20, "r": 10, "t": 110, "b": 30},
         "showlegend": False,
         "bargap": 0.0,
@@ -129,10 +150,11 @@ def histogram_grid(result: SimResult, kind: str = "act", max_panels: int = MAX_P
             "anchor": f"x{suffix}",
             "showticklabels": False,
             "rangemode": "tozero",
+            **_clipped_spike_range(s, kind, result),
         }
         layout["annotations"].append(
             {
-                "text": f"<b>Layer {layer.index}</b><br>mean {_fmt(s.mean)} · std {_fmt(s.std)}",
+                "text": f"<b>Layer {layer.index}</b><br>{_panel_stats(s, kind, result)}",
                 "xref": "paper",
                 "yref": "paper",
                 "x": sum(xdom[col]) / 2,
