@@ -37,7 +37,9 @@ rejections = sanitize_query_params(PARAMS)
 apply_url_preset()
 values = sidebar_controls()
 for rejection in rejections:
-    st.warning(rejection.describe(values.get(rejection.key, PARAM_BY_KEY[rejection.key].default)), icon="⚠️")
+    st.warning(
+        rejection.describe(values.get(rejection.key, PARAM_BY_KEY[rejection.key].default)), icon=":material/warning:"
+    )
 
 cfg = build_config(values)
 problems = config_problems(cfg)
@@ -46,7 +48,7 @@ if problems:
     st.stop()
 cost = estimate_cost(cfg)
 if not cost.within_budget:
-    st.error(budget_advice(cfg, cost), icon="⏱️")
+    st.error(budget_advice(cfg, cost), icon=":material/timer:")
     st.stop()
 
 result, seconds = run_simulation(cfg)

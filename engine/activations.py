@@ -20,9 +20,11 @@ class Activation:
     """An elementwise nonlinearity: value, derivative and how to plot it.
 
     `hist_range` is the fixed x-range of activation histograms, so panels
-    compare across layers and across settings. `saturation` is a predicate on
-    activations (None where the function cannot saturate); `can_die` marks
-    functions whose units can be exactly zero for every input (ReLU).
+    compare across layers and across settings. A unit counts as saturated within
+    `saturation_margin` of an asymptote at the ends of that range (None where the
+    function cannot saturate). `can_die` marks functions whose units can be
+    exactly zero for every input (ReLU). `grad_from_output` gives f'(z) from
+    a = f(z) where that is possible, so the backward pass need not recompute f.
     """
 
     name: str
@@ -30,8 +32,9 @@ class Activation:
     fn: Callable[[Array, float], Array]
     grad: Callable[[Array, float], Array]
     hist_range: tuple[float, float]
-    saturation: Callable[[Array], Array] | None = None
+    saturation_margin: float | None = None
     can_die: bool = False
+    grad_from_output: Callable[[Array, float], Array] | None = None
 
 
 def _tanh(z: Array, _: float) -> Array:
@@ -112,24 +115,46 @@ def _gelu_grad(z: Array, _: float) -> Array:
     return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t**2) * dinner
 
 
-def _tanh_saturated(a: Array) -> Array:
-    return np.abs(a) > 0.99
+def _tanh_grad_out(a: Array, _: float) -> Array:
+    return 1.0 - a * a
 
 
-def _sigmoid_saturated(a: Array) -> Array:
-    return (a < 0.01) | (a > 0.99)
+def _sigmoid_grad_out(a: Array, _: float) -> Array:
+    return a * (1.0 - a)
+
+
+def _positive_part_grad_out(a: Array, slope: float) -> Array:
+    return np.where(a > 0, 1.0, slope)
+
+
+def _elu_grad_out(a: Array, _: float) -> Array:
+    return np.where(a > 0, 1.0, a + 1.0)
+
+
+def _selu_grad_out(a: Array, _: float) -> Array:
+    return np.where(a > 0, _SELU_SCALE, a + _SELU_SCALE * _SELU_ALPHA)
 
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("tanh", "tanh", _tanh, _tanh_grad, (-1.0, 1.0), _tanh_saturated),
-        Activation("relu", "ReLU", _relu, _relu_grad, (0.0, 4.0), can_die=True),
-        Activation("leaky_relu", "Leaky ReLU", _leaky, _leaky_grad, (-1.0, 4.0)),
-        Activation("sigmoid", "sigmoid", _sigmoid, _sigmoid_grad, (0.0, 1.0), _sigmoid_saturated),
-        Activation("linear", "linear (identity)", _linear, _linear_grad, (-4.0, 4.0)),
-        Activation("elu", "ELU", _elu, _elu_grad, (-1.0, 4.0)),
-        Activation("selu", "SELU", _selu, _selu_grad, (-2.0, 4.0)),
+        Activation("tanh", "tanh", _tanh, _tanh_grad, (-1.0, 1.0), 0.01, grad_from_output=_tanh_grad_out),
+        Activation(
+            "relu",
+            "ReLU",
+            _relu,
+            _relu_grad,
+            (0.0, 4.0),
+            can_die=True,
+            grad_from_output=lambda a, _: _positive_part_grad_out(a, 0.0),
+        ),
+        Activation(
+            "leaky_relu", "Leaky ReLU", _leaky, _leaky_grad, (-1.0, 4.0), grad_from_output=_positive_part_grad_out
+        ),
+        Activation("sigmoid", "sigmoid", _sigmoid, _sigmoid_grad, (0.0, 1.0), 0.01, grad_from_output=_sigmoid_grad_out),
+        Activation("linear", "linear (identity)", _linear, _linear_grad, (-4.0, 4.0), grad_from_output=_linear_grad),
+        Activation("elu", "ELU", _elu, _elu_grad, (-1.0, 4.0), grad_from_output=_elu_grad_out),
+        Activation("selu", "SELU", _selu, _selu_grad, (-2.0, 4.0), grad_from_output=_selu_grad_out),
         Activation("gelu", "GELU (tanh approx.)", _gelu, _gelu_grad, (-1.0, 4.0)),
     )
 }

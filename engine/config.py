@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from engine.activations import ACTIVATIONS
 from engine.init import FAN_MODES, INITIALIZERS
@@ -156,14 +157,55 @@ def estimate_cost(cfg: SimConfig) -> Cost:
     return Cost(seconds, total_bytes, tuple(paths))
 
 
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.0f} hours"
+
+
+def _largest_within_budget(make: Callable[[int], SimConfig], upper: int) -> int | None:
+    """The largest v in [1, upper] with make(v) within budget (cost grows with v), or None."""
+    if not estimate_cost(make(1)).within_budget:
+        return None
+    lo, hi = 1, upper
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if estimate_cost(make(mid)).within_budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def budget_suggestions(cfg: SimConfig) -> list[str]:
+    """What would fit the budget, changing one of width, batch or depth at a time."""
+    suggestions = []
+    if len(set(cfg.sizes)) == 1:
+        width = _largest_within_budget(lambda w: replace(cfg, sizes=(w,) * len(cfg.sizes)), cfg.sizes[0])
+        if width is not None:
+            suggestions.append(f"width up to {width}")
+    batch = _largest_within_budget(lambda n: replace(cfg, batch=n), cfg.batch)
+    if batch is not None:
+        suggestions.append(f"batch up to {batch}")
+    depth = _largest_within_budget(lambda d: replace(cfg, sizes=cfg.sizes[: d + 1]), cfg.depth)
+    if depth is not None:
+        suggestions.append(f"depth up to {depth}")
+    return suggestions
+
+
 def budget_advice(cfg: SimConfig, cost: Cost) -> str:
-    """A sentence saying what to reduce when cfg is over budget."""
+    """Sentences saying why cfg is refused and what to reduce."""
     over = []
     if cost.seconds > BUDGET_SECONDS:
-        over.append(f"about {cost.seconds:.1f} s of work (limit {BUDGET_SECONDS:.0f} s)")
+        over.append(f"about {_duration(cost.seconds)} of work (limit {BUDGET_SECONDS:.0f} s)")
     if cost.bytes > BUDGET_BYTES:
         over.append(f"about {cost.bytes / 2**30:.1f} GB of memory (limit 1 GB)")
-    hint = "reduce the width or the batch" if cfg.batch > 1 else "reduce the width"
-    if INITIALIZERS[cfg.init].family in ("uniform", "orthogonal"):
-        hint += ", or pick a Gaussian initializer (sampled exactly, far cheaper)"
-    return f"This setting needs {' and '.join(over)}: {hint}, or reduce the depth."
+    advice = f"This setting needs {' and '.join(over)}."
+    suggestions = budget_suggestions(cfg)
+    if suggestions:
+        advice += " Within the limits, keeping everything else: " + ", or ".join(suggestions) + "."
+    if INITIALIZERS[cfg.init].family == "uniform":
+        advice += " A Gaussian initializer is sampled exactly and costs far less."
+    return advice

@@ -103,7 +103,9 @@ def exact_dense_forward(
     """
     factor = gram_factor(x)
     g = rng.standard_normal((factor.rank, dout), dtype=np.float32)
-    z = (s * factor.scale) * (factor.f @ g.astype(np.float64)) + b
+    z = factor.f @ g.astype(np.float64)
+    z *= s * factor.scale
+    z += b
     return z, ExactCache(factor, g)
 
 
@@ -120,8 +122,13 @@ def exact_dense_backward(
     seen = s * (dz @ cache.draw.T.astype(np.float64)) @ qt
     dz_factor = gram_factor(dz)
     h = rng.standard_normal((dz_factor.rank, x.shape[1]))
-    fresh = (s * dz_factor.scale) * (dz_factor.f @ h)
-    return seen + fresh - (fresh @ qt.T) @ qt
+    fresh = dz_factor.f @ h
+    fresh *= s * dz_factor.scale
+    # Project the fresh part off x's row space: dx = seen + fresh - (fresh Qt^T) Qt.
+    out = (fresh @ qt.T) @ qt
+    np.subtract(fresh, out, out=out)
+    out += seen
+    return out
 
 
 def mlp_forward(

@@ -11,12 +11,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
+from engine.activations import ACTIVATIONS, Activation
 from engine.config import SimConfig, layer_path
 from engine.init import INITIALIZERS, init_weights
 from engine.layers import (
     ExactCache,
-    activation_backward,
     activation_forward,
     dense_forward,
     exact_dense_backward,
@@ -117,44 +116,57 @@ def _pre_activation(cfg: SimConfig, index: int, x: np.ndarray, dout: int, path: 
     return z, None, entry_std(w)
 
 
-def _unit_fractions(cfg: SimConfig, a: np.ndarray) -> tuple[float, float]:
+def _saturated_fraction(act: Activation, summary: Summary) -> float:
+    """Fraction within act.saturation_margin of an asymptote, read off the fine histogram."""
+    if act.saturation_margin is None:
+        return float("nan")
+    lo, hi = act.hist_range
+    return summary.tail_fraction(round(act.saturation_margin * summary.counts.size / (hi - lo)))
+
+
+def _dead_fraction(act: Activation, a: np.ndarray) -> float:
+    return float(np.mean(np.all(a <= 0, axis=0))) if act.can_die else float("nan")
+
+
+def _layer_result(cfg: SimConfig, index: int, din: int, dout: int, path: str, z, a, measured: float) -> LayerResult:
     act = ACTIVATIONS[cfg.activation]
-    saturated = float(np.mean(act.saturation(a))) if act.saturation else float("nan")
-    dead = float(np.mean(np.all(a <= 0, axis=0))) if act.can_die else float("nan")
-    return saturated, dead
+    summary = summarize(a, *act.hist_range, count_zeros=act.can_die)
+    return LayerResult(
+        index=index,
+        fan_in=din,
+        fan_out=dout,
+        path=path,
+        weight_std=_weight_param(cfg, din, dout)[0],
+        weight_std_measured=measured,
+        pre=summarize(z, *PRE_RANGE),
+        act=summary,
+        frac_saturated=_saturated_fraction(act, summary),
+        frac_dead=_dead_fraction(act, a),
+    )
 
 
 def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict):
-    """Run the forward pass; returns (layer results, pre-activations, exact caches, overflow layer)."""
-    act = ACTIVATIONS[cfg.activation]
-    results, zs, caches = [], [], []
+    """Run the forward pass; returns (layer results, kept arrays, exact caches, overflow layer).
+
+    Per layer it keeps one array for the backward pass: the activations when the
+    derivative can be computed from them, else the pre-activations.
+    """
+    from_output = ACTIVATIONS[cfg.activation].grad_from_output is not None
+    results, kept, caches = [], [], []
     overflow = None
     for index, (din, dout) in enumerate(zip(cfg.sizes[:-1], cfg.sizes[1:]), start=1):
         path = layer_path(cfg, din, dout)
         z, cache, measured = _pre_activation(cfg, index, x, dout, path, buffers)
         a, _ = activation_forward(z, cfg.activation, cfg.slope)
-        saturated, dead = _unit_fractions(cfg, a)
-        results.append(
-            LayerResult(
-                index=index,
-                fan_in=din,
-                fan_out=dout,
-                path=path,
-                weight_std=_weight_param(cfg, din, dout)[0],
-                weight_std_measured=measured,
-                pre=summarize(z, *PRE_RANGE),
-                act=summarize(a, *act.hist_range),
-                frac_saturated=saturated,
-                frac_dead=dead,
-            )
-        )
-        zs.append(z)
+        layer = _layer_result(cfg, index, din, dout, path, z, a, measured)
+        results.append(layer)
+        kept.append(a if from_output else z)
         caches.append(cache)
-        if not (np.isfinite(z).all() and np.isfinite(a).all()):
+        if layer.pre.n_finite < layer.pre.n_total or layer.act.n_finite < layer.act.n_total:
             overflow = index  # later layers would only carry inf/NaN forward
             break
         x = a
-    return results, zs, caches, overflow
+    return results, kept, caches, overflow
 
 
 def _input_grad(
@@ -182,13 +194,25 @@ def weight_grad_std(x: np.ndarray, dz: np.ndarray) -> float:
     return float(np.sqrt(np.maximum(sum_sq / count - mean * mean, 0.0)))
 
 
-def _backward(cfg: SimConfig, x0: np.ndarray, results: list, zs: list, caches: list, buffers: dict) -> list:
+def _local_grad_and_input(cfg: SimConfig, kept: list, i: int, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(f'(z_i), the input x of layer i) from what the forward pass kept."""
+    act = ACTIVATIONS[cfg.activation]
+    if act.grad_from_output is not None:
+        local = act.grad_from_output(kept[i], cfg.slope)
+        x = x0 if i == 0 else kept[i - 1]
+    else:
+        local = act.grad(kept[i], cfg.slope)
+        x = x0 if i == 0 else act.fn(kept[i - 1], cfg.slope)
+    return local, x
+
+
+def _backward(cfg: SimConfig, x0: np.ndarray, results: list, kept: list, caches: list, buffers: dict) -> list:
     """Backpropagate a standard-normal upstream gradient; returns results with gradient stats."""
-    da = stream(cfg.seed, _UPSTREAM).standard_normal(zs[-1].shape)
+    da = stream(cfg.seed, _UPSTREAM).standard_normal(kept[-1].shape)
     out = list(results)
-    for i in range(len(zs) - 1, -1, -1):
-        dz = activation_backward(da, (zs[i], cfg.activation, cfg.slope))
-        x = x0 if i == 0 else activation_forward(zs[i - 1], cfg.activation, cfg.slope)[0]
+    for i in range(len(kept) - 1, -1, -1):
+        local, x = _local_grad_and_input(cfg, kept, i, x0)
+        dz = da * local
         out[i] = replace(out[i], grad=summarize(da, *GRAD_RANGE), weight_grad_std=weight_grad_std(x, dz))
         if i > 0:
             da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers)
@@ -207,9 +231,9 @@ def simulate(cfg: SimConfig) -> SimResult:
     x0 = make_input(cfg)
     buffers: dict = {}
     with np.errstate(all="ignore"):
-        results, zs, caches, overflow = _forward(cfg, x0, buffers)
+        results, kept, caches, overflow = _forward(cfg, x0, buffers)
         if overflow is None:
-            results = _backward(cfg, x0, results, zs, caches, buffers)
+            results = _backward(cfg, x0, results, kept, caches, buffers)
     return SimResult(cfg, summarize(x0, *PRE_RANGE), tuple(results), overflow)
 
 

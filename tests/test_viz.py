@@ -20,7 +20,7 @@ def test_histogram_grid_has_one_bar_trace_per_layer_with_the_counts(lecture):
     assert len(fig.data) == 6
     assert all(trace.type == "bar" for trace in fig.data)
     for trace, layer in zip(fig.data, lecture.layers):
-        assert list(trace.y) == layer.act.counts.tolist()
+        assert list(trace.y) == layer.act.display_counts().tolist()
         assert sum(trace.y) == 16 * 4096
     assert [a.text.split("<br>")[0] for a in fig.layout.annotations] == [f"<b>Layer {i}</b>" for i in range(1, 7)]
 

@@ -79,14 +79,15 @@ def _spike_is_clipped(s: Summary, kind: str, result: SimResult) -> bool:
     """ReLU's exact zeros pile into one bar that would flatten the rest of the histogram."""
     if kind != "act" or not ACTIVATIONS[result.config.activation].can_die:
         return False
-    rest = s.counts[1:].max(initial=0)
-    return rest > 0 and s.counts[0] > 3 * rest
+    counts = s.display_counts()
+    rest = counts[1:].max(initial=0)
+    return rest > 0 and counts[0] > 3 * rest
 
 
 def _clipped_spike_range(s: Summary, kind: str, result: SimResult) -> dict:
     if not _spike_is_clipped(s, kind, result):
         return {}
-    return {"range": [0, 1.15 * float(s.counts[1:].max())], "autorange": False}
+    return {"range": [0, 1.15 * float(s.display_counts()[1:].max())], "autorange": False}
 
 
 def _panel_stats(s: Summary, kind: str, result: SimResult) -> str:
@@ -121,7 +122,7 @@ def histogram_grid(result: SimResult, kind: str = "act", max_panels: int = MAX_P
     traces = []
     for i, layer in enumerate(layers):
         s = _summary(layer, kind)
-        counts = s.counts
+        counts = s.display_counts()
         width = (hi - lo) / counts.size
         centers = lo + width * (np.arange(counts.size) + 0.5)
         suffix = "" if i == 0 else str(i + 1)
