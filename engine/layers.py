@@ -15,6 +15,8 @@ import numpy as np
 from engine.activations import ACTIVATIONS
 
 _RANK_TOL = 1e-12
+# Within these magnitudes squares stay normal floats, so x @ x.T needs no rescaled copy.
+_SAFE_LOW, _SAFE_HIGH = 1e-100, 1e100
 
 
 def dense_forward(x: np.ndarray, w: np.ndarray, b: float) -> tuple[np.ndarray, tuple]:
@@ -43,12 +45,14 @@ def activation_backward(da: np.ndarray, cache: tuple) -> np.ndarray:
 class GramFactor:
     """x = scale * F @ Qt with Qt (r, Din) having orthonormal rows; Qt = P @ (x / scale).
 
-    F (N, r) and P (r, N) are small; Qt is formed only when the backward pass needs it.
+    F (N, r), P (r, N) and the scaled Gram matrix (x / scale) @ (x / scale).T (N, N)
+    are small; Qt is formed only when the backward pass needs it.
     """
 
     scale: float
     f: np.ndarray
     p: np.ndarray
+    gram: np.ndarray
 
     @property
     def rank(self) -> int:
@@ -56,28 +60,35 @@ class GramFactor:
 
     def qt(self, x: np.ndarray) -> np.ndarray:
         """The orthonormal row basis Qt (r, Din) of x's row space."""
-        return self.p @ (x / self.scale) if self.rank else np.zeros((0, x.shape[1]))
+        return (self.p / self.scale) @ x if self.rank else np.zeros((0, x.shape[1]))
+
+
+def _scaled_gram(x: np.ndarray, scale: float) -> np.ndarray:
+    """(x / scale) @ (x / scale).T, copying x only when its squares could over- or underflow."""
+    if _SAFE_LOW < scale < _SAFE_HIGH:
+        return (x @ x.T) / (scale * scale)
+    xs = x / scale
+    return xs @ xs.T
 
 
 def gram_factor(x: np.ndarray) -> GramFactor:
     """Factor x (N, Din) as scale * F @ Qt: Cholesky of the Gram matrix, eigh when it is singular."""
     n = x.shape[0]
-    scale = float(np.max(np.abs(x))) if x.size else 0.0
+    scale = max(float(x.max()), -float(x.min())) if x.size else 0.0
     if scale == 0.0 or not np.isfinite(scale):
-        return GramFactor(1.0, np.zeros((n, 0)), np.zeros((0, n)))
-    xs = x / scale  # scaled so the Gram matrix neither underflows nor overflows
-    gram = xs @ xs.T
+        return GramFactor(1.0, np.zeros((n, 0)), np.zeros((0, n)), np.zeros((n, n)))
+    gram = _scaled_gram(x, scale)
     try:
         chol = np.linalg.cholesky(gram)
         diag = np.diag(chol)
         if diag.min() ** 2 > _RANK_TOL * diag.max() ** 2 * n:
-            return GramFactor(scale, chol, np.linalg.inv(chol))
+            return GramFactor(scale, chol, np.linalg.inv(chol), gram)
     except np.linalg.LinAlgError:
         pass
     vals, vecs = np.linalg.eigh(gram)
     keep = vals > _RANK_TOL * n * max(vals.max(), 0.0)
     root = np.sqrt(vals[keep])
-    return GramFactor(scale, vecs[:, keep] * root, (vecs[:, keep] / root).T)
+    return GramFactor(scale, vecs[:, keep] * root, (vecs[:, keep] / root).T, gram)
 
 
 @dataclass(frozen=True)
@@ -110,17 +121,23 @@ def exact_dense_forward(
 
 
 def exact_dense_backward(
-    dz: np.ndarray, x: np.ndarray, cache: ExactCache, s: float, rng: np.random.Generator
+    dz: np.ndarray,
+    x: np.ndarray,
+    cache: ExactCache,
+    s: float,
+    rng: np.random.Generator,
+    dz_factor: GramFactor | None = None,
 ) -> np.ndarray:
     """dx = dz @ W.T for the W the forward pass sampled implicitly: dz (N, Dout) -> dx (N, Din).
 
     W = Q (Q^T W) + (I - Q Q^T) W. The forward pass fixed Q^T W = s G; the
     second part is independent of it and replaced by a fresh draw from rng:
-    dx = s (dz G^T) Qt + M - (M Qt^T) Qt with M ~ dz W'^T, sampled from dz's Gram factor.
+    dx = s (dz G^T) Qt + M - (M Qt^T) Qt with M ~ dz W'^T, sampled from dz's Gram factor
+    (pass it as dz_factor when the caller has it already).
     """
     qt = cache.factor.qt(x)
     seen = s * (dz @ cache.draw.T.astype(np.float64)) @ qt
-    dz_factor = gram_factor(dz)
+    dz_factor = dz_factor or gram_factor(dz)
     h = rng.standard_normal((dz_factor.rank, x.shape[1]))
     fresh = dz_factor.f @ h
     fresh *= s * dz_factor.scale
@@ -215,7 +232,12 @@ def _tall_complement_coefficients(dz: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def exact_orthogonal_backward(
-    dz: np.ndarray, x: np.ndarray, cache: ExactCache, gain: float, rng: np.random.Generator
+    dz: np.ndarray,
+    x: np.ndarray,
+    cache: ExactCache,
+    gain: float,
+    rng: np.random.Generator,
+    dz_factor: GramFactor | None = None,
 ) -> np.ndarray:
     """dx = dz @ (gain * O).T for the O the forward pass sampled implicitly: dz (N, dout) -> dx (N, Din).
 
@@ -232,6 +254,7 @@ def exact_orthogonal_backward(
     m = din - qt.shape[0]
     if m == 0:
         return gain * seen
+    del dz_factor  # the orthogonal case factors dz (I - A^T A) instead
     if din <= dout:
         coeff = _wide_complement_coefficients(dz, a, m, rng)
     else:

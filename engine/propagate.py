@@ -16,12 +16,14 @@ from engine.config import SimConfig, layer_path
 from engine.init import INITIALIZERS, init_weights
 from engine.layers import (
     ExactCache,
+    GramFactor,
     activation_forward,
     dense_forward,
     exact_dense_backward,
     exact_dense_forward,
     exact_orthogonal_backward,
     exact_orthogonal_forward,
+    gram_factor,
 )
 from engine.preprocess import PREPROCESSORS
 from engine.stats import GRAD_RANGE, PRE_RANGE, Summary, summarize
@@ -170,7 +172,14 @@ def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict):
 
 
 def _input_grad(
-    cfg: SimConfig, index: int, dz: np.ndarray, x: np.ndarray, cache: ExactCache | None, path: str, buffers: dict
+    cfg: SimConfig,
+    index: int,
+    dz: np.ndarray,
+    x: np.ndarray,
+    cache: ExactCache | None,
+    path: str,
+    buffers: dict,
+    dz_factor: GramFactor,
 ) -> np.ndarray:
     din = x.shape[1]
     _, param = _weight_param(cfg, din, dz.shape[1])
@@ -179,18 +188,22 @@ def _input_grad(
     if path == "exact":
         orthogonal = INITIALIZERS[cfg.init].family == "orthogonal"
         backward = exact_orthogonal_backward if orthogonal else exact_dense_backward
-        return backward(dz, x, cache, param, stream(cfg.seed, _LAYER_BACKWARD, index))
+        return backward(dz, x, cache, param, stream(cfg.seed, _LAYER_BACKWARD, index), dz_factor)
     # Only dx of dense_backward: the full dW (Din, Dout) is never formed; its
     # statistics come from weight_grad_std.
     return dz @ _layer_weights(cfg, index, din, dz.shape[1], buffers).T
 
 
-def weight_grad_std(x: np.ndarray, dz: np.ndarray) -> float:
-    """Std of the entries of dW = x.T @ dz (Din, Dout), from N x N Gram matrices only."""
+def weight_grad_std(x: np.ndarray, dz: np.ndarray, x_factor: GramFactor, dz_factor: GramFactor) -> float:
+    """Std of the entries of dW = x.T @ dz (Din, Dout), from the N x N Gram matrices only.
+
+    ||dW||_F^2 = tr((x x^T)(dz dz^T)); the factors carry both Gram matrices, scaled.
+    """
     count = x.shape[1] * dz.shape[1]
     # NumPy scalars, not Python floats: huge values must become inf, not raise.
     mean = (x.sum(axis=1) @ dz.sum(axis=1)) / count
-    sum_sq = np.sum((x @ x.T) * (dz @ dz.T))
+    scale = np.float64(x_factor.scale) * dz_factor.scale
+    sum_sq = np.sum(x_factor.gram * dz_factor.gram) * scale * scale
     return float(np.sqrt(np.maximum(sum_sq / count - mean * mean, 0.0)))
 
 
@@ -213,9 +226,12 @@ def _backward(cfg: SimConfig, x0: np.ndarray, results: list, kept: list, caches:
     for i in range(len(kept) - 1, -1, -1):
         local, x = _local_grad_and_input(cfg, kept, i, x0)
         dz = da * local
-        out[i] = replace(out[i], grad=summarize(da, *GRAD_RANGE), weight_grad_std=weight_grad_std(x, dz))
+        x_factor = caches[i].factor if caches[i] is not None else gram_factor(x)
+        dz_factor = gram_factor(dz)
+        wstd = weight_grad_std(x, dz, x_factor, dz_factor)
+        out[i] = replace(out[i], grad=summarize(da, *GRAD_RANGE), weight_grad_std=wstd)
         if i > 0:
-            da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers)
+            da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers, dz_factor)
     return out
 
 

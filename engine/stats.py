@@ -71,15 +71,15 @@ def summarize(x: np.ndarray, lo: float, hi: float, n_bins: int = FINE_BINS, coun
     if lo_val < lo or hi_val > hi:
         outside = int(np.count_nonzero(flat < lo) + np.count_nonzero(flat > hi))
     # bincount on clipped indices is several times faster than np.histogram.
-    pos = (flat - lo) * (n_bins / (hi - lo))
+    pos = flat * (n_bins / (hi - lo))
+    pos -= lo * (n_bins / (hi - lo))
     np.clip(pos, 0, n_bins - 1, out=pos)
     counts = np.bincount(pos.astype(np.int32), minlength=n_bins)
     peak = max(abs(lo_val), abs(hi_val))
     # Scale huge values down first so that their squares cannot overflow.
     scale = peak if peak > _SAFE_MAGNITUDE else 1.0
     mean = float(flat.sum()) / n / scale
-    dev = flat / scale if scale != 1.0 else flat.copy()
-    dev -= mean
+    dev = flat / scale - mean if scale != 1.0 else flat - mean
     return Summary(
         counts=counts,
         mean=mean * scale,

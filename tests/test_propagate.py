@@ -100,7 +100,7 @@ def test_changing_only_the_scale_rescales_the_same_draws(path):
     small = forward_activations(cfg(activation="linear", scale=0.01, path=path, sizes=SimConfig.sizes_from(3, 64)))
     large = forward_activations(cfg(activation="linear", scale=0.03, path=path, sizes=SimConfig.sizes_from(3, 64)))
     for depth, (a, b) in enumerate(zip(small, large), start=1):
-        np.testing.assert_allclose(b, 3.0**depth * a, rtol=1e-9)
+        np.testing.assert_allclose(b, 3.0**depth * a, rtol=1e-7)  # a resample would differ by O(1)
 
 
 def test_same_seed_same_result_other_seed_other_result():
