@@ -35,6 +35,7 @@ class Activation:
     saturation_margin: float | None = None
     can_die: bool = False
     grad_from_output: Callable[[Array, float], Array] | None = None
+    cost: float = 1.0  # elementwise work relative to tanh, for the work budget
 
 
 def _tanh(z: Array, _: float) -> Array:
@@ -153,8 +154,8 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation("sigmoid", "sigmoid", _sigmoid, _sigmoid_grad, (0.0, 1.0), 0.01, grad_from_output=_sigmoid_grad_out),
         Activation("linear", "linear (identity)", _linear, _linear_grad, (-4.0, 4.0), grad_from_output=_linear_grad),
-        Activation("elu", "ELU", _elu, _elu_grad, (-1.0, 4.0), grad_from_output=_elu_grad_out),
-        Activation("selu", "SELU", _selu, _selu_grad, (-2.0, 4.0), grad_from_output=_selu_grad_out),
-        Activation("gelu", "GELU (tanh approx.)", _gelu, _gelu_grad, (-1.0, 4.0)),
+        Activation("elu", "ELU", _elu, _elu_grad, (-1.0, 4.0), grad_from_output=_elu_grad_out, cost=1.5),
+        Activation("selu", "SELU", _selu, _selu_grad, (-2.0, 4.0), grad_from_output=_selu_grad_out, cost=1.5),
+        Activation("gelu", "GELU (tanh approx.)", _gelu, _gelu_grad, (-1.0, 4.0), cost=5.5),
     )
 }

@@ -16,13 +16,14 @@ MAX_BATCH = 1024
 MAX_SEED = 2**32 - 1
 PATHS = ("auto", "exact", "explicit")
 
-# Seconds per unit of work, measured on the 2-core reference machine (bench/propagation.py
-# prints the measured figures). Deliberately on the slow side: the budget must refuse
-# what would feel stuck, not what is merely close.
-SEC_PER_FLOP = 1.0 / 8e9
-SEC_PER_RANDOM = 8e-9
-SEC_PER_ELEMENT = 6e-8
+# Seconds per unit of work on the 2-core reference machine, fitted with bench/cost_model.py
+# (which prints estimate and measurement side by side) and kept a little on the slow side:
+# the budget must refuse what would feel stuck, not what is merely close.
+SEC_PER_FLOP = 1.0 / 18e9
+SEC_PER_NORMAL = 1.0e-8  # one standard normal, drawn in a single thread
+SEC_PER_BULK_DRAW = {"normal": 7e-9, "uniform": 3e-9, "orthogonal": 7e-9}  # weight matrices, two threads
 SEC_PER_QR_FLOP = 1.0 / 4e9
+SEC_PER_ELEMENT = 1.6e-8  # activation, derivative and three histograms, per unit and example
 BUDGET_SECONDS = 2.0
 BUDGET_BYTES = 1 << 30
 
@@ -104,25 +105,31 @@ class Cost:
         return self.seconds <= BUDGET_SECONDS and self.bytes <= BUDGET_BYTES
 
 
-def _explicit_seconds(n: int, din: int, dout: int, family: str) -> float:
+def _elementwise_seconds(n: int, din: int, dout: int, activation: str) -> float:
+    return SEC_PER_ELEMENT * ACTIVATIONS[activation].cost * n * (din + dout)
+
+
+def _explicit_seconds(n: int, din: int, dout: int, family: str, activation: str) -> float:
+    elementwise = _elementwise_seconds(n, din, dout, activation)
     if family == "constant":
-        return SEC_PER_ELEMENT * n * (din + dout)
+        return elementwise
     draws = 2 * din * dout  # drawn again for the backward pass instead of kept
-    flops = 4 * n * din * dout
-    seconds = SEC_PER_RANDOM * draws + SEC_PER_FLOP * flops
+    flops = 4 * n * din * dout + 2 * min(n * n * (din + dout), n * din * dout)  # passes, then dW's statistics
+    seconds = SEC_PER_BULK_DRAW[family] * draws + SEC_PER_FLOP * flops + elementwise
     if family == "orthogonal":
         big, small = max(din, dout), min(din, dout)
         seconds += 2 * SEC_PER_QR_FLOP * 2 * big * small**2
-    return seconds + SEC_PER_ELEMENT * n * (din + dout)
+    return seconds
 
 
-def _exact_seconds(n: int, din: int, dout: int, family: str = "normal") -> float:
+def _exact_seconds(n: int, din: int, dout: int, family: str, activation: str) -> float:
     r = min(n, din)
     flops = 10 * n * r * din + 6 * n * r * dout + 2 * n**3
+    draws = r * dout + n * din
     if family == "orthogonal":
-        flops += 8 * r * r * (din + dout)  # QRs of the random frames
-    draws = 2 * r * dout + n * din
-    return SEC_PER_FLOP * flops + SEC_PER_RANDOM * draws + SEC_PER_ELEMENT * n * (din + dout)
+        draws *= 3  # Gaussian frames: one forward, two backward
+        flops += 8 * r * r * (din + dout)  # their QR decompositions
+    return SEC_PER_FLOP * flops + SEC_PER_NORMAL * draws + _elementwise_seconds(n, din, dout, activation)
 
 
 def layer_path(cfg: SimConfig, din: int, dout: int) -> str:
@@ -132,8 +139,9 @@ def layer_path(cfg: SimConfig, din: int, dout: int) -> str:
         return "explicit"
     if cfg.path == "exact":
         return "exact"
-    explicit = _explicit_seconds(cfg.batch, din, dout, spec.family)
-    return "exact" if _exact_seconds(cfg.batch, din, dout, spec.family) < explicit else "explicit"
+    explicit = _explicit_seconds(cfg.batch, din, dout, spec.family, cfg.activation)
+    exact = _exact_seconds(cfg.batch, din, dout, spec.family, cfg.activation)
+    return "exact" if exact < explicit else "explicit"
 
 
 def estimate_cost(cfg: SimConfig) -> Cost:
@@ -145,9 +153,9 @@ def estimate_cost(cfg: SimConfig) -> Cost:
         path = layer_path(cfg, din, dout)
         paths.append(path)
         if path == "exact":
-            seconds += _exact_seconds(n, din, dout, family)
+            seconds += _exact_seconds(n, din, dout, family, cfg.activation)
         else:
-            seconds += _explicit_seconds(n, din, dout, family)
+            seconds += _explicit_seconds(n, din, dout, family, cfg.activation)
             if family != "constant":
                 widest_weights = max(widest_weights, din * dout)
     kept = n * sum(cfg.sizes)  # one pre-activation array per layer, kept for the backward pass

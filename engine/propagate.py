@@ -179,7 +179,7 @@ def _input_grad(
     cache: ExactCache | None,
     path: str,
     buffers: dict,
-    dz_factor: GramFactor,
+    dz_factor: GramFactor | None,
 ) -> np.ndarray:
     din = x.shape[1]
     _, param = _weight_param(cfg, din, dz.shape[1])
@@ -194,16 +194,26 @@ def _input_grad(
     return dz @ _layer_weights(cfg, index, din, dz.shape[1], buffers).T
 
 
-def weight_grad_std(x: np.ndarray, dz: np.ndarray, x_factor: GramFactor, dz_factor: GramFactor) -> float:
-    """Std of the entries of dW = x.T @ dz (Din, Dout), from the N x N Gram matrices only.
+def weight_grad_std(
+    x: np.ndarray, dz: np.ndarray, x_factor: GramFactor | None = None, dz_factor: GramFactor | None = None
+) -> float:
+    """Std of the entries of dW = x.T @ dz (Din, Dout) without keeping dW.
 
-    ||dW||_F^2 = tr((x x^T)(dz dz^T)); the factors carry both Gram matrices, scaled.
+    ||dW||_F^2 = tr((x x^T)(dz dz^T)): from the factors' N x N Gram matrices when
+    the exact path has them, else from whichever of the Gram matrices or dW is cheaper.
     """
-    count = x.shape[1] * dz.shape[1]
+    (n, din), dout = x.shape, dz.shape[1]
+    count = din * dout
     # NumPy scalars, not Python floats: huge values must become inf, not raise.
     mean = (x.sum(axis=1) @ dz.sum(axis=1)) / count
-    scale = np.float64(x_factor.scale) * dz_factor.scale
-    sum_sq = np.sum(x_factor.gram * dz_factor.gram) * scale * scale
+    if x_factor is not None and dz_factor is not None:
+        scale = np.float64(x_factor.scale) * dz_factor.scale
+        sum_sq = np.sum(x_factor.gram * dz_factor.gram) * scale * scale
+    elif n * (din + dout) < din * dout:
+        sum_sq = np.sum((x @ x.T) * (dz @ dz.T))
+    else:
+        dw = x.T @ dz
+        sum_sq = np.vdot(dw, dw)
     return float(np.sqrt(np.maximum(sum_sq / count - mean * mean, 0.0)))
 
 
@@ -226,9 +236,9 @@ def _backward(cfg: SimConfig, x0: np.ndarray, results: list, kept: list, caches:
     for i in range(len(kept) - 1, -1, -1):
         local, x = _local_grad_and_input(cfg, kept, i, x0)
         dz = da * local
-        x_factor = caches[i].factor if caches[i] is not None else gram_factor(x)
-        dz_factor = gram_factor(dz)
-        wstd = weight_grad_std(x, dz, x_factor, dz_factor)
+        exact = caches[i] is not None
+        dz_factor = gram_factor(dz) if exact else None
+        wstd = weight_grad_std(x, dz, caches[i].factor if exact else None, dz_factor)
         out[i] = replace(out[i], grad=summarize(da, *GRAD_RANGE), weight_grad_std=wstd)
         if i > 0:
             da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers, dz_factor)
