@@ -229,9 +229,17 @@ def _local_grad_and_input(cfg: SimConfig, kept: list, i: int, x0: np.ndarray) ->
     return local, x
 
 
-def _backward(cfg: SimConfig, x0: np.ndarray, results: list, kept: list, caches: list, buffers: dict) -> list:
-    """Backpropagate a standard-normal upstream gradient; returns results with gradient stats."""
-    da = stream(cfg.seed, _UPSTREAM).standard_normal(kept[-1].shape)
+def upstream_gradient(cfg: SimConfig) -> np.ndarray:
+    """The standard-normal gradient on the last layer's activations: (batch, sizes[-1])."""
+    return stream(cfg.seed, _UPSTREAM).standard_normal((cfg.batch, cfg.sizes[-1]))
+
+
+def _backward(
+    cfg: SimConfig, x0: np.ndarray, results: list, kept: list, caches: list, buffers: dict, to_input: bool = False
+) -> tuple[list, np.ndarray | None]:
+    """Backpropagate the upstream gradient; returns results with gradient stats, and the
+    gradient with respect to the input when to_input is set."""
+    da = upstream_gradient(cfg)
     out = list(results)
     for i in range(len(kept) - 1, -1, -1):
         local, x = _local_grad_and_input(cfg, kept, i, x0)
@@ -240,9 +248,9 @@ def _backward(cfg: SimConfig, x0: np.ndarray, results: list, kept: list, caches:
         dz_factor = gram_factor(dz) if exact else None
         wstd = weight_grad_std(x, dz, caches[i].factor if exact else None, dz_factor)
         out[i] = replace(out[i], grad=summarize(da, *GRAD_RANGE), weight_grad_std=wstd)
-        if i > 0:
+        if i > 0 or to_input:
             da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers, dz_factor)
-    return out
+    return out, da if to_input else None
 
 
 def simulate(cfg: SimConfig) -> SimResult:
@@ -259,8 +267,32 @@ def simulate(cfg: SimConfig) -> SimResult:
     with np.errstate(all="ignore"):
         results, kept, caches, overflow = _forward(cfg, x0, buffers)
         if overflow is None:
-            results = _backward(cfg, x0, results, kept, caches, buffers)
+            results, _ = _backward(cfg, x0, results, kept, caches, buffers)
     return SimResult(cfg, summarize(x0, *PRE_RANGE), tuple(results), overflow)
+
+
+@dataclass(frozen=True)
+class RawRun:
+    """Every array of one forward and backward pass (small nets: nothing is summarized).
+
+    input_grad is dL/dx0 for L = sum(upstream * activations[-1]).
+    """
+
+    input: np.ndarray
+    activations: list[np.ndarray]
+    upstream: np.ndarray
+    input_grad: np.ndarray
+
+
+def raw_run(cfg: SimConfig) -> RawRun:
+    """The same computation as simulate, returning raw arrays instead of summaries."""
+    x0 = make_input(cfg)
+    act = ACTIVATIONS[cfg.activation]
+    with np.errstate(all="ignore"):
+        results, kept, caches, _ = _forward(cfg, x0, {})
+        _, input_grad = _backward(cfg, x0, results, kept, caches, {}, to_input=True)
+    activations = kept if act.grad_from_output else [act.fn(z, cfg.slope) for z in kept]
+    return RawRun(x0, activations, upstream_gradient(cfg), input_grad)
 
 
 def forward_activations(cfg: SimConfig) -> list[np.ndarray]:
