@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from engine.allocator import tune_allocator
+
+tune_allocator()  # once per process; see engine/allocator.py
+
 st.set_page_config(page_title="InitLab", page_icon="🧠", layout="wide")
 
 pages = [

@@ -32,3 +32,26 @@ def lecture_loop(forward_only: bool = True) -> list[np.ndarray]:
         x = np.tanh(x.dot(w))
         hs.append(x)
     return hs
+
+
+def lecture_loop_with_backward() -> list[np.ndarray]:
+    """The lecture's loop, plus what the lab adds: a backward pass and per-layer histograms.
+
+    Weights are kept for the backward pass (0.8 GB); histograms use np.histogram.
+    """
+    dims = [4096] * 7
+    hs, ws = [], []
+    x = np.random.randn(16, dims[0])
+    for din, dout in zip(dims[:-1], dims[1:]):  # noqa: RUF007 (as printed in the lecture)
+        w = 0.01 * np.random.randn(din, dout)
+        x = np.tanh(x.dot(w))
+        hs.append(x)
+        ws.append(w)
+    dx = np.random.randn(*x.shape)
+    grads = []
+    for w, h in zip(reversed(ws), reversed(hs)):
+        grads.append(dx)
+        dx = (dx * (1 - h**2)).dot(w.T)
+    hists = [np.histogram(h, bins=40, range=(-1, 1))[0] for h in hs]
+    hists += [np.histogram(g, bins=40, range=(-4, 4))[0] for g in grads]
+    return hists

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import lecture_loop, median_seconds
 from engine import ACTIVATIONS, INITIALIZERS, SimConfig, estimate_cost, simulate
+from engine.allocator import tune_allocator
 from viz.activations import histogram_grid, moments_figure
 
 GOAL_SECONDS = 1.0
@@ -38,6 +39,7 @@ def changes() -> list[tuple[str, dict]]:
 
 
 def main() -> None:
+    tune_allocator()  # as app.py does
     default = SimConfig()
     recompute(default)  # warm imports and caches once
     lecture = median_seconds(lecture_loop)

@@ -136,15 +136,14 @@ def exact_dense_backward(
     (pass it as dz_factor when the caller has it already).
     """
     qt = cache.factor.qt(x)
-    seen = s * (dz @ cache.draw.T.astype(np.float64)) @ qt
     dz_factor = dz_factor or gram_factor(dz)
     h = rng.standard_normal((dz_factor.rank, x.shape[1]))
-    fresh = dz_factor.f @ h
-    fresh *= s * dz_factor.scale
-    # Project the fresh part off x's row space: dx = seen + fresh - (fresh Qt^T) Qt.
-    out = (fresh @ qt.T) @ qt
-    np.subtract(fresh, out, out=out)
-    out += seen
+    # With fresh = c F H (c F the factor of dz): dx = fresh + (s dz G^T - fresh Qt^T) Qt,
+    # grouped so that only two (N x N) @ (N x Din) products touch full-width arrays.
+    c_f = (s * dz_factor.scale) * dz_factor.f
+    coef = s * (dz @ cache.draw.T.astype(np.float64)) - c_f @ (h @ qt.T)
+    out = c_f @ h
+    out += coef @ qt
     return out
 
 

@@ -26,7 +26,7 @@ from engine.layers import (
     gram_factor,
 )
 from engine.preprocess import PREPROCESSORS
-from engine.stats import GRAD_RANGE, PRE_RANGE, Summary, summarize
+from engine.stats import GRAD_RANGE, PRE_RANGE, Summary, histogram_layers, summarize
 
 _INPUT, _UPSTREAM, _LAYER_FORWARD, _LAYER_BACKWARD = range(4)
 
@@ -118,21 +118,17 @@ def _pre_activation(cfg: SimConfig, index: int, x: np.ndarray, dout: int, path: 
     return z, None, entry_std(w)
 
 
-def _saturated_fraction(act: Activation, summary: Summary) -> float:
-    """Fraction within act.saturation_margin of an asymptote, read off the fine histogram."""
-    if act.saturation_margin is None:
-        return float("nan")
-    lo, hi = act.hist_range
-    return summary.tail_fraction(round(act.saturation_margin * summary.counts.size / (hi - lo)))
-
-
 def _dead_fraction(act: Activation, a: np.ndarray) -> float:
     return float(np.mean(np.all(a <= 0, axis=0))) if act.can_die else float("nan")
 
 
-def _layer_result(cfg: SimConfig, index: int, din: int, dout: int, path: str, z, a, measured: float) -> LayerResult:
+def _layer_result(
+    cfg: SimConfig, index: int, din: int, dout: int, path: str, z, a, measured: float, histogram: bool
+) -> LayerResult:
     act = ACTIVATIONS[cfg.activation]
-    summary = summarize(a, *act.hist_range, count_zeros=act.can_die)
+    summary = summarize(
+        a, *act.hist_range, histogram=histogram, count_zeros=act.can_die, tail_margin=act.saturation_margin
+    )
     return LayerResult(
         index=index,
         fan_in=din,
@@ -140,9 +136,9 @@ def _layer_result(cfg: SimConfig, index: int, din: int, dout: int, path: str, z,
         path=path,
         weight_std=_weight_param(cfg, din, dout)[0],
         weight_std_measured=measured,
-        pre=summarize(z, *PRE_RANGE),
+        pre=summarize(z, *PRE_RANGE, histogram=histogram),
         act=summary,
-        frac_saturated=_saturated_fraction(act, summary),
+        frac_saturated=summary.frac_tail,
         frac_dead=_dead_fraction(act, a),
     )
 
@@ -154,19 +150,21 @@ def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict):
     derivative can be computed from them, else the pre-activations.
     """
     from_output = ACTIVATIONS[cfg.activation].grad_from_output is not None
+    shown = histogram_layers(cfg.depth)
     results, kept, caches = [], [], []
     overflow = None
     for index, (din, dout) in enumerate(zip(cfg.sizes[:-1], cfg.sizes[1:]), start=1):
         path = layer_path(cfg, din, dout)
         z, cache, measured = _pre_activation(cfg, index, x, dout, path, buffers)
         a, _ = activation_forward(z, cfg.activation, cfg.slope)
-        layer = _layer_result(cfg, index, din, dout, path, z, a, measured)
-        results.append(layer)
+        layer = _layer_result(cfg, index, din, dout, path, z, a, measured, index in shown)
         kept.append(a if from_output else z)
         caches.append(cache)
         if layer.pre.n_finite < layer.pre.n_total or layer.act.n_finite < layer.act.n_total:
             overflow = index  # later layers would only carry inf/NaN forward
+            results.append(_layer_result(cfg, index, din, dout, path, z, a, measured, True))
             break
+        results.append(layer)
         x = a
     return results, kept, caches, overflow
 
@@ -247,7 +245,8 @@ def _backward(
         exact = caches[i] is not None
         dz_factor = gram_factor(dz) if exact else None
         wstd = weight_grad_std(x, dz, caches[i].factor if exact else None, dz_factor)
-        out[i] = replace(out[i], grad=summarize(da, *GRAD_RANGE), weight_grad_std=wstd)
+        grad = summarize(da, *GRAD_RANGE, histogram=out[i].act.counts is not None)
+        out[i] = replace(out[i], grad=grad, weight_grad_std=wstd)
         if i > 0 or to_input:
             da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers, dz_factor)
     return out, da if to_input else None

@@ -1,4 +1,5 @@
-"""Per-layer summaries: histogram counts on fixed edges, moments and fractions."""
+"""Per-layer summaries: moments and fractions for every layer, histogram counts on fixed
+edges for the layers a figure shows."""
 
 from __future__ import annotations
 
@@ -7,27 +8,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-FINE_BINS = 200  # what the engine counts; saturation tails are read off these
+FINE_BINS = 200  # what the engine counts
 DISPLAY_BINS = 40  # what the figures draw: groups of FINE_BINS // DISPLAY_BINS fine bins
+MAX_HISTOGRAM_LAYERS = 12  # small multiples stay readable; deeper nets show a spread of layers
 _SAFE_MAGNITUDE = 1e100
 GRAD_RANGE = (-4.0, 4.0)
 PRE_RANGE = (-4.0, 4.0)
 
 
-def bin_edges(lo: float, hi: float, n_bins: int = DISPLAY_BINS) -> np.ndarray:
-    """Evenly spaced edges from lo to hi: (n_bins + 1,)."""
-    return np.linspace(lo, hi, n_bins + 1)
+def histogram_layers(depth: int, most: int = MAX_HISTOGRAM_LAYERS) -> frozenset[int]:
+    """The 1-based layers that get histograms: all, or `most` evenly spaced incl. first and last."""
+    if depth <= most:
+        return frozenset(range(1, depth + 1))
+    return frozenset(int(i) + 1 for i in np.round(np.linspace(0, depth - 1, most)))
 
 
 @dataclass(frozen=True)
 class Summary:
-    """Summary of one array: counts on fixed bins plus moments of its finite part.
+    """Summary of one array's finite part: moments, fractions, and optionally histogram counts.
 
-    Values outside the plotted range are counted in the end bins (so counts
-    sum to the number of finite values) and reported in `frac_outside`.
+    Values outside the histogram range are counted in the end bins (so counts sum
+    to the number of finite values) and reported in `frac_outside`. `frac_tail` is
+    the fraction within the requested margin of either end of the range.
     """
 
-    counts: np.ndarray
+    counts: np.ndarray | None
     mean: float
     std: float
     min: float
@@ -36,16 +41,11 @@ class Summary:
     n_total: int
     frac_outside: float
     n_zero: int = 0
+    frac_tail: float = math.nan
 
     def display_counts(self, bins: int = DISPLAY_BINS) -> np.ndarray:
         """Counts merged into `bins` equal bins over the same range (bins must divide the count)."""
         return self.counts.reshape(bins, -1).sum(axis=1)
-
-    def tail_fraction(self, bins: int) -> float:
-        """Fraction of finite values in the first and last `bins` fine bins."""
-        if self.n_finite == 0:
-            return math.nan
-        return float(self.counts[:bins].sum() + self.counts[-bins:].sum()) / self.n_finite
 
     @property
     def rms(self) -> float:
@@ -53,41 +53,70 @@ class Summary:
         return math.hypot(self.mean, self.std)
 
 
-def summarize(x: np.ndarray, lo: float, hi: float, n_bins: int = FINE_BINS, count_zeros: bool = False) -> Summary:
-    """Histogram counts of x's finite entries on n_bins equal bins over [lo, hi], plus moments.
-
-    count_zeros also counts exact zeros (ReLU's dead outputs), at the price of one more pass.
-    """
+def _finite_part(x: np.ndarray) -> tuple[np.ndarray, float, float]:
     flat = x.reshape(-1)
     lo_val, hi_val = (float(flat.min()), float(flat.max())) if flat.size else (math.nan, math.nan)
     if not (math.isfinite(lo_val) and math.isfinite(hi_val)):
         flat = flat[np.isfinite(flat)]  # only pay for the mask when something is non-finite
-        if flat.size == 0:
-            nan = math.nan
-            return Summary(np.zeros(n_bins, dtype=np.int64), nan, nan, nan, nan, 0, x.size, 0.0)
-        lo_val, hi_val = float(flat.min()), float(flat.max())
-    n = flat.size
-    outside = 0
-    if lo_val < lo or hi_val > hi:
-        outside = int(np.count_nonzero(flat < lo) + np.count_nonzero(flat > hi))
+        lo_val, hi_val = (float(flat.min()), float(flat.max())) if flat.size else (math.nan, math.nan)
+    return flat, lo_val, hi_val
+
+
+def _counts(flat: np.ndarray, lo: float, hi: float, n_bins: int) -> np.ndarray:
     # bincount on clipped indices is several times faster than np.histogram.
-    pos = flat * (n_bins / (hi - lo))
-    pos -= lo * (n_bins / (hi - lo))
+    per_unit = n_bins / (hi - lo)
+    pos = flat * per_unit
+    pos -= lo * per_unit
     np.clip(pos, 0, n_bins - 1, out=pos)
-    counts = np.bincount(pos.astype(np.int32), minlength=n_bins)
+    return np.bincount(pos.astype(np.int32), minlength=n_bins)
+
+
+def _moments(flat: np.ndarray, lo_val: float, hi_val: float) -> tuple[float, float]:
+    n = flat.size
     peak = max(abs(lo_val), abs(hi_val))
     # Scale huge values down first so that their squares cannot overflow.
     scale = peak if peak > _SAFE_MAGNITUDE else 1.0
     mean = float(flat.sum()) / n / scale
     dev = flat / scale - mean if scale != 1.0 else flat - mean
+    return mean * scale, math.sqrt(float(dev @ dev) / n) * scale
+
+
+def summarize(
+    x: np.ndarray,
+    lo: float,
+    hi: float,
+    histogram: bool = True,
+    count_zeros: bool = False,
+    tail_margin: float | None = None,
+    n_bins: int = FINE_BINS,
+) -> Summary:
+    """Moments of x's finite entries, plus counts on n_bins equal bins over [lo, hi] if histogram.
+
+    count_zeros also counts exact zeros (ReLU's dead outputs); tail_margin measures the
+    fraction within that distance of lo or hi (saturation). Each costs one more pass.
+    """
+    flat, lo_val, hi_val = _finite_part(x)
+    n = flat.size
+    if n == 0:
+        nan = math.nan
+        counts = np.zeros(n_bins, dtype=np.int64) if histogram else None
+        return Summary(counts, nan, nan, nan, nan, 0, x.size, 0.0)
+    outside = 0
+    if lo_val < lo or hi_val > hi:
+        outside = int(np.count_nonzero(flat < lo) + np.count_nonzero(flat > hi))
+    tail = math.nan
+    if tail_margin is not None:
+        tail = (np.count_nonzero(flat <= lo + tail_margin) + np.count_nonzero(flat >= hi - tail_margin)) / n
+    mean, std = _moments(flat, lo_val, hi_val)
     return Summary(
-        counts=counts,
-        mean=mean * scale,
-        std=math.sqrt(float(dev @ dev) / n) * scale,
+        counts=_counts(flat, lo, hi, n_bins) if histogram else None,
+        mean=mean,
+        std=std,
         min=lo_val,
         max=hi_val,
         n_finite=n,
         n_total=x.size,
         frac_outside=outside / n,
         n_zero=int(n - np.count_nonzero(flat)) if count_zeros else 0,
+        frac_tail=float(tail),
     )

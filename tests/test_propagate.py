@@ -93,6 +93,20 @@ def test_histogram_counts_sum_to_batch_times_width():
             assert summary.counts.sum() == 20 * layer.fan_out
 
 
+def test_deep_nets_histogram_an_even_spread_and_summarize_every_layer():
+    result = simulate(cfg(sizes=SimConfig.sizes_from(40, 32), batch=8))
+    with_counts = [layer.index for layer in result.layers if layer.act.counts is not None]
+    assert len(with_counts) == 12 and with_counts[0] == 1 and with_counts[-1] == 40
+    assert all(layer.grad.counts is not None for layer in result.layers if layer.index in with_counts)
+    assert all(np.isfinite(layer.act.std) and np.isfinite(layer.grad.std) for layer in result.layers)
+
+
+def test_saturation_counts_values_within_the_margin_of_the_asymptotes():
+    result = simulate(cfg(init="gaussian", scale=0.05, sizes=(1000, 1000), batch=50))
+    acts = forward_activations(cfg(init="gaussian", scale=0.05, sizes=(1000, 1000), batch=50))[0]
+    assert result.layers[0].frac_saturated == pytest.approx(np.mean(np.abs(acts) >= 0.99))
+
+
 @pytest.mark.parametrize("path", ["exact", "explicit"])
 def test_changing_only_the_scale_rescales_the_same_draws(path):
     # Linear net, no bias: every layer is linear in the scale, so the same seed must

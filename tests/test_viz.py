@@ -7,7 +7,8 @@ import pytest
 
 from engine import SimConfig, simulate
 from engine.diagnose import diagnose
-from viz.activations import MAX_PANELS, histogram_grid, moments_figure, view_token
+from engine.stats import MAX_HISTOGRAM_LAYERS
+from viz.activations import histogram_grid, moments_figure, view_token
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def test_activation_axis_is_fixed_per_activation(lecture):
 def test_deep_nets_show_at_most_max_panels_including_first_and_last():
     deep = simulate(SimConfig(sizes=SimConfig.sizes_from(40, 64), batch=8))
     fig = histogram_grid(deep, "act")
-    assert len(fig.data) == MAX_PANELS
+    assert len(fig.data) == MAX_HISTOGRAM_LAYERS
     titles = [a.text.split("<br>")[0] for a in fig.layout.annotations]
     assert titles[0] == "<b>Layer 1</b>" and titles[-1] == "<b>Layer 40</b>"
 

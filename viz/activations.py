@@ -16,7 +16,6 @@ from engine.init import INITIALIZERS
 from engine.propagate import LayerResult, SimResult
 from engine.stats import GRAD_RANGE, PRE_RANGE, Summary
 
-MAX_PANELS = 12
 MAX_COLUMNS = 6
 ROW_HEIGHT = 190
 COLORS = {"act": "#1f77b4", "pre": "#7f7f7f", "grad": "#d62728"}
@@ -39,12 +38,9 @@ def view_token(result: SimResult) -> str:
     return f"{cfg.activation} · {init} · {shape} · N={cfg.batch} · seed {cfg.seed}"
 
 
-def shown_layers(layers: tuple[LayerResult, ...], max_panels: int = MAX_PANELS) -> list[LayerResult]:
-    """All layers, or max_panels of them evenly spaced (first and last included)."""
-    if len(layers) <= max_panels:
-        return list(layers)
-    picks = np.unique(np.round(np.linspace(0, len(layers) - 1, max_panels)).astype(int))
-    return [layers[i] for i in picks]
+def shown_layers(layers: tuple[LayerResult, ...]) -> list[LayerResult]:
+    """The layers the engine made histograms for (all, or an even spread of deep nets)."""
+    return [layer for layer in layers if layer.act.counts is not None]
 
 
 def _fmt(x: float) -> str:
@@ -102,9 +98,9 @@ def _axis_domains(n: int, count: int, gap: float) -> list[tuple[float, float]]:
     return [(i * (size + gap), i * (size + gap) + size) for i in range(n)]
 
 
-def histogram_grid(result: SimResult, kind: str = "act", max_panels: int = MAX_PANELS) -> go.Figure:
+def histogram_grid(result: SimResult, kind: str = "act") -> go.Figure:
     """Small multiples: one bar histogram per shown layer, on shared fixed edges."""
-    layers = [layer for layer in shown_layers(result.layers, max_panels) if _summary(layer, kind) is not None]
+    layers = [layer for layer in shown_layers(result.layers) if _summary(layer, kind) is not None]
     lo, hi = _range(result, kind)
     n = max(len(layers), 1)
     cols = min(MAX_COLUMNS, n)

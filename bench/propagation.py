@@ -1,0 +1,121 @@
+"""Propagation speed: the lecture's loop, explicit weights and exact sampling, side by side.
+
+    python bench/propagation.py
+
+Prints, measured in one run (median of 3): the lecture-size net (7 x 4096, batch 16)
+forward only and forward + backward + histograms on each path, with ratios to the
+lecture's loop; the cost of each piece of the per-layer hot path; and a 100 x 16384
+net, batch 16, on the exact path with its peak memory (measured in a fresh process).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import lecture_loop, lecture_loop_with_backward, median_seconds  # noqa: E402
+from engine import SimConfig, forward_activations, simulate  # noqa: E402
+from engine.allocator import tune_allocator  # noqa: E402
+from engine.layers import gram_factor  # noqa: E402
+from engine.stats import summarize  # noqa: E402
+
+LECTURE = SimConfig()
+BIG = SimConfig(init="xavier", sizes=SimConfig.sizes_from(100, 16384), batch=16)
+
+# Measured in a fresh process: its high-water mark (VmHWM) starts at the interpreter's.
+PEAK_SCRIPT = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from engine import SimConfig, simulate
+from engine.allocator import tune_allocator
+tune_allocator()
+
+def high_water_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
+base = high_water_mb()
+cfg = SimConfig(init="xavier", sizes=SimConfig.sizes_from(100, 16384), batch=16)
+start = time.perf_counter()
+simulate(cfg)
+seconds = time.perf_counter() - start
+print(json.dumps({{"seconds": seconds, "peak_mb": high_water_mb(), "baseline_mb": base}}))
+"""
+
+
+def block(title: str, rows: list[tuple[str, float]]) -> None:
+    reference = rows[0][1]
+    print(f"\n{title}")
+    print(f"  {'':<44} {'seconds':>9} {'x faster than lecture':>22}")
+    for name, seconds in rows:
+        print(f"  {name:<44} {seconds:9.3f} {reference / seconds:22.1f}")
+
+
+def lecture_size() -> None:
+    explicit, exact = replace(LECTURE, path="explicit"), replace(LECTURE, path="exact")
+    block(
+        "Lecture size, 7 x 4096, batch 16, tanh, W = 0.01 randn: forward only",
+        [
+            ("lecture loop, as printed", median_seconds(lecture_loop)),
+            ("explicit weights (engine)", median_seconds(lambda: forward_activations(explicit))),
+            ("exact sampling (engine)", median_seconds(lambda: forward_activations(exact))),
+        ],
+    )
+    block(
+        "Same net: forward + backward + per-layer histograms",
+        [
+            ("lecture loop + backward + np.histogram", median_seconds(lecture_loop_with_backward)),
+            ("explicit weights (engine simulate)", median_seconds(lambda: simulate(explicit))),
+            ("exact sampling (engine simulate)", median_seconds(lambda: simulate(exact))),
+        ],
+    )
+
+
+def hot_path() -> None:
+    rng = np.random.default_rng(0)
+    n, d = 16, 4096
+    x = np.tanh(rng.standard_normal((n, d)))
+    print(f"\nPer-layer pieces at N = {n}, D = {d} (milliseconds, median of 5)")
+    pieces = [
+        ("QR of the D x N batch (np.linalg.qr)", lambda: np.linalg.qr(x.T)),
+        ("Cholesky of the N x N Gram matrix (+ inverse)", lambda: gram_factor(x)),
+        ("N x D standard normals", lambda: rng.standard_normal((n, d))),
+        ("tanh of N x D", lambda: np.tanh(x)),
+        ("np.histogram, 40 bins", lambda: np.histogram(x, bins=40, range=(-1, 1))),
+        ("summarize: bincount on fixed edges + moments", lambda: summarize(x, -1.0, 1.0)),
+        ("explicit: D x D standard normals (one weight matrix)", lambda: rng.standard_normal((d, d))),
+    ]
+    for name, fn in pieces:
+        print(f"  {name:<54} {1000 * median_seconds(fn, repeats=5):9.2f}")
+
+
+def big_net() -> None:
+    seconds = median_seconds(lambda: simulate(BIG))
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_SCRIPT.format(root=str(ROOT))], capture_output=True, text=True, check=True
+    )
+    peak = json.loads(out.stdout)
+    print("\n100 x 16384, batch 16, tanh, Xavier, exact sampling: forward + backward + histograms")
+    print(f"  seconds (median of 3 in this process): {seconds:.2f}")
+    print(f"  seconds (one run in a fresh process):  {peak['seconds']:.2f}")
+    grown = peak["peak_mb"] - peak["baseline_mb"]
+    print(
+        f"  peak RSS of that process: {peak['peak_mb']:.0f} MB ({grown:.0f} MB above the {peak['baseline_mb']:.0f} MB"
+    )
+    print("  of the interpreter with NumPy imported)")
+
+
+if __name__ == "__main__":
+    print("glibc allocator tuned as in the app:", tune_allocator())
+    lecture_size()
+    hot_path()
+    big_net()
