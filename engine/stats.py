@@ -62,12 +62,13 @@ def _finite_part(x: np.ndarray) -> tuple[np.ndarray, float, float]:
     return flat, lo_val, hi_val
 
 
-def _counts(flat: np.ndarray, lo: float, hi: float, n_bins: int) -> np.ndarray:
-    # bincount on clipped indices is several times faster than np.histogram.
+def _counts(flat: np.ndarray, lo: float, hi: float, n_bins: int, inside: bool) -> np.ndarray:
+    # bincount on computed bin indices is several times faster than np.histogram.
     per_unit = n_bins / (hi - lo)
     pos = flat * per_unit
     pos -= lo * per_unit
-    np.clip(pos, 0, n_bins - 1, out=pos)
+    if not inside:
+        np.clip(pos, 0, n_bins - 1, out=pos)  # out-of-range values go to the end bins
     return np.bincount(pos.astype(np.int32), minlength=n_bins)
 
 
@@ -76,9 +77,24 @@ def _moments(flat: np.ndarray, lo_val: float, hi_val: float) -> tuple[float, flo
     peak = max(abs(lo_val), abs(hi_val))
     # Scale huge values down first so that their squares cannot overflow.
     scale = peak if peak > _SAFE_MAGNITUDE else 1.0
-    mean = float(flat.sum()) / n / scale
-    dev = flat / scale - mean if scale != 1.0 else flat - mean
-    return mean * scale, math.sqrt(float(dev @ dev) / n) * scale
+    scaled = flat / scale if scale != 1.0 else flat
+    mean = float(scaled.sum()) / n
+    var = float(scaled @ scaled) / n - mean * mean
+    if var < 1e-6 * mean * mean:
+        # E[x^2] - mean^2 cancels when the spread is tiny next to the mean: two passes instead.
+        dev = scaled - mean
+        var = float(dev @ dev) / n
+    return mean * scale, math.sqrt(max(var, 0.0)) * scale
+
+
+def _tail(flat: np.ndarray, lo: float, hi: float, margin: float, counts: np.ndarray | None) -> float:
+    """Fraction within margin of lo or hi; read off the bins when the margin is a whole number of them."""
+    if counts is not None:
+        bins = margin * counts.size / (hi - lo)
+        if abs(bins - round(bins)) < 1e-9 and round(bins) >= 1:
+            k = round(bins)
+            return float(counts[:k].sum() + counts[-k:].sum()) / flat.size
+    return (np.count_nonzero(flat <= lo + margin) + np.count_nonzero(flat >= hi - margin)) / flat.size
 
 
 def summarize(
@@ -104,12 +120,11 @@ def summarize(
     outside = 0
     if lo_val < lo or hi_val > hi:
         outside = int(np.count_nonzero(flat < lo) + np.count_nonzero(flat > hi))
-    tail = math.nan
-    if tail_margin is not None:
-        tail = (np.count_nonzero(flat <= lo + tail_margin) + np.count_nonzero(flat >= hi - tail_margin)) / n
+    counts = _counts(flat, lo, hi, n_bins, inside=lo <= lo_val and hi_val < hi) if histogram else None
+    tail = math.nan if tail_margin is None else _tail(flat, lo, hi, tail_margin, counts)
     mean, std = _moments(flat, lo_val, hi_val)
     return Summary(
-        counts=_counts(flat, lo, hi, n_bins) if histogram else None,
+        counts=counts,
         mean=mean,
         std=std,
         min=lo_val,

@@ -60,3 +60,12 @@ def test_shared_url_reproduces_the_view(page, browser, app_url):
     assert theirs == mine
     assert other.locator("[data-testid='stDataFrame']").first.inner_text() == table
     other.context.close()
+
+
+def test_a_100_by_16384_net_updates_and_names_its_path(page, app_url):
+    open_lab(page, app_url, "init=xavier&depth=100&width=16384")
+    choose(page, "Activation", "relu")
+    wait_for_token(page, "relu · xavier · 100×16384")
+    wait_for_idle(page)
+    caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="computed by").inner_text()
+    assert "exact sampling" in caption and "100 layers" in caption
