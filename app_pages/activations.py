@@ -16,7 +16,7 @@ from ui.urlparams import sanitize_query_params
 from viz.activations import histogram_grid, moments_figure
 
 PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
-LEVEL_BOX = {"ok": st.success, "warn": st.warning, "error": st.error}
+LEVEL_BOX = {"ok": st.success, "info": st.info, "warn": st.warning, "error": st.error}
 
 
 @st.cache_data(max_entries=48, show_spinner=False)

@@ -21,7 +21,7 @@ OUTSIDE_WARN = 0.01
 
 @dataclass(frozen=True)
 class Finding:
-    """One sentence of diagnosis; level is 'ok', 'warn' or 'error'."""
+    """One sentence of diagnosis; level is 'ok', 'info', 'warn' or 'error'."""
 
     level: str
     text: str
@@ -138,10 +138,15 @@ def diagnose(result: SimResult) -> list[Finding]:
                 "identical too, so the units can never become different. Symmetry is never broken.",
             )
         )
-    findings.append(_signal_finding(result))
-    for extra in (_saturation_finding(result), _dead_finding(result), _gradient_finding(result)):
-        if extra is not None:
-            findings.append(extra)
+    extras = [f for f in (_saturation_finding(result), _dead_finding(result), _gradient_finding(result)) if f]
+    signal = _signal_finding(result)
+    if signal.level == "ok" and any(f.level == "error" for f in extras):
+        # A steady scale is no comfort when the units are saturated: lead with the problem.
+        findings.extend(extras)
+        findings.append(Finding("info", signal.text))
+    else:
+        findings.append(signal)
+        findings.extend(extras)
     worst = max(result.layers, key=lambda layer: layer.act.frac_outside)
     if worst.act.frac_outside > OUTSIDE_WARN:
         lo, hi = ACTIVATIONS[cfg.activation].hist_range
