@@ -1,0 +1,118 @@
+"""Batch norm and layer norm against their definitions, both running-statistics conventions."""
+
+import numpy as np
+import pytest
+
+from engine.batchnorm import (
+    CONVENTIONS,
+    batchnorm_backward,
+    batchnorm_eval_backward,
+    batchnorm_forward_eval,
+    batchnorm_forward_train,
+    initial_running_stats,
+    layernorm_backward,
+    layernorm_forward,
+    update_running_stats,
+)
+from tests.test_layers import numerical_gradient, rel_error
+
+
+@pytest.fixture
+def batch():
+    rng = np.random.default_rng(0)
+    return rng.normal(3.0, 2.0, size=(6, 5)), rng.normal(size=5) + 1.5, rng.normal(size=5), rng.normal(size=(6, 5))
+
+
+def test_train_output_has_mean_beta_and_std_gamma(batch):
+    x, gamma, beta, _ = batch
+    y, _ = batchnorm_forward_train(x, gamma, beta, eps=1e-5)
+    np.testing.assert_allclose(y.mean(axis=0), beta, atol=1e-12)
+    np.testing.assert_allclose(y.std(axis=0), np.abs(gamma), rtol=1e-5)
+
+
+def test_square_root_is_in_the_denominator(batch):
+    x = batch[0]
+    y, _ = batchnorm_forward_train(x, 1.0, 0.0, eps=0.0)
+    expected = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0))
+    np.testing.assert_allclose(y, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("wrt", ["x", "gamma", "beta"])
+def test_batchnorm_backward_matches_numerical_gradient(batch, wrt):
+    x, gamma, beta, dy = batch
+    x, gamma, beta = x.copy(), gamma.copy(), beta.copy()
+    target = {"x": x, "gamma": gamma, "beta": beta}[wrt]
+
+    def loss() -> float:
+        return float(np.sum(batchnorm_forward_train(x, gamma, beta)[0] * dy))
+
+    _, cache = batchnorm_forward_train(x, gamma, beta)
+    analytic = dict(zip(("x", "gamma", "beta"), batchnorm_backward(dy, cache)))[wrt]
+    assert rel_error(analytic, numerical_gradient(loss, target)) < 1e-7
+
+
+@pytest.mark.parametrize("wrt", ["x", "gamma", "beta"])
+def test_layernorm_backward_matches_numerical_gradient(batch, wrt):
+    x, gamma, beta, dy = batch
+    x, gamma, beta = x.copy(), gamma.copy(), beta.copy()
+    target = {"x": x, "gamma": gamma, "beta": beta}[wrt]
+
+    def loss() -> float:
+        return float(np.sum(layernorm_forward(x, gamma, beta)[0] * dy))
+
+    _, cache = layernorm_forward(x, gamma, beta)
+    analytic = dict(zip(("x", "gamma", "beta"), layernorm_backward(dy, cache)))[wrt]
+    assert rel_error(analytic, numerical_gradient(loss, target)) < 1e-7
+
+
+def test_layernorm_normalizes_each_example_over_its_features(batch):
+    y, _ = layernorm_forward(batch[0], 1.0, 0.0)
+    np.testing.assert_allclose(y.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(y.var(axis=1), 1, rtol=1e-4)
+
+
+def test_pytorch_running_statistics_follow_the_recurrence():
+    rng = np.random.default_rng(1)
+    batches = [rng.normal(2.0, 3.0, size=(8, 4)) for _ in range(5)]
+    mean, var = np.zeros(4), np.ones(4)  # PyTorch starts running_var at 1
+    running = initial_running_stats(4, CONVENTIONS["pytorch"])
+    for x in batches:
+        mean = 0.9 * mean + 0.1 * x.mean(axis=0)
+        var = 0.9 * var + 0.1 * x.var(axis=0, ddof=1)  # stores the unbiased variance
+        running = update_running_stats(running, x, CONVENTIONS["pytorch"])
+    np.testing.assert_allclose(running.mean, mean, rtol=1e-12)
+    np.testing.assert_allclose(running.var, var, rtol=1e-12)
+    assert running.steps == 5
+
+
+def test_cs231n_running_statistics_follow_the_recurrence():
+    rng = np.random.default_rng(2)
+    batches = [rng.normal(-1.0, 0.5, size=(8, 4)) for _ in range(5)]
+    mean, var = np.zeros(4), np.zeros(4)  # the assignment starts running_var at 0
+    running = initial_running_stats(4, CONVENTIONS["cs231n"])
+    for x in batches:
+        mean = 0.9 * mean + 0.1 * x.mean(axis=0)
+        var = 0.9 * var + 0.1 * x.var(axis=0)  # stores the biased variance
+        running = update_running_stats(running, x, CONVENTIONS["cs231n"])
+    np.testing.assert_allclose(running.mean, mean, rtol=1e-12)
+    np.testing.assert_allclose(running.var, var, rtol=1e-12)
+
+
+def test_eval_mode_uses_the_running_statistics_and_its_backward_is_affine():
+    rng = np.random.default_rng(3)
+    running = initial_running_stats(3, CONVENTIONS["pytorch"])
+    for _ in range(4):
+        running = update_running_stats(running, rng.normal(size=(10, 3)), CONVENTIONS["pytorch"])
+    x, gamma, beta = rng.normal(size=(5, 3)), np.array([1.0, 2.0, 0.5]), np.array([0.0, 1.0, -1.0])
+    y, cache = batchnorm_forward_eval(x, gamma, beta, running, eps=1e-5)
+    np.testing.assert_allclose(y, gamma * (x - running.mean) / np.sqrt(running.var + 1e-5) + beta)
+    dy = rng.normal(size=(5, 3))
+    np.testing.assert_allclose(batchnorm_eval_backward(dy, cache), dy * gamma / np.sqrt(running.var + 1e-5))
+
+
+def test_batch_of_one_and_constant_features_give_beta_not_nan():
+    y, _ = batchnorm_forward_train(np.array([[1.0, 2.0, 3.0]]), 2.0, 0.5, eps=0.0)
+    np.testing.assert_array_equal(y, [[0.5, 0.5, 0.5]])
+    x = np.column_stack([np.full(4, 7.0), np.arange(4.0)])
+    y, _ = batchnorm_forward_train(x, 1.0, 0.0, eps=0.0)
+    assert np.all(np.isfinite(y)) and np.all(y[:, 0] == 0)
