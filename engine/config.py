@@ -15,6 +15,8 @@ MAX_WIDTH = 16384
 MAX_BATCH = 1024
 MAX_SEED = 2**32 - 1
 PATHS = ("auto", "exact", "explicit")
+BN_PLACEMENTS = ("none", "before", "after")
+BN_EPS = 1e-5
 
 # Seconds per unit of work on the 2-core reference machine, fitted with bench/cost_model.py
 # (which prints estimate and measurement side by side) and kept a little on the slow side:
@@ -50,6 +52,9 @@ class SimConfig:
     seed: int = 0
     slope: float = 0.01
     path: str = "auto"
+    bn: str = "none"
+    gamma: float = 1.0
+    beta: float = 0.0
 
     @property
     def depth(self) -> int:
@@ -72,6 +77,8 @@ def config_problems(cfg: SimConfig) -> list[str]:
         problems.append(f"mode must be one of {FAN_MODES}")
     if cfg.prep not in PREPROCESSORS:
         problems.append(f"unknown preprocessing {cfg.prep!r}")
+    if cfg.bn not in BN_PLACEMENTS:
+        problems.append(f"bn must be one of {BN_PLACEMENTS}")
     if cfg.path not in PATHS:
         problems.append(f"path must be one of {PATHS}")
     if not 1 <= cfg.depth <= MAX_DEPTH:
@@ -82,7 +89,7 @@ def config_problems(cfg: SimConfig) -> list[str]:
         problems.append(f"batch must be 1..{MAX_BATCH}")
     if not 0 <= cfg.seed <= MAX_SEED:
         problems.append(f"seed must be 0..{MAX_SEED}")
-    for name in ("scale", "gain", "bias", "in_mean", "in_std", "slope"):
+    for name in ("scale", "gain", "bias", "in_mean", "in_std", "slope", "gamma", "beta"):
         if not math.isfinite(getattr(cfg, name)):
             problems.append(f"{name} must be a finite number")
     if cfg.in_std < 0:
@@ -105,12 +112,13 @@ class Cost:
         return self.seconds <= BUDGET_SECONDS and self.bytes <= BUDGET_BYTES
 
 
-def _elementwise_seconds(n: int, din: int, dout: int, activation: str) -> float:
-    return SEC_PER_ELEMENT * ACTIVATIONS[activation].cost * n * (din + dout)
+def _elementwise_seconds(n: int, din: int, dout: int, activation: str, bn: str = "none") -> float:
+    per_element = ACTIVATIONS[activation].cost + (0.0 if bn == "none" else 1.0)
+    return SEC_PER_ELEMENT * per_element * n * (din + dout)
 
 
-def _explicit_seconds(n: int, din: int, dout: int, family: str, activation: str) -> float:
-    elementwise = _elementwise_seconds(n, din, dout, activation)
+def _explicit_seconds(n: int, din: int, dout: int, family: str, activation: str, bn: str = "none") -> float:
+    elementwise = _elementwise_seconds(n, din, dout, activation, bn)
     if family == "constant":
         return elementwise
     draws = 2 * din * dout  # drawn again for the backward pass instead of kept
@@ -122,14 +130,14 @@ def _explicit_seconds(n: int, din: int, dout: int, family: str, activation: str)
     return seconds
 
 
-def _exact_seconds(n: int, din: int, dout: int, family: str, activation: str) -> float:
+def _exact_seconds(n: int, din: int, dout: int, family: str, activation: str, bn: str = "none") -> float:
     r = min(n, din)
     flops = 10 * n * r * din + 6 * n * r * dout + 2 * n**3
     draws = r * dout + n * din
     if family == "orthogonal":
         draws *= 3  # Gaussian frames: one forward, two backward
         flops += 8 * r * r * (din + dout)  # their QR decompositions
-    return SEC_PER_FLOP * flops + SEC_PER_NORMAL * draws + _elementwise_seconds(n, din, dout, activation)
+    return SEC_PER_FLOP * flops + SEC_PER_NORMAL * draws + _elementwise_seconds(n, din, dout, activation, bn)
 
 
 def layer_path(cfg: SimConfig, din: int, dout: int) -> str:
@@ -153,12 +161,13 @@ def estimate_cost(cfg: SimConfig) -> Cost:
         path = layer_path(cfg, din, dout)
         paths.append(path)
         if path == "exact":
-            seconds += _exact_seconds(n, din, dout, family, cfg.activation)
+            seconds += _exact_seconds(n, din, dout, family, cfg.activation, cfg.bn)
         else:
-            seconds += _explicit_seconds(n, din, dout, family, cfg.activation)
+            seconds += _explicit_seconds(n, din, dout, family, cfg.activation, cfg.bn)
             if family != "constant":
                 widest_weights = max(widest_weights, din * dout)
-    kept = n * sum(cfg.sizes)  # one pre-activation array per layer, kept for the backward pass
+    # One array per layer kept for the backward pass (two with batch norm after the activation).
+    kept = n * sum(cfg.sizes) * (2 if cfg.bn == "after" else 1)
     working = 8 * n * max(cfg.sizes)  # a few layer-sized temporaries
     weight_temporaries = 3 * widest_weights  # W plus the draw and product that make it
     total_bytes = 8 * (kept + working + weight_temporaries)

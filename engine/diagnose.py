@@ -130,6 +130,24 @@ def diagnose(result: SimResult) -> list[Finding]:
             )
         ]
     findings = []
+    if cfg.bn != "none":
+        order = "FC → BN → activation" if cfg.bn == "before" else "FC → activation → BN"
+        findings.append(
+            Finding(
+                "info",
+                f"Batch norm ({order}) rescales every layer to zero mean and unit variance over the batch, "
+                "whatever the weight scale: the init can no longer make the signal collapse or explode. "
+                f"γ = {cfg.gamma:g} and β = {cfg.beta:g} set the scale and shift instead.",
+            )
+        )
+    if cfg.bn != "none" and cfg.batch == 1:
+        findings.append(
+            Finding(
+                "error",
+                "With a batch of one, batch norm's batch variance is 0: every normalized value is 0 and "
+                f"every output equals β = {cfg.beta:g}. No signal passes; train with larger batches.",
+            )
+        )
     if INITIALIZERS[cfg.init].family == "constant":
         findings.append(
             Finding(

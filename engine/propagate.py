@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from engine.activations import ACTIVATIONS, Activation
-from engine.config import SimConfig, layer_path
+from engine.batchnorm import batchnorm_backward, batchnorm_forward_train
+from engine.config import BN_EPS, SimConfig, layer_path
 from engine.init import INITIALIZERS, init_weights
 from engine.layers import (
     ExactCache,
@@ -143,29 +144,58 @@ def _layer_result(
     )
 
 
-def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict):
-    """Run the forward pass; returns (layer results, kept arrays, exact caches, overflow layer).
+@dataclass(frozen=True)
+class _Kept:
+    """What the backward pass needs of one layer (the rest is recomputed).
 
-    Per layer it keeps one array for the backward pass: the activations when the
-    derivative can be computed from them, else the pre-activations.
+    Without batch norm: `a` (activations) when f' can be computed from them, else `z`.
+    BN before the activation: `z` holds the normalized pre-activations.
+    BN after it: `z` the pre-activations and `a` the normalized outputs.
     """
-    from_output = ACTIVATIONS[cfg.activation].grad_from_output is not None
+
+    z: np.ndarray | None = None
+    a: np.ndarray | None = None
+    inv_std: np.ndarray | None = None  # batch norm's 1 / sqrt(var + eps) per feature
+
+
+def _batchnorm(cfg: SimConfig, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Train-mode batch norm of v (N, D) with the config's gamma and beta: (output, inv_std)."""
+    out, (_, inv_std, _) = batchnorm_forward_train(v, cfg.gamma, cfg.beta, BN_EPS)
+    return out, inv_std
+
+
+def _layer_forward(cfg: SimConfig, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Kept]:
+    """(the activation's input, its output, the layer's output, what to keep) for dense output z."""
+    act = ACTIVATIONS[cfg.activation]
+    if cfg.bn == "before":
+        z, inv_std = _batchnorm(cfg, z)
+        a = act.fn(z, cfg.slope)
+        return z, a, a, _Kept(z=z, inv_std=inv_std)
+    a = act.fn(z, cfg.slope)
+    if cfg.bn == "after":
+        out, inv_std = _batchnorm(cfg, a)
+        return z, a, out, _Kept(z=z, a=out, inv_std=inv_std)
+    return z, a, a, _Kept(a=a) if act.grad_from_output else _Kept(z=z)
+
+
+def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict):
+    """Run the forward pass; returns (layer results, kept arrays, exact caches, overflow layer)."""
     shown = histogram_layers(cfg.depth)
     results, kept, caches = [], [], []
     overflow = None
     for index, (din, dout) in enumerate(zip(cfg.sizes[:-1], cfg.sizes[1:]), start=1):
         path = layer_path(cfg, din, dout)
         z, cache, measured = _pre_activation(cfg, index, x, dout, path, buffers)
-        a, _ = activation_forward(z, cfg.activation, cfg.slope)
-        layer = _layer_result(cfg, index, din, dout, path, z, a, measured, index in shown)
-        kept.append(a if from_output else z)
+        pre, a, out, keep = _layer_forward(cfg, z)
+        layer = _layer_result(cfg, index, din, dout, path, pre, a, measured, index in shown)
+        kept.append(keep)
         caches.append(cache)
         if layer.pre.n_finite < layer.pre.n_total or layer.act.n_finite < layer.act.n_total:
             overflow = index  # later layers would only carry inf/NaN forward
-            results.append(_layer_result(cfg, index, din, dout, path, z, a, measured, True))
+            results.append(_layer_result(cfg, index, din, dout, path, pre, a, measured, True))
             break
         results.append(layer)
-        x = a
+        x = out
     return results, kept, caches, overflow
 
 
@@ -215,16 +245,33 @@ def weight_grad_std(
     return float(np.sqrt(np.maximum(sum_sq / count - mean * mean, 0.0)))
 
 
-def _local_grad_and_input(cfg: SimConfig, kept: list, i: int, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(f'(z_i), the input x of layer i) from what the forward pass kept."""
+def _layer_output(cfg: SimConfig, keep: _Kept) -> np.ndarray:
+    """A layer's output (the next layer's input), from what was kept."""
+    if keep.a is not None:
+        return keep.a
+    return ACTIVATIONS[cfg.activation].fn(keep.z, cfg.slope)
+
+
+def _batchnorm_backward(cfg: SimConfig, dy: np.ndarray, y: np.ndarray, inv_std: np.ndarray) -> np.ndarray:
+    """Train-mode BN backward, with x_hat recovered from the output y = gamma x_hat + beta."""
+    if cfg.gamma == 0.0:
+        return np.zeros_like(dy)  # the output is the constant beta: nothing flows back
+    x_hat = (y - cfg.beta) / cfg.gamma
+    dx, _, _ = batchnorm_backward(dy, (x_hat, inv_std, np.float64(cfg.gamma)))
+    return dx
+
+
+def _dense_output_grad(cfg: SimConfig, keep: _Kept, da: np.ndarray) -> np.ndarray:
+    """dL/dz for the dense output z of a layer, given dL/d(layer output)."""
     act = ACTIVATIONS[cfg.activation]
-    if act.grad_from_output is not None:
-        local = act.grad_from_output(kept[i], cfg.slope)
-        x = x0 if i == 0 else kept[i - 1]
-    else:
-        local = act.grad(kept[i], cfg.slope)
-        x = x0 if i == 0 else act.fn(kept[i - 1], cfg.slope)
-    return local, x
+    if cfg.bn == "before":
+        dzbn = da * act.grad(keep.z, cfg.slope)
+        return _batchnorm_backward(cfg, dzbn, keep.z, keep.inv_std)
+    if cfg.bn == "after":
+        return _batchnorm_backward(cfg, da, keep.a, keep.inv_std) * act.grad(keep.z, cfg.slope)
+    if keep.a is not None:
+        return da * act.grad_from_output(keep.a, cfg.slope)
+    return da * act.grad(keep.z, cfg.slope)
 
 
 def upstream_gradient(cfg: SimConfig) -> np.ndarray:
@@ -240,8 +287,8 @@ def _backward(
     da = upstream_gradient(cfg)
     out = list(results)
     for i in range(len(kept) - 1, -1, -1):
-        local, x = _local_grad_and_input(cfg, kept, i, x0)
-        dz = da * local
+        x = x0 if i == 0 else _layer_output(cfg, kept[i - 1])
+        dz = _dense_output_grad(cfg, kept[i], da)
         exact = caches[i] is not None
         dz_factor = gram_factor(dz) if exact else None
         wstd = weight_grad_std(x, dz, caches[i].factor if exact else None, dz_factor)
@@ -286,12 +333,10 @@ class RawRun:
 def raw_run(cfg: SimConfig) -> RawRun:
     """The same computation as simulate, returning raw arrays instead of summaries."""
     x0 = make_input(cfg)
-    act = ACTIVATIONS[cfg.activation]
     with np.errstate(all="ignore"):
         results, kept, caches, _ = _forward(cfg, x0, {})
         _, input_grad = _backward(cfg, x0, results, kept, caches, {}, to_input=True)
-    activations = kept if act.grad_from_output else [act.fn(z, cfg.slope) for z in kept]
-    return RawRun(x0, activations, upstream_gradient(cfg), input_grad)
+    return RawRun(x0, [_layer_output(cfg, keep) for keep in kept], upstream_gradient(cfg), input_grad)
 
 
 def forward_activations(cfg: SimConfig) -> list[np.ndarray]:

@@ -138,3 +138,18 @@ def test_overflow_is_diagnosed_not_raised():
     at = run_page(act="relu", init="gaussian", std="100", depth="200", width="64")
     assert not at.exception
     assert any("Overflow at layer" in e.value for e in at.error)
+
+
+def test_batchnorm_before_turns_the_collapsing_preset_into_constant_stds():
+    plain = table_column(run_page(preset="tanh-0.01"), "act_std")
+    at = run_page(preset="tanh-0.01", bn="before")
+    normed = table_column(at, "act_std")
+    assert plain[-1] < 0.1 * plain[0]
+    assert max(normed) / min(normed) < 1.05
+    assert any("Batch norm" in i.value for i in at.info)
+
+
+def test_batchnorm_with_a_batch_of_one_says_the_output_is_beta():
+    at = run_page(bn="before", batch="1", beta="0.3")
+    assert not at.exception
+    assert any("batch of one" in e.value for e in at.error)

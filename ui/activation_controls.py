@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from engine.activations import ACTIVATIONS
-from engine.config import MAX_BATCH, MAX_DEPTH, MAX_SEED, MAX_WIDTH
+from engine.config import BN_PLACEMENTS, MAX_BATCH, MAX_DEPTH, MAX_SEED, MAX_WIDTH
 from engine.init import FAN_MODES, INITIALIZERS, calculate_gain
 from engine.preprocess import PREPROCESS_LABELS
 from ui.activation_params import CONTROL_KEYS, PARAM_BY_KEY, PRESETS, preset_values
@@ -133,6 +133,28 @@ def _gain_hint(init: str, act: str) -> None:
     )
 
 
+def _batchnorm_controls() -> None:
+    bn = st.radio(
+        "batch norm",
+        BN_PLACEMENTS,
+        index=_index("bn", BN_PLACEMENTS),
+        horizontal=True,
+        key="bn",
+        on_change=_mark_custom,
+        help="before: FC → BN → activation (the lecture's order); "
+        "after: FC → activation → BN. Train mode: statistics of the batch.",
+        **_BIND,
+    )
+    if bn != "none":
+        left, right = st.columns(2)
+        left.number_input(
+            "γ (scale)", -100.0, 100.0, _default("gamma"), step=0.1, key="gamma", on_change=_mark_custom, **_BIND
+        )
+        right.number_input(
+            "β (shift)", -100.0, 100.0, _default("beta"), step=0.1, key="beta", on_change=_mark_custom, **_BIND
+        )
+
+
 def _shape_controls() -> None:
     sizes = st.session_state.get("sizes", "")
     st.slider(
@@ -218,6 +240,7 @@ def sidebar_controls() -> dict[str, Any]:
                 "negative slope", 0.0, 1.0, _default("slope"), step=0.01, key="slope", on_change=_mark_custom, **_BIND
             )
         _init_controls(act)
+        _batchnorm_controls()
         st.divider()
         _shape_controls()
         st.divider()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.activations import ACTIVATIONS
-from engine.config import MAX_BATCH, MAX_DEPTH, MAX_SEED, MAX_WIDTH, SimConfig
+from engine.config import BN_PLACEMENTS, MAX_BATCH, MAX_DEPTH, MAX_SEED, MAX_WIDTH, SimConfig
 from engine.init import FAN_MODES, INITIALIZERS
 from engine.preprocess import PREPROCESSORS
 from ui.urlparams import Param
@@ -108,6 +108,16 @@ PARAMS: tuple[Param, ...] = (
     Param("in_std", float, DEFAULT.in_std, "std of the Gaussian input", lo=0.0, hi=1000.0),
     Param("prep", str, DEFAULT.prep, "input preprocessing (batch statistics)", tuple(PREPROCESSORS)),
     Param("seed", int, DEFAULT.seed, "random seed (weights, inputs, upstream gradient)", lo=0, hi=MAX_SEED),
+    Param(
+        "bn",
+        str,
+        DEFAULT.bn,
+        "batch norm: `before` the activation (FC → BN → act, the lecture's order) "
+        "or `after` it; train mode (batch statistics)",
+        BN_PLACEMENTS,
+    ),
+    Param("gamma", float, DEFAULT.gamma, "batch norm's scale γ", lo=-100.0, hi=100.0),
+    Param("beta", float, DEFAULT.beta, "batch norm's shift β", lo=-100.0, hi=100.0),
     Param("pre", bool, False, "also show pre-activation histograms"),
     Param("logy", bool, False, "log scale for the per-layer mean/std chart"),
 )
@@ -140,4 +150,7 @@ def build_config(values: dict[str, Any]) -> SimConfig:
         prep=values["prep"],
         seed=int(values["seed"]),
         slope=float(values["slope"]),
+        bn=values["bn"],
+        gamma=float(values["gamma"]),
+        beta=float(values["beta"]),
     )

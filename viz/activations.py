@@ -35,7 +35,8 @@ def view_token(result: SimResult) -> str:
         init = cfg.init
     sizes = cfg.sizes
     shape = f"{cfg.depth}×{sizes[1]}" if len(set(sizes)) == 1 else "-".join(map(str, sizes))
-    return f"{cfg.activation} · {init} · {shape} · N={cfg.batch} · seed {cfg.seed}"
+    norm = "" if cfg.bn == "none" else f" · BN {cfg.bn}"
+    return f"{cfg.activation} · {init}{norm} · {shape} · N={cfg.batch} · seed {cfg.seed}"
 
 
 def shown_layers(layers: tuple[LayerResult, ...]) -> list[LayerResult]:
