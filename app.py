@@ -1,4 +1,4 @@
-"""InitLab: entry point. Page config, navigation, and nothing else."""
+"""InitLab: entry point. Allocator setting, page config, navigation, and nothing else."""
 
 import streamlit as st
 
@@ -13,5 +13,6 @@ pages = [
     st.Page(
         "app_pages/activations.py", title="Activation statistics", icon=":material/bar_chart:", url_path="activations"
     ),
+    st.Page("app_pages/batchnorm.py", title="Batch normalization", icon=":material/tune:", url_path="batchnorm"),
 ]
 st.navigation(pages).run()

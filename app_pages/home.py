@@ -15,6 +15,11 @@ st.page_link(
     label="**Activation statistics**: the lecture's experiments, per-layer histograms of activations and gradients",
     icon=":material/bar_chart:",
 )
+st.page_link(
+    "app_pages/batchnorm.py",
+    label="**Batch normalization**: the transform step by step, robustness to init, train vs test mode",
+    icon=":material/tune:",
+)
 st.markdown(
     "**Start here:** open the activation lab, pick *Lecture: tanh, W = 0.01·randn* and watch the "
     "layers collapse toward zero; switch to Xavier and they hold; switch to ReLU and Xavier fades "
@@ -28,5 +33,6 @@ for label, query in (
     ("ReLU, Xavier (fades)", "preset=relu-xavier"),
     ("ReLU, Kaiming (holds)", "preset=relu-kaiming"),
     ("zero init (no symmetry breaking)", "preset=zero-init"),
+    ("tanh, W = 0.05·randn with batch norm before tanh (healthy again)", "preset=tanh-0.05&bn=before"),
 ):
     st.markdown(f"- [{label}](activations?{query})")

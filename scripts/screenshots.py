@@ -18,15 +18,19 @@ VIEWS = {
     "activations_default.png": "activations",
     "activations_tanh_xavier.png": "activations?preset=tanh-xavier",
     "activations_relu_kaiming.png": "activations?preset=relu-kaiming",
+    "batchnorm.png": "batchnorm",
+    "activations_tanh_0.05_bn.png": "activations?preset=tanh-0.05&bn=before",
     "home.png": "",
 }
 CHARTS = {"": 0}  # pages without charts; every other view waits for at least one
+HEIGHTS = {"batchnorm": 4200}  # long pages: Streamlit scrolls inside its container, so show it all
 
 
 def capture(views: dict[str, str], height: int = 1800) -> None:
+    """Streamlit scrolls inside its own container, so the viewport height is the picture's height."""
     with running_app() as base, launch_browser() as browser:
-        page = browser.new_page(viewport={"width": 1400, "height": height})
         for name, query in views.items():
+            page = browser.new_page(viewport={"width": 1400, "height": HEIGHTS.get(query, height)})
             page.goto(f"{base}/{query}")
             wait_for_idle(page)
             wait_for_charts(page, minimum=CHARTS.get(query, 1))
@@ -37,8 +41,9 @@ def capture(views: dict[str, str], height: int = 1800) -> None:
 if __name__ == "__main__":
     if not Path(CHROMIUM).exists():
         sys.exit(f"needs Debian's Chromium at {CHROMIUM}")
-    if len(sys.argv) == 3:
-        capture({str(Path(sys.argv[2]).resolve()): sys.argv[1]})
+    if len(sys.argv) >= 3:
+        height = int(sys.argv[3]) if len(sys.argv) > 3 else 1800
+        capture({str(Path(sys.argv[2]).resolve()): sys.argv[1]}, height)
     else:
         DOCS.mkdir(exist_ok=True)
         capture(VIEWS)

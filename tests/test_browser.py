@@ -69,3 +69,15 @@ def test_a_100_by_16384_net_updates_and_names_its_path(page, app_url):
     wait_for_idle(page)
     caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="computed by").inner_text()
     assert "exact sampling" in caption and "100 layers" in caption
+
+
+def test_batchnorm_page_loads_and_redraws_on_a_control_change(page, app_url):
+    page.goto(f"{app_url}/batchnorm")
+    wait_for_idle(page)
+    wait_for_charts(page, minimum=5)
+    assert "N=8 · D=4" in page.evaluate(TOKENS)[0]
+    slider = page.locator("[data-testid='stSlider']").filter(has_text="examples N").locator("input[type='range']")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_token(page, "N=9 · D=4")
+    assert "rows=9" in page.url

@@ -3,20 +3,27 @@
 import re
 from pathlib import Path
 
+from ui import batchnorm_params
 from ui.activation_params import PARAMS, PRESETS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 
+def documented_parameters(heading: str) -> set[str]:
+    """Parameter names in the table that follows `heading`, up to the next heading."""
+    section = README.split(heading, 1)[1].split("\n#", 1)[0]
+    return set(re.findall(r"^\| `(\w+)` \|", section, flags=re.M))
+
+
 def test_readme_documents_every_url_parameter_and_preset():
-    documented = set(re.findall(r"^\| `(\w+)` \|", README, flags=re.M))
-    assert documented == {p.key for p in PARAMS}
+    assert documented_parameters("URL parameters of `/activations`") == {p.key for p in PARAMS}
+    assert documented_parameters("URL parameters of `/batchnorm`") == {p.key for p in batchnorm_params.PARAMS}
     for name in PRESETS:
         assert f"`{name}`" in README
 
 
 def test_readme_python_example_runs_and_says_what_it_prints():
-    code = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+    code = re.search(r"```python\n(from engine import SimConfig.*?)```", README, re.S).group(1)
     namespace: dict = {}
     exec(code.replace("print(", "(lambda *a: None)("), namespace)
     expected = re.search(r'# "(.*?) \.\.\."', code).group(1)

@@ -1,0 +1,142 @@
+"""Batch normalization: the transform step by step, robustness to init, train vs test."""
+
+import numpy as np
+import streamlit as st
+
+from engine.bn_lab import batch_steps, init_robustness, running_statistics, train_test_spread
+from ui.batchnorm_params import PARAM_BY_KEY, PARAMS
+from ui.urlparams import sanitize_query_params
+from viz.batchnorm import feature_strips, robustness_figure, running_figure, spread_figure, steps_heatmaps
+
+ROBUST_WIDTH, ROBUST_BATCH = 256, 64
+_BIND = {"bind": "query-params"}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_robustness(act: str, depth: int, seed: int):
+    return init_robustness(act, depth, ROBUST_WIDTH, ROBUST_BATCH, seed)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_running(warmup: int, wbatch: int, seed: int, mean: float, std: float):
+    return running_statistics(warmup, wbatch, seed, mean, std)
+
+
+def _default(key: str):
+    return PARAM_BY_KEY[key].default
+
+
+def controls() -> dict:
+    with st.sidebar:
+        st.subheader("The batch")
+        st.slider("examples N", 1, 64, _default("rows"), key="rows", **_BIND)
+        st.slider("features D", 1, 12, _default("features"), key="features", **_BIND)
+        st.number_input("feature mean", -1000.0, 1000.0, _default("x_mean"), step=1.0, key="x_mean", **_BIND)
+        st.number_input("feature std", 0.0, 1000.0, _default("x_std"), step=0.5, key="x_std", **_BIND)
+        left, right = st.columns(2)
+        left.number_input("γ", -100.0, 100.0, _default("gamma"), step=0.1, key="gamma", **_BIND)
+        right.number_input("β", -100.0, 100.0, _default("beta"), step=0.1, key="beta", **_BIND)
+        st.number_input("ε", 0.0, 10.0, _default("eps"), step=1e-5, format="%.6f", key="eps", **_BIND)
+        st.number_input("seed", 0, PARAM_BY_KEY["seed"].hi, _default("seed"), key="seed", **_BIND)
+        st.subheader("Robustness sweep")
+        st.radio("activation", ("tanh", "relu"), horizontal=True, key="act", **_BIND)
+        st.slider("depth", 1, 50, _default("depth"), key="depth", **_BIND)
+        st.subheader("Warm-up")
+        st.slider("warm-up steps", 1, 1000, _default("warmup"), key="warmup", **_BIND)
+        st.slider("warm-up batch size", 2, 256, _default("wbatch"), key="wbatch", **_BIND)
+    return {key: st.session_state.get(key, param.default) for key, param in PARAM_BY_KEY.items()}
+
+
+st.title("Batch normalization")
+st.caption(
+    "Normalize each feature over the batch, then let the net rescale it: the lecture's layer, "
+    "what it does to deep nets, and the train/test difference that causes bugs."
+)
+rejections = sanitize_query_params(PARAMS)
+v = controls()
+for rejection in rejections:
+    st.warning(rejection.describe(v[rejection.key]), icon=":material/warning:")
+token = f"N={v['rows']} · D={v['features']} · γ={v['gamma']:g} · β={v['beta']:g} · ε={v['eps']:g} · seed {v['seed']}"
+
+st.header("1. The transform, step by step", anchor="steps")
+st.latex(
+    r"\hat x_{ij} = \frac{x_{ij} - \mu_j}{\sqrt{\sigma_j^2 + \varepsilon}},\qquad "
+    r"\mu_j = \frac1N\sum_i x_{ij},\quad \sigma_j^2 = \frac1N\sum_i (x_{ij}-\mu_j)^2,\qquad "
+    r"y_{ij} = \gamma\,\hat x_{ij} + \beta"
+)
+st.caption("The square root matters: some write-ups print (x − μ) / (σ² + ε), which does not give unit variance.")
+steps = batch_steps(v["rows"], v["features"], v["seed"], v["x_mean"], v["x_std"], v["gamma"], v["beta"], v["eps"])
+if v["rows"] == 1:
+    st.warning(
+        f"A batch of one example has variance 0 in every feature: x̂ = 0 and every output equals β = "
+        f"{v['beta']:g}. PyTorch refuses to train BatchNorm on such a batch.",
+        icon=":material/warning:",
+    )
+elif steps.constant_features.any():
+    st.warning(
+        "A feature has variance 0 and ε = 0: 0/0 is guarded and its x̂ set to 0, so its output is β.",
+        icon=":material/warning:",
+    )
+st.plotly_chart(steps_heatmaps(steps, token), key="bn_steps", width="stretch")
+st.dataframe(
+    {
+        "feature": list(range(v["features"])),
+        "μ (batch mean)": steps.mu,
+        "σ² (biased batch variance)": steps.var,
+        # rounded so that a mean of 1e-17 shows as the 0 it is
+        "mean of y": np.round(steps.y.mean(axis=0), 10) + 0.0,
+        "std of y": np.round(steps.y.std(axis=0), 10),
+    },
+    hide_index=True,
+    width="stretch",
+)
+st.plotly_chart(feature_strips(steps, token), key="bn_strips", width="stretch")
+st.caption(
+    "Every feature ends with mean β and std |γ| (a little less when ε is not small next to σ²): "
+    "the offsets and scales of the input are gone."
+)
+
+st.header("2. Robust to initialization", anchor="robust")
+robust = cached_robustness(v["act"], v["depth"], v["seed"])
+robust_token = f"{v['act']} · {v['depth']} layers of {ROBUST_WIDTH} · batch {ROBUST_BATCH} · seed {v['seed']}"
+st.plotly_chart(robustness_figure(robust, robust_token), key="bn_robust", width="stretch")
+st.caption(
+    "Without batch norm the last layer's activations and the first layer's gradients follow the weight scale "
+    "through every layer: they vanish or explode unless the scale is just right. With BN before the activation "
+    "they stay level over four decades of scale. Only below about 1e-3 does ε = 1e-5 start to dominate the tiny "
+    "variance and the signal shrinks. (CS231n assignment 2, 'batch norm and initialization', at initialization.)"
+)
+
+st.header("3. Train mode vs test mode", anchor="train-test")
+spread = train_test_spread(v["seed"], v["x_mean"], v["x_std"])
+spread_token = f"feature ~ N({v['x_mean']:g}, {v['x_std']:g}²) · example x* = {spread.example:.2f} · seed {v['seed']}"
+st.plotly_chart(spread_figure(spread, spread_token), key="bn_spread", width="stretch")
+st.caption(
+    "In train mode an example's output depends on which examples share its batch: with 2 or 4 it jumps around, "
+    "with 128 it settles near the eval-mode value, which uses fixed running statistics. This is the lecture's "
+    "con: batch norm behaves differently in training and testing."
+)
+trace = cached_running(v["warmup"], v["wbatch"], v["seed"], v["x_mean"], v["x_std"])
+running_token = f"{v['warmup']} steps of batch {v['wbatch']} · feature ~ N({v['x_mean']:g}, {v['x_std']:g}²)"
+st.plotly_chart(running_figure(trace, running_token), key="bn_running", width="stretch")
+st.caption(
+    "Running statistics start at mean 0 and variance 1 (PyTorch) or 0 (CS231n) and approach the true values "
+    "(dotted) at a rate of 0.9 per step. Evaluate before they have converged, for instance after a few steps, and "
+    "eval-mode outputs are far off (right): a classic train/test bug. PyTorch stores the unbiased variance, "
+    "CS231n the biased one."
+)
+
+st.header("4. The lecture's pros and cons", anchor="pros-cons")
+st.markdown(
+    "- **Makes deep nets easier to train and improves gradient flow**: the gradients of section 2 stay level "
+    "instead of vanishing or exploding. [See 2](#robust), and the activation lab with "
+    "[`bn=before`](activations?preset=tanh-0.01&bn=before).\n"
+    "- **Allows higher learning rates / robust to initialization**: scales from 1e-3 to 10 give the same "
+    "activations. [See 2](#robust).\n"
+    "- **Acts as regularization**: an example's output is perturbed by its batch-mates, a noise that shrinks "
+    "with batch size. [See 3](#train-test).\n"
+    "- **Zero overhead at test time**: in eval mode BN is a fixed affine map per feature that can be fused "
+    "into the previous layer. [See 3](#train-test).\n"
+    "- **Con: behaves differently in training and testing**: batch statistics in one, running statistics in "
+    "the other, and running statistics that have not converged give wrong test outputs. [See 3](#train-test)."
+)

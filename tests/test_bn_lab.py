@@ -1,0 +1,86 @@
+"""The batch-norm lab's experiments and page."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.bn_lab import batch_steps, init_robustness, running_statistics, train_test_spread
+
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "batchnorm.py")
+
+
+def run_page(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.query_params.update(query)
+    return at.run()
+
+
+def test_steps_give_each_feature_mean_beta_and_std_gamma():
+    steps = batch_steps(16, 5, 0, 5.0, 2.0, gamma=2.0, beta=-1.0, eps=1e-5)
+    np.testing.assert_allclose(steps.mu, steps.x.mean(axis=0))
+    np.testing.assert_allclose(steps.y.mean(axis=0), -1.0, atol=1e-12)
+    np.testing.assert_allclose(steps.y.std(axis=0), 2.0, rtol=1e-4)
+    assert len(set(np.round(steps.mu, 3))) == 5  # the input's features really differ
+
+
+def test_batchnorm_makes_the_net_robust_to_the_weight_scale():
+    sweep = init_robustness("tanh", depth=6, width=128, batch=32, seed=0, points=11)
+    usable = sweep.scales >= 1e-2
+    with_bn = sweep.act_std["before"][usable]
+    without = sweep.act_std["none"]
+    assert with_bn.max() / with_bn.min() < 1.1
+    assert without.max() / without[without > 0].min() > 1e6
+
+
+def test_train_mode_spread_shrinks_with_batch_size_towards_eval_mode():
+    spread = train_test_spread(seed=0, mean=5.0, std=2.0)
+    stds = spread.train_outputs.std(axis=1)
+    assert np.all(np.diff(stds) < 0)
+    assert abs(np.median(spread.train_outputs[-1]) - spread.eval_output) < 0.05
+
+
+def test_running_statistics_converge_under_both_conventions():
+    trace = running_statistics(steps=200, batch=32, seed=0, mean=3.0, std=2.0)
+    for name in ("pytorch", "cs231n"):
+        assert abs(trace.mean[name][-1] - 3.0) < 0.3
+        assert abs(trace.var[name][-1] - 4.0) < 0.8
+        assert trace.eval_error[name][-1] < 0.1 * trace.eval_error[name][0]
+    assert trace.var["pytorch"][0] == 1.0 and trace.var["cs231n"][0] == 0.0
+
+
+def test_page_renders_all_its_sections():
+    at = run_page()
+    assert not at.exception
+    assert at.title[0].value == "Batch normalization"
+    assert [h.value for h in at.header] == [
+        "1. The transform, step by step",
+        "2. Robust to initialization",
+        "3. Train mode vs test mode",
+        "4. The lecture's pros and cons",
+    ]
+    assert len(at.get("plotly_chart")) == 5
+    assert any("sqrt" in latex.value for latex in at.latex)
+
+
+def test_url_parameters_drive_the_step_table():
+    at = run_page(rows="12", features="3", gamma="2", beta="0.5")
+    table = at.dataframe[0].value
+    assert len(table) == 3
+    np.testing.assert_allclose(table["mean of y"], 0.5, atol=1e-9)
+    np.testing.assert_allclose(table["std of y"], 2.0, rtol=1e-4)
+
+
+@pytest.mark.parametrize("query", [{"rows": "1"}, {"rows": "1", "eps": "0"}])
+def test_a_batch_of_one_is_explained(query):
+    at = run_page(beta="0.7", **query)
+    assert not at.exception
+    assert any("every output equals β = 0.7" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("query,key", [({"eps": "-1"}, "eps"), ({"act": "gelu"}, "act"), ({"rows": "inf"}, "rows")])
+def test_bad_url_values_get_a_notice(query, key):
+    at = run_page(**query)
+    assert not at.exception
+    assert any(f"`{key}=" in w.value for w in at.warning)

@@ -1,0 +1,153 @@
+"""Figures of the batch-norm lab (pure: engine results in, go.Figure out)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from engine.bn_lab import Robustness, RunningTrace, Spread, Steps
+
+CONVENTION_COLORS = {"pytorch": "#1f77b4", "cs231n": "#ff7f0e"}
+BN_COLORS = {"none": "#7f7f7f", "before": "#2ca02c"}
+
+
+def _title(text: str, token: str) -> dict:
+    return {"text": text, "x": 0.0, "xanchor": "left", "subtitle": {"text": token, "font": {"size": 12}}}
+
+
+def steps_heatmaps(steps: Steps, token: str) -> go.Figure:
+    """x, x_hat and y side by side as heatmaps (rows: examples, columns: features)."""
+    fig = make_subplots(rows=1, cols=3, subplot_titles=("x (input batch)", "x̂ = (x − μ) / √(σ² + ε)", "y = γ x̂ + β"))
+    for col, (values, scale) in enumerate(((steps.x, "Viridis"), (steps.x_hat, "RdBu"), (steps.y, "RdBu")), start=1):
+        fig.add_trace(
+            go.Heatmap(
+                z=values,
+                colorscale=scale,
+                showscale=False,
+                texttemplate="%{z:.2f}",
+                textfont={"size": 10},
+                hovertemplate="example %{y}, feature %{x}: %{z:.3f}<extra></extra>",
+                zmid=None if col == 1 else 0,
+            ),
+            row=1,
+            col=col,
+        )
+        fig.update_xaxes(title_text="feature", dtick=1, row=1, col=col)
+        fig.update_yaxes(autorange="reversed", dtick=1, row=1, col=col, title_text="example" if col == 1 else None)
+    fig.update_layout(
+        title=_title("The transform, step by step", token),
+        height=120 + 28 * len(steps.x) + 60,
+        margin={"t": 100, "l": 50, "r": 10, "b": 40},
+    )
+    return fig
+
+
+def feature_strips(steps: Steps, token: str) -> go.Figure:
+    """Each feature's values before (x) and after (y): offsets and scales vanish."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("before: x", "after: y"))
+    features = np.arange(steps.x.shape[1])
+    for col, values in ((1, steps.x), (2, steps.y)):
+        for j in features:
+            fig.add_trace(
+                go.Box(
+                    y=values[:, j],
+                    name=f"feature {j}",
+                    boxpoints="all",
+                    jitter=0.4,
+                    pointpos=0,
+                    marker={"size": 6},
+                    line={"width": 1},
+                    showlegend=False,
+                ),
+                row=1,
+                col=col,
+            )
+    fig.update_layout(
+        title=_title("Each feature before and after", token), height=360, margin={"t": 100, "l": 50, "r": 10, "b": 40}
+    )
+    return fig
+
+
+def robustness_figure(r: Robustness, token: str) -> go.Figure:
+    """Last-layer activation std and first-layer gradient std against the weight scale (log-log)."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("last layer: activation std", "first layer: gradient std"))
+    for col, series in ((1, r.act_std), (2, r.grad_std)):
+        for bn, values in series.items():
+            shown = np.where(np.isfinite(values) & (values > 0), values, np.nan)
+            fig.add_trace(
+                go.Scatter(
+                    x=r.scales,
+                    y=shown,
+                    mode="lines+markers",
+                    name="with BN (before act)" if bn == "before" else "without BN",
+                    line={"color": BN_COLORS[bn]},
+                    showlegend=col == 1,
+                ),
+                row=1,
+                col=col,
+            )
+        fig.update_xaxes(type="log", title_text="weight scale s in W = s·randn", exponentformat="power", row=1, col=col)
+        fig.update_yaxes(type="log", exponentformat="power", row=1, col=col)
+    fig.update_layout(
+        title=_title("Robust to initialization", token),
+        height=380,
+        legend={"orientation": "h", "y": -0.25},
+        margin={"t": 100, "l": 50, "r": 10, "b": 40},
+    )
+    return fig
+
+
+def spread_figure(spread: Spread, token: str) -> go.Figure:
+    """Train-mode output of one example over random batch-mates, against batch size."""
+    fig = go.Figure()
+    for n, outputs in zip(spread.batch_sizes, spread.train_outputs):
+        fig.add_trace(go.Box(y=outputs, name=f"N = {n}", boxpoints=False, marker={"color": "#1f77b4"}))
+    fig.add_hline(
+        y=spread.eval_output,
+        line={"color": "#d62728", "dash": "dash"},
+        annotation_text=f"eval mode: {spread.eval_output:.2f}",
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        title=_title("Train mode: the same example, different batch-mates", token),
+        height=380,
+        yaxis_title="normalized output x̂ of the example",
+        showlegend=False,
+        margin={"t": 100, "l": 60, "r": 10, "b": 40},
+    )
+    return fig
+
+
+def running_figure(trace: RunningTrace, token: str) -> go.Figure:
+    """Running mean and variance over warm-up steps under both conventions, with the truth."""
+    fig = make_subplots(
+        rows=1, cols=3, subplot_titles=("running mean", "running variance", "eval output error (one example)")
+    )
+    for name, color in CONVENTION_COLORS.items():
+        for col, series in ((1, trace.mean), (2, trace.var), (3, trace.eval_error)):
+            fig.add_trace(
+                go.Scatter(
+                    x=trace.steps,
+                    y=series[name],
+                    mode="lines",
+                    line={"color": color},
+                    name="PyTorch (m = 0.1 on the new batch, unbiased var, starts at 1)"
+                    if name == "pytorch"
+                    else "CS231n (m = 0.9 on the old value, biased var, starts at 0)",
+                    showlegend=col == 1,
+                ),
+                row=1,
+                col=col,
+            )
+    fig.add_hline(y=trace.true_mean, line={"dash": "dot", "color": "black"}, row=1, col=1)
+    fig.add_hline(y=trace.true_var, line={"dash": "dot", "color": "black"}, row=1, col=2)
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=3)
+    fig.update_xaxes(title_text="warm-up step")
+    fig.update_layout(
+        title=_title("Running statistics during warm-up", token),
+        height=400,
+        legend={"orientation": "h", "y": -0.3},
+        margin={"t": 100, "l": 50, "r": 10, "b": 40},
+    )
+    return fig
