@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import median_seconds
 from engine import SimConfig, estimate_cost, simulate
+from engine.allocator import tune_allocator
 
 CASES = [
     ("tanh gaussian 6x4096 N=16", SimConfig()),
@@ -31,6 +32,7 @@ CASES = [
         SimConfig(init="glorot_uniform", sizes=SimConfig.sizes_from(20, 2048), batch=256),
     ),
     ("tanh orthogonal 50x8192 N=32", SimConfig(init="orthogonal", sizes=SimConfig.sizes_from(50, 8192), batch=32)),
+    ("BN eval, 20 warm-up, 6x4096 N=16", SimConfig(bn="before", bn_mode="eval", bn_warmup=20)),
     (
         "gelu xavier 100x4096 N=64",
         SimConfig(activation="gelu", init="xavier", sizes=SimConfig.sizes_from(100, 4096), batch=64),
@@ -39,6 +41,7 @@ CASES = [
 
 
 def main() -> None:
+    tune_allocator()  # as app.py does
     simulate(SimConfig(sizes=(64, 64), batch=4))  # warm up
     print(f"{'case':<36} {'path':<15} {'estimate s':>10} {'measured s':>10} {'ratio':>6}")
     for name, cfg in CASES:

@@ -16,7 +16,10 @@ MAX_BATCH = 1024
 MAX_SEED = 2**32 - 1
 PATHS = ("auto", "exact", "explicit")
 BN_PLACEMENTS = ("none", "before", "after")
+BN_MODES = ("train", "eval")
+BN_CONVENTIONS = ("pytorch", "cs231n")
 BN_EPS = 1e-5
+MAX_WARMUP = 200
 
 # Seconds per unit of work on the 2-core reference machine, fitted with bench/cost_model.py
 # (which prints estimate and measurement side by side) and kept a little on the slow side:
@@ -55,6 +58,14 @@ class SimConfig:
     bn: str = "none"
     gamma: float = 1.0
     beta: float = 0.0
+    bn_mode: str = "train"
+    bn_warmup: int = 20
+    bn_conv: str = "pytorch"
+
+    @property
+    def stacked_batches(self) -> int:
+        """Batches run through the same weights: the warm-up ones first in BN eval mode."""
+        return self.bn_warmup + 1 if self.bn != "none" and self.bn_mode == "eval" else 1
 
     @property
     def depth(self) -> int:
@@ -79,6 +90,10 @@ def config_problems(cfg: SimConfig) -> list[str]:
         problems.append(f"unknown preprocessing {cfg.prep!r}")
     if cfg.bn not in BN_PLACEMENTS:
         problems.append(f"bn must be one of {BN_PLACEMENTS}")
+    if cfg.bn_mode not in BN_MODES or cfg.bn_conv not in BN_CONVENTIONS:
+        problems.append(f"bn_mode must be one of {BN_MODES} and bn_conv one of {BN_CONVENTIONS}")
+    if not 1 <= cfg.bn_warmup <= MAX_WARMUP:
+        problems.append(f"bn_warmup must be 1..{MAX_WARMUP}")
     if cfg.path not in PATHS:
         problems.append(f"path must be one of {PATHS}")
     if not 1 <= cfg.depth <= MAX_DEPTH:
@@ -112,6 +127,11 @@ class Cost:
         return self.seconds <= BUDGET_SECONDS and self.bytes <= BUDGET_BYTES
 
 
+def _flop_seconds(flops: float, n: int) -> float:
+    """Matrix products run faster per flop as the batch grows (BLAS gets bigger blocks)."""
+    return SEC_PER_FLOP * flops * min(1.0, math.sqrt(32.0 / n))
+
+
 def _elementwise_seconds(n: int, din: int, dout: int, activation: str, bn: str = "none") -> float:
     per_element = ACTIVATIONS[activation].cost + (0.0 if bn == "none" else 1.0)
     return SEC_PER_ELEMENT * per_element * n * (din + dout)
@@ -123,7 +143,7 @@ def _explicit_seconds(n: int, din: int, dout: int, family: str, activation: str,
         return elementwise
     draws = 2 * din * dout  # drawn again for the backward pass instead of kept
     flops = 4 * n * din * dout + 2 * min(n * n * (din + dout), n * din * dout)  # passes, then dW's statistics
-    seconds = SEC_PER_BULK_DRAW[family] * draws + SEC_PER_FLOP * flops + elementwise
+    seconds = SEC_PER_BULK_DRAW[family] * draws + _flop_seconds(flops, n) + elementwise
     if family == "orthogonal":
         big, small = max(din, dout), min(din, dout)
         seconds += 2 * SEC_PER_QR_FLOP * 2 * big * small**2
@@ -137,7 +157,7 @@ def _exact_seconds(n: int, din: int, dout: int, family: str, activation: str, bn
     if family == "orthogonal":
         draws *= 3  # Gaussian frames: one forward, two backward
         flops += 8 * r * r * (din + dout)  # their QR decompositions
-    return SEC_PER_FLOP * flops + SEC_PER_NORMAL * draws + _elementwise_seconds(n, din, dout, activation, bn)
+    return _flop_seconds(flops, n) + SEC_PER_NORMAL * draws + _elementwise_seconds(n, din, dout, activation, bn)
 
 
 def layer_path(cfg: SimConfig, din: int, dout: int) -> str:
@@ -147,15 +167,16 @@ def layer_path(cfg: SimConfig, din: int, dout: int) -> str:
         return "explicit"
     if cfg.path == "exact":
         return "exact"
-    explicit = _explicit_seconds(cfg.batch, din, dout, spec.family, cfg.activation)
-    exact = _exact_seconds(cfg.batch, din, dout, spec.family, cfg.activation)
+    n = cfg.batch * cfg.stacked_batches
+    explicit = _explicit_seconds(n, din, dout, spec.family, cfg.activation)
+    exact = _exact_seconds(n, din, dout, spec.family, cfg.activation)
     return "exact" if exact < explicit else "explicit"
 
 
 def estimate_cost(cfg: SimConfig) -> Cost:
     """Cost model of the path each layer will take (fixed costs ignored)."""
     family = INITIALIZERS[cfg.init].family
-    n = cfg.batch
+    n = cfg.batch * cfg.stacked_batches
     seconds, widest_weights, paths = 0.0, 0, []
     for din, dout in zip(cfg.sizes[:-1], cfg.sizes[1:]):
         path = layer_path(cfg, din, dout)

@@ -140,6 +140,16 @@ def diagnose(result: SimResult) -> list[Finding]:
                 f"γ = {cfg.gamma:g} and β = {cfg.beta:g} set the scale and shift instead.",
             )
         )
+    if cfg.bn != "none" and cfg.bn_mode == "eval":
+        findings.append(
+            Finding(
+                "info",
+                f"Eval mode: running statistics from {cfg.bn_warmup} warm-up batches ({cfg.bn_conv} convention) "
+                "normalize this batch instead of its own statistics. With few warm-up steps they are still far "
+                "from the truth and the layers drift as without batch norm: the lecture's 'behaves differently "
+                "in training and testing'.",
+            )
+        )
     if cfg.bn != "none" and cfg.batch == 1:
         findings.append(
             Finding(

@@ -12,7 +12,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from engine.activations import ACTIVATIONS, Activation
-from engine.batchnorm import batchnorm_backward, batchnorm_forward_train
+from engine.batchnorm import (
+    CONVENTIONS,
+    batchnorm_backward,
+    batchnorm_forward_eval,
+    batchnorm_forward_train,
+    initial_running_stats,
+    update_running_stats,
+)
 from engine.config import BN_EPS, SimConfig, layer_path
 from engine.init import INITIALIZERS, init_weights
 from engine.layers import (
@@ -29,7 +36,7 @@ from engine.layers import (
 from engine.preprocess import PREPROCESSORS
 from engine.stats import GRAD_RANGE, PRE_RANGE, Summary, histogram_layers, summarize
 
-_INPUT, _UPSTREAM, _LAYER_FORWARD, _LAYER_BACKWARD = range(4)
+_INPUT, _UPSTREAM, _LAYER_FORWARD, _LAYER_BACKWARD, _WARMUP = range(5)
 
 
 def stream(seed: int, *key: int) -> np.random.Generator:
@@ -69,10 +76,22 @@ class SimResult:
         return tuple(layer.path for layer in self.layers)
 
 
-def make_input(cfg: SimConfig) -> np.ndarray:
-    """The input batch (N, D0): in_mean + in_std * N(0, 1), then preprocessing."""
-    base = stream(cfg.seed, _INPUT).standard_normal((cfg.batch, cfg.sizes[0]))
+def _batch(cfg: SimConfig, rng: np.random.Generator) -> np.ndarray:
+    base = rng.standard_normal((cfg.batch, cfg.sizes[0]))
     return PREPROCESSORS[cfg.prep](cfg.in_mean + cfg.in_std * base)
+
+
+def make_input(cfg: SimConfig) -> np.ndarray:
+    """The input batch (N, D0): in_mean + in_std * N(0, 1), then preprocessing.
+
+    In BN eval mode the bn_warmup warm-up batches come first, each preprocessed on its
+    own: (N * (bn_warmup + 1), D0), the evaluated batch in the last N rows.
+    """
+    evaluated = _batch(cfg, stream(cfg.seed, _INPUT))
+    if cfg.stacked_batches == 1:
+        return evaluated
+    warmup = [_batch(cfg, stream(cfg.seed, _WARMUP, k)) for k in range(cfg.bn_warmup)]
+    return np.concatenate([*warmup, evaluated])
 
 
 def _weight_param(cfg: SimConfig, din: int, dout: int) -> tuple[float, float]:
@@ -159,9 +178,25 @@ class _Kept:
 
 
 def _batchnorm(cfg: SimConfig, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Train-mode batch norm of v (N, D) with the config's gamma and beta: (output, inv_std)."""
-    out, (_, inv_std, _) = batchnorm_forward_train(v, cfg.gamma, cfg.beta, BN_EPS)
-    return out, inv_std
+    """Batch norm of v with the config's gamma and beta: (output, inv_std of the evaluated rows).
+
+    Train mode: statistics of the batch. Eval mode: v stacks bn_warmup warm-up batches and
+    then the evaluated one; the warm-up batches are normalized with their own statistics
+    and update the running statistics, which then normalize the evaluated batch.
+    """
+    if cfg.stacked_batches == 1:
+        out, (_, inv_std, _) = batchnorm_forward_train(v, cfg.gamma, cfg.beta, BN_EPS)
+        return out, inv_std
+    convention = CONVENTIONS[cfg.bn_conv]
+    running = initial_running_stats(v.shape[1], convention)
+    out = np.empty_like(v)
+    for k in range(cfg.bn_warmup):
+        rows = slice(k * cfg.batch, (k + 1) * cfg.batch)
+        out[rows], _ = batchnorm_forward_train(v[rows], cfg.gamma, cfg.beta, BN_EPS)
+        running = update_running_stats(running, v[rows], convention)
+    rows = slice(cfg.bn_warmup * cfg.batch, None)
+    out[rows], (scale,) = batchnorm_forward_eval(v[rows], cfg.gamma, cfg.beta, running, BN_EPS)
+    return out, scale / cfg.gamma if cfg.gamma != 0 else np.zeros_like(scale)
 
 
 def _layer_forward(cfg: SimConfig, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, _Kept]:
@@ -187,6 +222,7 @@ def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict):
         path = layer_path(cfg, din, dout)
         z, cache, measured = _pre_activation(cfg, index, x, dout, path, buffers)
         pre, a, out, keep = _layer_forward(cfg, z)
+        pre, a = pre[-cfg.batch :], a[-cfg.batch :]  # summaries describe the evaluated batch
         layer = _layer_result(cfg, index, din, dout, path, pre, a, measured, index in shown)
         kept.append(keep)
         caches.append(cache)
@@ -253,9 +289,15 @@ def _layer_output(cfg: SimConfig, keep: _Kept) -> np.ndarray:
 
 
 def _batchnorm_backward(cfg: SimConfig, dy: np.ndarray, y: np.ndarray, inv_std: np.ndarray) -> np.ndarray:
-    """Train-mode BN backward, with x_hat recovered from the output y = gamma x_hat + beta."""
+    """BN backward. Train mode: closed form, with x_hat recovered from the output
+    y = gamma x_hat + beta. Eval mode: only the evaluated rows carry gradient, through
+    the fixed affine map of the running statistics."""
     if cfg.gamma == 0.0:
         return np.zeros_like(dy)  # the output is the constant beta: nothing flows back
+    if cfg.stacked_batches > 1:
+        dx = np.zeros_like(dy)
+        dx[-cfg.batch :] = dy[-cfg.batch :] * (cfg.gamma * inv_std)
+        return dx
     x_hat = (y - cfg.beta) / cfg.gamma
     dx, _, _ = batchnorm_backward(dy, (x_hat, inv_std, np.float64(cfg.gamma)))
     return dx
@@ -284,7 +326,8 @@ def _backward(
 ) -> tuple[list, np.ndarray | None]:
     """Backpropagate the upstream gradient; returns results with gradient stats, and the
     gradient with respect to the input when to_input is set."""
-    da = upstream_gradient(cfg)
+    da = np.zeros((cfg.batch * cfg.stacked_batches, cfg.sizes[-1]))
+    da[-cfg.batch :] = upstream_gradient(cfg)  # warm-up batches (BN eval mode) get no gradient
     out = list(results)
     for i in range(len(kept) - 1, -1, -1):
         x = x0 if i == 0 else _layer_output(cfg, kept[i - 1])
@@ -292,7 +335,7 @@ def _backward(
         exact = caches[i] is not None
         dz_factor = gram_factor(dz) if exact else None
         wstd = weight_grad_std(x, dz, caches[i].factor if exact else None, dz_factor)
-        grad = summarize(da, *GRAD_RANGE, histogram=out[i].act.counts is not None)
+        grad = summarize(da[-cfg.batch :], *GRAD_RANGE, histogram=out[i].act.counts is not None)
         out[i] = replace(out[i], grad=grad, weight_grad_std=wstd)
         if i > 0 or to_input:
             da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers, dz_factor)
@@ -314,7 +357,7 @@ def simulate(cfg: SimConfig) -> SimResult:
         results, kept, caches, overflow = _forward(cfg, x0, buffers)
         if overflow is None:
             results, _ = _backward(cfg, x0, results, kept, caches, buffers)
-    return SimResult(cfg, summarize(x0, *PRE_RANGE), tuple(results), overflow)
+    return SimResult(cfg, summarize(x0[-cfg.batch :], *PRE_RANGE), tuple(results), overflow)
 
 
 @dataclass(frozen=True)
@@ -336,7 +379,9 @@ def raw_run(cfg: SimConfig) -> RawRun:
     with np.errstate(all="ignore"):
         results, kept, caches, _ = _forward(cfg, x0, {})
         _, input_grad = _backward(cfg, x0, results, kept, caches, {}, to_input=True)
-    return RawRun(x0, [_layer_output(cfg, keep) for keep in kept], upstream_gradient(cfg), input_grad)
+    rows = slice(-cfg.batch, None)  # the evaluated batch
+    outputs = [_layer_output(cfg, keep)[rows] for keep in kept]
+    return RawRun(x0[rows], outputs, upstream_gradient(cfg), input_grad[rows])
 
 
 def forward_activations(cfg: SimConfig) -> list[np.ndarray]:

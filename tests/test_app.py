@@ -130,7 +130,7 @@ def test_over_budget_settings_are_refused_with_advice():
     at = run_page(init="glorot_uniform", depth="200", width="16384", batch="1024")
     assert not at.exception
     advice = " ".join(e.value for e in at.error)
-    assert "hours of work" in advice and "width up to" in advice
+    assert "minutes of work" in advice and "GB of memory" in advice and "width up to" in advice
     assert not at.get("plotly_chart")
 
 

@@ -160,3 +160,65 @@ def test_batchnorm_before_the_activation_makes_the_lecture_inits_healthy():
         assert max(stds) / min(stds) < 1.05, stds
         assert max(layer.frac_saturated for layer in normed.layers) < 0.05
         assert plain.layers[-1].act.std < 0.1 or plain.layers[0].frac_saturated > 0.3
+
+
+def _reference_eval_net(cfg, warmup_inputs, x_eval):
+    """Eval-mode net with explicit weights: warm-up batches set running stats layer by layer."""
+    from engine.activations import ACTIVATIONS
+    from engine.propagate import _layer_weights
+
+    act = ACTIVATIONS[cfg.activation]
+    convention = CONVENTIONS[cfg.bn_conv]
+    warm, x = list(warmup_inputs), x_eval
+    for i, (din, dout) in enumerate(zip(cfg.sizes[:-1], cfg.sizes[1:]), start=1):
+        w = _layer_weights(cfg, i, din, dout, {})
+        running = initial_running_stats(dout, convention)
+        next_warm = []
+        for xb in warm:
+            zb = xb @ w
+            running = update_running_stats(running, zb, convention)
+            next_warm.append(act.fn(batchnorm_forward_train(zb, cfg.gamma, cfg.beta)[0], cfg.slope))
+        x = act.fn(batchnorm_forward_eval(x @ w, cfg.gamma, cfg.beta, running)[0], cfg.slope)
+        warm = next_warm
+    return x
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "cs231n"])
+def test_eval_mode_simulation_matches_running_statistics_and_a_numerical_gradient(convention):
+    from engine import SimConfig
+    from engine.propagate import make_input, raw_run
+
+    cfg = SimConfig(
+        sizes=(5, 6, 4),
+        batch=4,
+        init="xavier",
+        path="explicit",
+        bn="before",
+        bn_mode="eval",
+        bn_warmup=3,
+        bn_conv=convention,
+        gamma=1.2,
+        beta=0.1,
+    )
+    stacked = make_input(cfg)
+    warmup = [stacked[k * 4 : (k + 1) * 4] for k in range(3)]
+    run = raw_run(cfg)
+    x_eval = run.input.copy()
+    np.testing.assert_allclose(_reference_eval_net(cfg, warmup, x_eval), run.activations[-1], rtol=1e-10)
+
+    def loss() -> float:
+        return float(np.sum(_reference_eval_net(cfg, warmup, x_eval) * run.upstream))
+
+    assert rel_error(run.input_grad, numerical_gradient(loss, x_eval)) < 1e-7
+
+
+def test_eval_mode_needs_warm_up_and_converges_to_train_mode():
+    from engine import SimConfig, simulate
+
+    sizes = SimConfig.sizes_from(6, 1024)
+    train = simulate(SimConfig(bn="before", sizes=sizes))
+    short = simulate(SimConfig(bn="before", bn_mode="eval", bn_warmup=1, sizes=sizes))
+    long = simulate(SimConfig(bn="before", bn_mode="eval", bn_warmup=60, sizes=sizes))
+    assert short.layers[-1].act.std < 0.2 * short.layers[0].act.std  # the 0.01 init's collapse is back
+    for a, b in zip(train.layers, long.layers):
+        assert b.act.std == pytest.approx(a.act.std, rel=0.1)

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from engine.activations import ACTIVATIONS
-from engine.config import BN_PLACEMENTS, MAX_BATCH, MAX_DEPTH, MAX_SEED, MAX_WIDTH
+from engine.config import BN_CONVENTIONS, BN_MODES, BN_PLACEMENTS, MAX_BATCH, MAX_DEPTH, MAX_SEED, MAX_WARMUP, MAX_WIDTH
 from engine.init import FAN_MODES, INITIALIZERS, calculate_gain
 from engine.preprocess import PREPROCESS_LABELS
 from ui.activation_params import CONTROL_KEYS, PARAM_BY_KEY, PRESETS, preset_values
@@ -153,6 +153,35 @@ def _batchnorm_controls() -> None:
         right.number_input(
             "β (shift)", -100.0, 100.0, _default("beta"), step=0.1, key="beta", on_change=_mark_custom, **_BIND
         )
+        mode = st.radio(
+            "BN mode",
+            BN_MODES,
+            index=_index("bn_mode", BN_MODES),
+            horizontal=True,
+            key="bn_mode",
+            on_change=_mark_custom,
+            help="eval: running statistics accumulated over warm-up batches that pass through the same weights first.",
+            **_BIND,
+        )
+        if mode == "eval":
+            st.slider(
+                "warm-up batches",
+                1,
+                MAX_WARMUP,
+                _default("bn_warmup"),
+                key="bn_warmup",
+                on_change=_mark_custom,
+                **_BIND,
+            )
+            st.radio(
+                "running statistics",
+                BN_CONVENTIONS,
+                index=_index("bn_conv", BN_CONVENTIONS),
+                horizontal=True,
+                key="bn_conv",
+                on_change=_mark_custom,
+                **_BIND,
+            )
 
 
 def _shape_controls() -> None:

@@ -6,7 +6,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.activations import ACTIVATIONS
-from engine.config import BN_PLACEMENTS, MAX_BATCH, MAX_DEPTH, MAX_SEED, MAX_WIDTH, SimConfig
+from engine.config import (
+    BN_CONVENTIONS,
+    BN_MODES,
+    BN_PLACEMENTS,
+    MAX_BATCH,
+    MAX_DEPTH,
+    MAX_SEED,
+    MAX_WARMUP,
+    MAX_WIDTH,
+    SimConfig,
+)
 from engine.init import FAN_MODES, INITIALIZERS
 from engine.preprocess import PREPROCESSORS
 from ui.urlparams import Param
@@ -116,6 +126,30 @@ PARAMS: tuple[Param, ...] = (
         "or `after` it; train mode (batch statistics)",
         BN_PLACEMENTS,
     ),
+    Param(
+        "bn_mode",
+        str,
+        DEFAULT.bn_mode,
+        "batch norm `train` mode (batch statistics) or `eval` mode "
+        "(running statistics from warm-up batches through the same weights)",
+        BN_MODES,
+    ),
+    Param(
+        "bn_warmup",
+        int,
+        DEFAULT.bn_warmup,
+        "warm-up batches that accumulate the running statistics (eval mode)",
+        lo=1,
+        hi=MAX_WARMUP,
+    ),
+    Param(
+        "bn_conv",
+        str,
+        DEFAULT.bn_conv,
+        "running-statistics convention: `pytorch` (momentum 0.1 on the new "
+        "batch, unbiased variance, starts at 1) or `cs231n` (0.9 on the old value, biased, starts at 0)",
+        BN_CONVENTIONS,
+    ),
     Param("gamma", float, DEFAULT.gamma, "batch norm's scale γ", lo=-100.0, hi=100.0),
     Param("beta", float, DEFAULT.beta, "batch norm's shift β", lo=-100.0, hi=100.0),
     Param("pre", bool, False, "also show pre-activation histograms"),
@@ -151,6 +185,9 @@ def build_config(values: dict[str, Any]) -> SimConfig:
         seed=int(values["seed"]),
         slope=float(values["slope"]),
         bn=values["bn"],
+        bn_mode=values["bn_mode"],
+        bn_warmup=int(values["bn_warmup"]),
+        bn_conv=values["bn_conv"],
         gamma=float(values["gamma"]),
         beta=float(values["beta"]),
     )

@@ -36,6 +36,8 @@ def view_token(result: SimResult) -> str:
     sizes = cfg.sizes
     shape = f"{cfg.depth}×{sizes[1]}" if len(set(sizes)) == 1 else "-".join(map(str, sizes))
     norm = "" if cfg.bn == "none" else f" · BN {cfg.bn}"
+    if cfg.bn != "none" and cfg.bn_mode == "eval":
+        norm += f" eval ({cfg.bn_warmup} warm-up, {cfg.bn_conv})"
     return f"{cfg.activation} · {init}{norm} · {shape} · N={cfg.batch} · seed {cfg.seed}"
 
 
