@@ -130,7 +130,7 @@ def diagnose(result: SimResult) -> list[Finding]:
             )
         ]
     findings = []
-    if cfg.bn != "none":
+    if cfg.bn != "none" and cfg.bn_mode == "train":
         order = "FC → BN → activation" if cfg.bn == "before" else "FC → activation → BN"
         findings.append(
             Finding(
@@ -144,7 +144,8 @@ def diagnose(result: SimResult) -> list[Finding]:
         findings.append(
             Finding(
                 "info",
-                f"Eval mode: running statistics from {cfg.bn_warmup} warm-up batches ({cfg.bn_conv} convention) "
+                f"Batch norm in eval mode: running statistics from {cfg.bn_warmup} warm-up "
+                f"batch{'es' if cfg.bn_warmup > 1 else ''} ({cfg.bn_conv} convention) "
                 "normalize this batch instead of its own statistics. With few warm-up steps they are still far "
                 "from the truth and the layers drift as without batch norm: the lecture's 'behaves differently "
                 "in training and testing'.",
