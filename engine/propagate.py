@@ -33,6 +33,7 @@ from engine.layers import (
     exact_orthogonal_forward,
     gram_factor,
 )
+from engine.prefetch import NormalPrefetcher
 from engine.preprocess import PREPROCESSORS
 from engine.stats import GRAD_RANGE, PRE_RANGE, Summary, histogram_layers, summarize
 
@@ -122,16 +123,23 @@ def _constant_forward(x: np.ndarray, c: float, b: float, dout: int) -> np.ndarra
     return np.repeat(c * x.sum(axis=1, keepdims=True), dout, axis=1) + b
 
 
-def _pre_activation(cfg: SimConfig, index: int, x: np.ndarray, dout: int, path: str, buffers: dict):
-    """z for layer `index`, plus what the backward pass needs and the measured weight std."""
+def _pre_activation(cfg: SimConfig, index: int, x: np.ndarray, dout: int, path: str, buffers: dict, normals=None):
+    """z for layer `index`, plus what the backward pass needs and the measured weight std.
+
+    `normals` may serve the exact Gaussian path's draw (prefetched); by default it comes
+    from the layer's own stream.
+    """
     din = x.shape[1]
     _, param = _weight_param(cfg, din, dout)
     family = INITIALIZERS[cfg.init].family
     if family == "constant":
         return _constant_forward(x, param, cfg.bias, dout), None, 0.0
     if path == "exact":
-        sampler = exact_orthogonal_forward if family == "orthogonal" else exact_dense_forward
-        z, cache = sampler(x, dout, param, cfg.bias, stream(cfg.seed, _LAYER_FORWARD, index))
+        rng = stream(cfg.seed, _LAYER_FORWARD, index)
+        if family == "orthogonal":
+            z, cache = exact_orthogonal_forward(x, dout, param, cfg.bias, rng)
+        else:
+            z, cache = exact_dense_forward(x, dout, param, cfg.bias, normals or rng)
         return z, cache, float("nan")
     w = _layer_weights(cfg, index, din, dout, buffers)
     z, _ = dense_forward(x, w, cfg.bias)
@@ -213,14 +221,27 @@ def _layer_forward(cfg: SimConfig, z: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return z, a, a, _Kept(a=a) if act.grad_from_output else _Kept(z=z)
 
 
-def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict):
+def _prefetchable(cfg: SimConfig, path: str) -> bool:
+    return path == "exact" and INITIALIZERS[cfg.init].family == "normal"
+
+
+def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict, prefetch: NormalPrefetcher):
     """Run the forward pass; returns (layer results, kept arrays, exact caches, overflow layer)."""
     shown = histogram_layers(cfg.depth)
+    paths = [layer_path(cfg, din, dout) for din, dout in zip(cfg.sizes[:-1], cfg.sizes[1:])]
+    rows = x.shape[0]
+
+    def request(index: int):
+        if index > cfg.depth or not _prefetchable(cfg, paths[index - 1]):
+            return None
+        return prefetch.request(lambda: stream(cfg.seed, _LAYER_FORWARD, index), rows, cfg.sizes[index], np.float32)
+
     results, kept, caches = [], [], []
     overflow = None
+    upcoming = request(1)
     for index, (din, dout) in enumerate(zip(cfg.sizes[:-1], cfg.sizes[1:]), start=1):
-        path = layer_path(cfg, din, dout)
-        z, cache, measured = _pre_activation(cfg, index, x, dout, path, buffers)
+        path, normals, upcoming = paths[index - 1], upcoming, request(index + 1)
+        z, cache, measured = _pre_activation(cfg, index, x, dout, path, buffers, normals)
         pre, a, out, keep = _layer_forward(cfg, z)
         pre, a = pre[-cfg.batch :], a[-cfg.batch :]  # summaries describe the evaluated batch
         layer = _layer_result(cfg, index, din, dout, path, pre, a, measured, index in shown)
@@ -244,15 +265,17 @@ def _input_grad(
     path: str,
     buffers: dict,
     dz_factor: GramFactor | None,
+    normals=None,
 ) -> np.ndarray:
     din = x.shape[1]
     _, param = _weight_param(cfg, din, dz.shape[1])
     if INITIALIZERS[cfg.init].family == "constant":
         return np.repeat(param * dz.sum(axis=1, keepdims=True), din, axis=1)
     if path == "exact":
-        orthogonal = INITIALIZERS[cfg.init].family == "orthogonal"
-        backward = exact_orthogonal_backward if orthogonal else exact_dense_backward
-        return backward(dz, x, cache, param, stream(cfg.seed, _LAYER_BACKWARD, index), dz_factor)
+        rng = stream(cfg.seed, _LAYER_BACKWARD, index)
+        if INITIALIZERS[cfg.init].family == "orthogonal":
+            return exact_orthogonal_backward(dz, x, cache, param, rng, dz_factor)
+        return exact_dense_backward(dz, x, cache, param, normals or rng, dz_factor)
     # Only dx of dense_backward: the full dW (Din, Dout) is never formed; its
     # statistics come from weight_grad_std.
     return dz @ _layer_weights(cfg, index, din, dz.shape[1], buffers).T
@@ -322,14 +345,30 @@ def upstream_gradient(cfg: SimConfig) -> np.ndarray:
 
 
 def _backward(
-    cfg: SimConfig, x0: np.ndarray, results: list, kept: list, caches: list, buffers: dict, to_input: bool = False
+    cfg: SimConfig,
+    x0: np.ndarray,
+    results: list,
+    kept: list,
+    caches: list,
+    buffers: dict,
+    prefetch: NormalPrefetcher,
+    to_input: bool = False,
 ) -> tuple[list, np.ndarray | None]:
     """Backpropagate the upstream gradient; returns results with gradient stats, and the
     gradient with respect to the input when to_input is set."""
-    da = np.zeros((cfg.batch * cfg.stacked_batches, cfg.sizes[-1]))
+    rows = cfg.batch * cfg.stacked_batches
+
+    def request(i: int):
+        if i < 0 or (i == 0 and not to_input) or not _prefetchable(cfg, results[i].path):
+            return None
+        return prefetch.request(lambda: stream(cfg.seed, _LAYER_BACKWARD, i + 1), rows, cfg.sizes[i])
+
+    da = np.zeros((rows, cfg.sizes[-1]))
     da[-cfg.batch :] = upstream_gradient(cfg)  # warm-up batches (BN eval mode) get no gradient
     out = list(results)
+    upcoming = request(len(kept) - 1)
     for i in range(len(kept) - 1, -1, -1):
+        normals, upcoming = upcoming, request(i - 1)
         x = x0 if i == 0 else _layer_output(cfg, kept[i - 1])
         dz = _dense_output_grad(cfg, kept[i], da)
         exact = caches[i] is not None
@@ -338,7 +377,7 @@ def _backward(
         grad = summarize(da[-cfg.batch :], *GRAD_RANGE, histogram=out[i].act.counts is not None)
         out[i] = replace(out[i], grad=grad, weight_grad_std=wstd)
         if i > 0 or to_input:
-            da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers, dz_factor)
+            da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers, dz_factor, normals)
     return out, da if to_input else None
 
 
@@ -353,10 +392,10 @@ def simulate(cfg: SimConfig) -> SimResult:
     """
     x0 = make_input(cfg)
     buffers: dict = {}
-    with np.errstate(all="ignore"):
-        results, kept, caches, overflow = _forward(cfg, x0, buffers)
+    with np.errstate(all="ignore"), NormalPrefetcher() as prefetch:
+        results, kept, caches, overflow = _forward(cfg, x0, buffers, prefetch)
         if overflow is None:
-            results, _ = _backward(cfg, x0, results, kept, caches, buffers)
+            results, _ = _backward(cfg, x0, results, kept, caches, buffers, prefetch)
     return SimResult(cfg, summarize(x0[-cfg.batch :], *PRE_RANGE), tuple(results), overflow)
 
 
@@ -376,9 +415,9 @@ class RawRun:
 def raw_run(cfg: SimConfig) -> RawRun:
     """The same computation as simulate, returning raw arrays instead of summaries."""
     x0 = make_input(cfg)
-    with np.errstate(all="ignore"):
-        results, kept, caches, _ = _forward(cfg, x0, {})
-        _, input_grad = _backward(cfg, x0, results, kept, caches, {}, to_input=True)
+    with np.errstate(all="ignore"), NormalPrefetcher() as prefetch:
+        results, kept, caches, _ = _forward(cfg, x0, {}, prefetch)
+        _, input_grad = _backward(cfg, x0, results, kept, caches, {}, prefetch, to_input=True)
     rows = slice(-cfg.batch, None)  # the evaluated batch
     outputs = [_layer_output(cfg, keep)[rows] for keep in kept]
     return RawRun(x0[rows], outputs, upstream_gradient(cfg), input_grad[rows])
