@@ -117,7 +117,9 @@ def _gelu_grad(z: Array, _: float) -> Array:
 
 
 def _tanh_grad_out(a: Array, _: float) -> Array:
-    return 1.0 - a * a
+    out = np.multiply(a, a)
+    np.subtract(1.0, out, out=out)
+    return out
 
 
 def _sigmoid_grad_out(a: Array, _: float) -> Array:

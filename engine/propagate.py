@@ -352,6 +352,7 @@ def _backward(
     caches: list,
     buffers: dict,
     prefetch: NormalPrefetcher,
+    upstream: np.ndarray,
     to_input: bool = False,
 ) -> tuple[list, np.ndarray | None]:
     """Backpropagate the upstream gradient; returns results with gradient stats, and the
@@ -363,10 +364,10 @@ def _backward(
             return None
         return prefetch.request(lambda: stream(cfg.seed, _LAYER_BACKWARD, i + 1), rows, cfg.sizes[i])
 
-    da = np.zeros((rows, cfg.sizes[-1]))
-    da[-cfg.batch :] = upstream_gradient(cfg)  # warm-up batches (BN eval mode) get no gradient
-    out = list(results)
     upcoming = request(len(kept) - 1)
+    da = np.zeros((rows, cfg.sizes[-1]))
+    da[-cfg.batch :] = upstream  # warm-up batches (BN eval mode) get no gradient
+    out = list(results)
     for i in range(len(kept) - 1, -1, -1):
         normals, upcoming = upcoming, request(i - 1)
         x = x0 if i == 0 else _layer_output(cfg, kept[i - 1])
@@ -393,9 +394,11 @@ def simulate(cfg: SimConfig) -> SimResult:
     x0 = make_input(cfg)
     buffers: dict = {}
     with np.errstate(all="ignore"), NormalPrefetcher() as prefetch:
+        upstream = prefetch.request(lambda: stream(cfg.seed, _UPSTREAM), cfg.batch, cfg.sizes[-1])
         results, kept, caches, overflow = _forward(cfg, x0, buffers, prefetch)
         if overflow is None:
-            results, _ = _backward(cfg, x0, results, kept, caches, buffers, prefetch)
+            upstream_draw = upstream.standard_normal((cfg.batch, cfg.sizes[-1]))
+            results, _ = _backward(cfg, x0, results, kept, caches, buffers, prefetch, upstream_draw)
     return SimResult(cfg, summarize(x0[-cfg.batch :], *PRE_RANGE), tuple(results), overflow)
 
 
@@ -417,7 +420,7 @@ def raw_run(cfg: SimConfig) -> RawRun:
     x0 = make_input(cfg)
     with np.errstate(all="ignore"), NormalPrefetcher() as prefetch:
         results, kept, caches, _ = _forward(cfg, x0, {}, prefetch)
-        _, input_grad = _backward(cfg, x0, results, kept, caches, {}, prefetch, to_input=True)
+        _, input_grad = _backward(cfg, x0, results, kept, caches, {}, prefetch, upstream_gradient(cfg), True)
     rows = slice(-cfg.batch, None)  # the evaluated batch
     outputs = [_layer_output(cfg, keep)[rows] for keep in kept]
     return RawRun(x0[rows], outputs, upstream_gradient(cfg), input_grad[rows])
