@@ -9,14 +9,19 @@ from collections.abc import Callable
 import numpy as np
 
 
-def median_seconds(fn: Callable[[], object], repeats: int = 3) -> float:
-    """Median wall time of fn() over repeats (the machine is shared and noisy)."""
+def run_times(fn: Callable[[], object], repeats: int) -> list[float]:
+    """Wall times of `repeats` calls of fn()."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
+
+
+def median_seconds(fn: Callable[[], object], repeats: int = 3) -> float:
+    """Median wall time of fn() over repeats (the machine is shared and noisy)."""
+    return statistics.median(run_times(fn, repeats))
 
 
 def lecture_loop(forward_only: bool = True) -> list[np.ndarray]:

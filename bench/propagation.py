@@ -11,8 +11,10 @@ net, batch 16, on the exact path with its peak memory (measured in a fresh proce
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import lecture_loop, lecture_loop_with_backward, median_seconds  # noqa: E402
+from bench.common import lecture_loop, lecture_loop_with_backward, median_seconds, run_times  # noqa: E402
 from engine import SimConfig, forward_activations, simulate  # noqa: E402
 from engine.allocator import tune_allocator  # noqa: E402
 from engine.layers import gram_factor  # noqa: E402
@@ -52,12 +54,19 @@ print(json.dumps({{"seconds": seconds, "peak_mb": high_water_mb(), "baseline_mb"
 """
 
 
-def block(title: str, rows: list[tuple[str, float]]) -> None:
-    reference = rows[0][1]
+def block(title: str, rows: list[tuple[str, Callable[[], object], int]]) -> None:
+    """Time each row; print median and minimum with their ratios to the first row.
+
+    Other processes on a shared machine only ever add time, so the minimum is the
+    steadier figure for short runs; both are printed.
+    """
+    times = [run_times(fn, repeats) for _, fn, repeats in rows]
+    ref_median, ref_min = statistics.median(times[0]), min(times[0])
     print(f"\n{title}")
-    print(f"  {'':<44} {'seconds':>9} {'x faster than lecture':>22}")
-    for name, seconds in rows:
-        print(f"  {name:<44} {seconds:9.3f} {reference / seconds:22.1f}")
+    print(f"  {'':<44} {'median s':>9} {'x faster':>9} {'min s':>9} {'x faster':>9}")
+    for (name, _, _), t in zip(rows, times):
+        median, low = statistics.median(t), min(t)
+        print(f"  {name:<44} {median:9.3f} {ref_median / median:9.1f} {low:9.3f} {ref_min / low:9.1f}")
 
 
 def lecture_size() -> None:
@@ -65,17 +74,17 @@ def lecture_size() -> None:
     block(
         "Lecture size, 7 x 4096, batch 16, tanh, W = 0.01 randn: forward only",
         [
-            ("lecture loop, as printed", median_seconds(lecture_loop)),
-            ("explicit weights (engine)", median_seconds(lambda: forward_activations(explicit))),
-            ("exact sampling (engine)", median_seconds(lambda: forward_activations(exact), repeats=9)),
+            ("lecture loop, as printed", lecture_loop, 5),
+            ("explicit weights (engine)", lambda: forward_activations(explicit), 3),
+            ("exact sampling (engine)", lambda: forward_activations(exact), 15),
         ],
     )
     block(
         "Same net: forward + backward + per-layer histograms",
         [
-            ("lecture loop + backward + np.histogram", median_seconds(lecture_loop_with_backward)),
-            ("explicit weights (engine simulate)", median_seconds(lambda: simulate(explicit))),
-            ("exact sampling (engine simulate)", median_seconds(lambda: simulate(exact), repeats=9)),
+            ("lecture loop + backward + np.histogram", lecture_loop_with_backward, 5),
+            ("explicit weights (engine simulate)", lambda: simulate(explicit), 3),
+            ("exact sampling (engine simulate)", lambda: simulate(exact), 15),
         ],
     )
 
