@@ -199,14 +199,15 @@ def moments_figure(result: SimResult, log_y: bool = False) -> go.Figure:
                 }
             )
     y_type = "log" if log_y else "linear"
+    layer_axis = {"title": {"text": "layer"}, "tickformat": "d", "dtick": max(1, math.ceil(len(result.layers) / 10))}
     layout = {
         "title": _title("Mean and std per layer", result),
         "height": 360,
         "margin": {"l": 60, "r": 10, "t": 80, "b": 40},
         "legend": {"orientation": "h", "y": -0.2},
-        "xaxis": {"domain": [0, 0.46], "title": {"text": "layer"}, "anchor": "y"},
+        "xaxis": {"domain": [0, 0.46], "anchor": "y", **layer_axis},
         "yaxis": {"type": y_type, "title": {"text": "activations"}, "anchor": "x", "exponentformat": "power"},
-        "xaxis2": {"domain": [0.54, 1], "title": {"text": "layer"}, "anchor": "y2"},
+        "xaxis2": {"domain": [0.54, 1], "anchor": "y2", **layer_axis},
         "yaxis2": {"type": y_type, "title": {"text": "gradients"}, "anchor": "x2", "exponentformat": "power"},
     }
     return go.Figure({"data": traces, "layout": layout})
