@@ -4,12 +4,13 @@ import numpy as np
 import streamlit as st
 
 from engine.bn_lab import batch_steps, init_robustness, running_statistics, train_test_spread
-from ui.batchnorm_params import PARAM_BY_KEY, PARAMS
+from ui import widgets
+from ui.batchnorm_params import PARAM_BY_KEY as P
+from ui.batchnorm_params import PARAMS
 from ui.urlparams import sanitize_query_params
 from viz.batchnorm import feature_strips, robustness_figure, running_figure, spread_figure, steps_heatmaps
 
 ROBUST_WIDTH, ROBUST_BATCH = 256, 64
-_BIND = {"bind": "query-params"}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -22,29 +23,25 @@ def cached_running(warmup: int, wbatch: int, seed: int, mean: float, std: float)
     return running_statistics(warmup, wbatch, seed, mean, std)
 
 
-def _default(key: str):
-    return PARAM_BY_KEY[key].default
-
-
 def controls() -> dict:
     with st.sidebar:
         st.subheader("The batch")
-        st.slider("examples N", 1, 64, _default("rows"), key="rows", **_BIND)
-        st.slider("features D", 1, 12, _default("features"), key="features", **_BIND)
-        st.number_input("feature mean", -1000.0, 1000.0, _default("x_mean"), step=1.0, key="x_mean", **_BIND)
-        st.number_input("feature std", 0.0, 1000.0, _default("x_std"), step=0.5, key="x_std", **_BIND)
+        widgets.slider(P["rows"], "examples N")
+        widgets.slider(P["features"], "features D")
+        widgets.number(P["x_mean"], "feature mean", step=1.0)
+        widgets.number(P["x_std"], "feature std", step=0.5)
         left, right = st.columns(2)
-        left.number_input("γ", -100.0, 100.0, _default("gamma"), step=0.1, key="gamma", **_BIND)
-        right.number_input("β", -100.0, 100.0, _default("beta"), step=0.1, key="beta", **_BIND)
-        st.number_input("ε", 0.0, 10.0, _default("eps"), step=1e-5, format="%.6f", key="eps", **_BIND)
-        st.number_input("seed", 0, PARAM_BY_KEY["seed"].hi, _default("seed"), key="seed", **_BIND)
+        widgets.number(P["gamma"], "γ", step=0.1, where=left)
+        widgets.number(P["beta"], "β", step=0.1, where=right)
+        widgets.number(P["eps"], "ε", step=1e-5, fmt="%.6f")
+        widgets.number(P["seed"], "seed")
         st.subheader("Robustness sweep")
-        st.radio("activation", ("tanh", "relu"), horizontal=True, key="act", **_BIND)
-        st.slider("depth", 1, 50, _default("depth"), key="depth", **_BIND)
+        widgets.choice(P["act"], "activation", radio=True)
+        widgets.slider(P["depth"], "depth")
         st.subheader("Warm-up")
-        st.slider("warm-up steps", 1, 1000, _default("warmup"), key="warmup", **_BIND)
-        st.slider("warm-up batch size", 2, 256, _default("wbatch"), key="wbatch", **_BIND)
-    return {key: st.session_state.get(key, param.default) for key, param in PARAM_BY_KEY.items()}
+        widgets.slider(P["warmup"], "warm-up steps")
+        widgets.slider(P["wbatch"], "warm-up batch size")
+    return {key: st.session_state.get(key, param.default) for key, param in P.items()}
 
 
 st.title("Batch normalization")
