@@ -37,31 +37,22 @@ def test_square_root_is_in_the_denominator(batch):
     np.testing.assert_allclose(y, expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "forward,backward",
+    [(batchnorm_forward_train, batchnorm_backward), (layernorm_forward, layernorm_backward)],
+    ids=["batchnorm", "layernorm"],
+)
 @pytest.mark.parametrize("wrt", ["x", "gamma", "beta"])
-def test_batchnorm_backward_matches_numerical_gradient(batch, wrt):
+def test_backward_matches_numerical_gradient(batch, forward, backward, wrt):
     x, gamma, beta, dy = batch
     x, gamma, beta = x.copy(), gamma.copy(), beta.copy()
     target = {"x": x, "gamma": gamma, "beta": beta}[wrt]
 
     def loss() -> float:
-        return float(np.sum(batchnorm_forward_train(x, gamma, beta)[0] * dy))
+        return float(np.sum(forward(x, gamma, beta)[0] * dy))
 
-    _, cache = batchnorm_forward_train(x, gamma, beta)
-    analytic = dict(zip(("x", "gamma", "beta"), batchnorm_backward(dy, cache)))[wrt]
-    assert rel_error(analytic, numerical_gradient(loss, target)) < 1e-7
-
-
-@pytest.mark.parametrize("wrt", ["x", "gamma", "beta"])
-def test_layernorm_backward_matches_numerical_gradient(batch, wrt):
-    x, gamma, beta, dy = batch
-    x, gamma, beta = x.copy(), gamma.copy(), beta.copy()
-    target = {"x": x, "gamma": gamma, "beta": beta}[wrt]
-
-    def loss() -> float:
-        return float(np.sum(layernorm_forward(x, gamma, beta)[0] * dy))
-
-    _, cache = layernorm_forward(x, gamma, beta)
-    analytic = dict(zip(("x", "gamma", "beta"), layernorm_backward(dy, cache)))[wrt]
+    _, cache = forward(x, gamma, beta)
+    analytic = dict(zip(("x", "gamma", "beta"), backward(dy, cache)))[wrt]
     assert rel_error(analytic, numerical_gradient(loss, target)) < 1e-7
 
 
