@@ -1,8 +1,8 @@
 """Deep-net simulation at initialization: forward, backward, per-layer summaries.
 
-Memory stays at one pre-activation array per layer: activations are
-recomputed from them, and weights (or the exact path's Gaussian draws) are
-drawn again from the same per-layer random stream in the backward pass.
+Memory stays at about one batch-sized array per layer (see _Kept): whatever else the
+backward pass needs is recomputed, and explicit weights are drawn again from the
+same per-layer random stream instead of being kept.
 """
 
 from __future__ import annotations
