@@ -98,10 +98,12 @@ robust = cached_robustness(v["act"], v["depth"], v["seed"])
 robust_token = f"{v['act']} · {v['depth']} layers of {ROBUST_WIDTH} · batch {ROBUST_BATCH} · seed {v['seed']}"
 st.plotly_chart(robustness_figure(robust, robust_token), key="bn_robust", width="stretch")
 st.caption(
-    "Without batch norm the last layer's activations and the first layer's gradients follow the weight scale "
+    "Without batch norm the last layer's activations and the gradient reaching the input follow the weight scale "
     "through every layer: they vanish or explode unless the scale is just right. With BN before the activation "
     "they stay level over four decades of scale. Only below about 1e-3 does ε = 1e-5 start to dominate the tiny "
-    "variance and the signal shrinks. (CS231n assignment 2, 'batch norm and initialization', at initialization.)"
+    "variance and the signal shrinks. Make the net deeper and the BN gradient still grows with depth, a known "
+    "property of batch norm at initialization (Yang et al., 2019), but no longer with the weight scale. "
+    "(CS231n assignment 2, 'batch norm and initialization', at initialization.)"
 )
 
 st.header("3. Train mode vs test mode", anchor="train-test")

@@ -15,7 +15,7 @@ from engine.batchnorm import (
     update_running_stats,
 )
 from engine.config import BN_EPS, SimConfig
-from engine.propagate import simulate
+from engine.propagate import raw_run
 
 SPREAD_BATCH_SIZES = (2, 4, 8, 32, 128)
 
@@ -51,11 +51,18 @@ def batch_steps(
 
 @dataclass(frozen=True)
 class Robustness:
-    """Last-layer activation std and first-layer gradient std against the weight scale."""
+    """Last-layer activation std and input-gradient std against the weight scale."""
 
     scales: np.ndarray
     act_std: dict[str, np.ndarray]  # keyed "none" / "before"
     grad_std: dict[str, np.ndarray]
+
+
+def _finite_std(values: np.ndarray) -> float:
+    """The std, or inf when the values overflowed."""
+    with np.errstate(all="ignore"):
+        std = float(values.std())
+    return std if np.isfinite(std) else np.inf
 
 
 def init_robustness(activation: str, depth: int, width: int, batch: int, seed: int, points: int = 21) -> Robustness:
@@ -66,10 +73,9 @@ def init_robustness(activation: str, depth: int, width: int, batch: int, seed: i
     base = SimConfig(activation=activation, sizes=SimConfig.sizes_from(depth, width), batch=batch, seed=seed)
     for bn in act_std:
         for scale in scales:
-            result = simulate(replace(base, scale=float(scale), bn=bn))
-            complete = result.overflow_layer is None
-            act_std[bn].append(result.layers[-1].act.std if complete else np.inf)
-            grad_std[bn].append(result.layers[0].grad.std if complete else np.inf)
+            run = raw_run(replace(base, scale=float(scale), bn=bn))
+            act_std[bn].append(_finite_std(run.activations[-1]))
+            grad_std[bn].append(_finite_std(run.input_grad))
     return Robustness(
         scales, {k: np.array(v) for k, v in act_std.items()}, {k: np.array(v) for k, v in grad_std.items()}
     )

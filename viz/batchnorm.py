@@ -70,8 +70,8 @@ def feature_strips(steps: Steps, token: str) -> go.Figure:
 
 
 def robustness_figure(r: Robustness, token: str) -> go.Figure:
-    """Last-layer activation std and first-layer gradient std against the weight scale (log-log)."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("last layer: activation std", "first layer: gradient std"))
+    """Last-layer activation std and input-gradient std against the weight scale (log-log)."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("last layer: activation std", "input: gradient std"))
     for col, series in ((1, r.act_std), (2, r.grad_std)):
         for bn, values in series.items():
             shown = np.where(np.isfinite(values) & (values > 0), values, np.nan)
