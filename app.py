@@ -13,6 +13,12 @@ pages = [
     st.Page(
         "app_pages/activations.py", title="Activation statistics", icon=":material/bar_chart:", url_path="activations"
     ),
+    st.Page(
+        "app_pages/preprocessing.py",
+        title="Data preprocessing",
+        icon=":material/scatter_plot:",
+        url_path="preprocessing",
+    ),
     st.Page("app_pages/batchnorm.py", title="Batch normalization", icon=":material/tune:", url_path="batchnorm"),
 ]
 st.navigation(pages).run()

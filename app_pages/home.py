@@ -16,6 +16,11 @@ st.page_link(
     icon=":material/bar_chart:",
 )
 st.page_link(
+    "app_pages/preprocessing.py",
+    label="**Data preprocessing**: centering, normalizing, PCA and whitening, and what each does downstream",
+    icon=":material/scatter_plot:",
+)
+st.page_link(
     "app_pages/batchnorm.py",
     label="**Batch normalization**: the transform step by step, robustness to init, train vs test mode",
     icon=":material/tune:",

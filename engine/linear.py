@@ -45,13 +45,16 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 3000, lr: float = 1.
 
 
 def loss_surface(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, relative_span: float, points: int = 41
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Loss over (w1, w2) = w * (1 + t1, 1 + t2) for t in +-relative_span, b fixed: the loss's
-    sensitivity to small relative changes of the weights. Returns (t1, t2, loss (points, points))."""
-    t = np.linspace(-relative_span, relative_span, points)
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, dims: tuple[int, int], span: float, points: int = 41
+) -> tuple[np.ndarray, np.ndarray]:
+    """Loss when weights dims[0] and dims[1] are scaled by (1 + t1) and (1 + t2), |t| <= span, b fixed:
+    the loss's sensitivity to small relative changes of the weights. Returns (t (points,), loss (points, points))."""
+    t = np.linspace(-span, span, points)
     grid = np.empty((points, points))
     for i, t2 in enumerate(t):
         for j, t1 in enumerate(t):
-            grid[i, j] = logistic_loss(w * np.array([1 + t1, 1 + t2]), b, x, y)
-    return t, t, grid
+            changed = w.copy()
+            changed[dims[0]] *= 1 + t1
+            changed[dims[1]] *= 1 + t2
+            grid[i, j] = logistic_loss(changed, b, x, y)
+    return t, grid

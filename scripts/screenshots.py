@@ -19,11 +19,17 @@ VIEWS = {
     "activations_tanh_xavier.png": "activations?preset=tanh-xavier",
     "activations_relu_kaiming.png": "activations?preset=relu-kaiming",
     "batchnorm.png": "batchnorm",
+    "preprocessing_cloud.png": "preprocessing",
+    "preprocessing_digits.png": "preprocessing?data=digits",
     "activations_tanh_0.05_bn.png": "activations?preset=tanh-0.05&bn=before",
     "home.png": "",
 }
 CHARTS = {"": 0}  # pages without charts; every other view waits for at least one
-HEIGHTS = {"batchnorm": 4200}  # long pages: Streamlit scrolls inside its container, so show it all
+HEIGHTS = {
+    "batchnorm": 4200,
+    "preprocessing": 3600,
+    "preprocessing?data=digits": 3600,
+}  # long pages: Streamlit scrolls inside its container, so show it all
 
 
 def capture(views: dict[str, str], height: int = 1800) -> None:

@@ -81,3 +81,13 @@ def test_batchnorm_page_loads_and_redraws_on_a_control_change(page, app_url):
     page.keyboard.press("ArrowRight")
     wait_for_token(page, "N=9 · D=4")
     assert "rows=9" in page.url
+
+
+def test_preprocessing_page_loads_and_redraws_on_a_control_change(page, app_url):
+    page.goto(f"{app_url}/preprocessing")
+    wait_for_idle(page)
+    wait_for_charts(page, minimum=5)
+    assert "cloud of 300" in page.evaluate(TOKENS)[0]
+    choose(page, "data", "digits")
+    wait_for_token(page, "8x8 digits")
+    assert "data=digits" in page.url

@@ -1,0 +1,197 @@
+"""Data preprocessing: centering, normalizing, decorrelating, whitening, and what each does downstream."""
+
+import numpy as np
+import streamlit as st
+
+from engine.data import digits, labelled_cloud, parse_csv, photo_patches, split
+from engine.prep_lab import conditioning, eigen_images, first_layer, leakage, stages, zca_whitened
+from engine.transforms import channel_means, mean_image
+from ui import widgets
+from ui.preprocessing_params import PARAM_BY_KEY as P
+from ui.preprocessing_params import PARAMS
+from ui.urlparams import sanitize_query_params
+from viz.preprocessing import (
+    conditioning_figure,
+    first_layer_figure,
+    image_grid,
+    photo_means_figure,
+    stages_figure,
+)
+
+FIRST_LAYER_WIDTH = 256
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def cached_digits():
+    return digits()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def cached_patches(seed: int):
+    return photo_patches(600, 8, seed)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_conditioning(x: np.ndarray, y: np.ndarray, lr: float, steps: int):
+    return conditioning(x, y, lr, steps)
+
+
+def controls() -> dict:
+    with st.sidebar:
+        data = widgets.choice(P["data"], "data")
+        if data == "cloud":
+            widgets.slider(P["n"], "points")
+            left, right = st.columns(2)
+            widgets.number(P["off_x"], "mean x", step=1.0, where=left)
+            widgets.number(P["off_y"], "mean y", step=1.0, where=right)
+            widgets.number(P["sx"], "std x", step=0.5, where=left)
+            widgets.number(P["sy"], "std y", step=0.5, where=right)
+            widgets.slider(P["corr"], "correlation")
+        else:
+            left, right = st.columns(2)
+            widgets.number(P["fx"], "feature on x", where=left)
+            widgets.number(P["fy"], "feature on y", where=right)
+        st.subheader("Optimization")
+        widgets.number(P["lr"], "learning rate", step=0.1, fmt="%.4f")
+        widgets.slider(P["steps"], "steps")
+        widgets.slider(P["test_frac"], "test fraction")
+        widgets.number(P["seed"], "seed")
+    return {key: st.session_state.get(key, param.default) for key, param in P.items()}
+
+
+def load(v: dict) -> tuple[np.ndarray | None, np.ndarray | None, str]:
+    """(features, binary labels or None, a description) of the chosen data."""
+    if v["data"] == "cloud":
+        x, y = labelled_cloud(v["n"], (v["off_x"], v["off_y"]), (v["sx"], v["sy"]), v["corr"], v["seed"])
+        return x, y, f"cloud of {v['n']}: mean ({v['off_x']:g}, {v['off_y']:g}), std ({v['sx']:g}, {v['sy']:g})"
+    if v["data"] == "digits":
+        x, labels = cached_digits()
+        return x, (labels >= 5).astype(float), "8x8 digits (scikit-learn), label: digit ≥ 5"
+    upload = st.file_uploader("CSV of numeric columns (header row optional, at most 2 MB)", type=["csv"])
+    st.caption("Uploaded data stays in this session: it cannot travel in a shared link.")
+    if upload is None:
+        st.info("Upload a CSV to use your own data; the other sections below use the digits meanwhile.")
+        return None, None, ""
+    table = parse_csv(upload.getvalue())
+    for error in table.errors:
+        st.error(error)
+    for note in table.notes:
+        st.warning(note)
+    if table.values is None:
+        return None, None, ""
+    x = table.values
+    y = (x[:, -1] > np.median(x[:, -1])).astype(float) if x.shape[1] > 1 else None
+    features = x[:, :-1] if y is not None and x.shape[1] > 2 else x
+    return features, y, f"{upload.name}: {len(x)} rows × {x.shape[1]} columns (label: last column above its median)"
+
+
+st.title("Data preprocessing")
+st.caption(
+    "Zero-center, normalize, decorrelate, whiten: what each step does to the data, to a linear classifier's "
+    "optimization, and to the first layer of a net. Statistics always come from the training split."
+)
+rejections = sanitize_query_params(PARAMS)
+v = controls()
+for rejection in rejections:
+    st.warning(rejection.describe(v[rejection.key]), icon=":material/warning:")
+x, y, description = load(v)
+if x is None:
+    x, labels = cached_digits()
+    y, description = (labels >= 5).astype(float), "8x8 digits (scikit-learn), label: digit ≥ 5"
+fx, fy = (v["fx"], v["fy"]) if x.shape[1] > 2 else (0, 1)
+if max(fx, fy) >= x.shape[1]:
+    st.warning(f"The data has {x.shape[1]} features; features 0 and {min(1, x.shape[1] - 1)} are shown instead.")
+    fx, fy = 0, min(1, x.shape[1] - 1)
+token = f"{description} · seed {v['seed']}"
+
+st.header("1. Original, zero-centered, normalized, decorrelated, whitened", anchor="stages")
+st.plotly_chart(
+    stages_figure(stages(x, fx, fy), (f"feature {fx}", f"feature {fy}"), token), key="stages", width="stretch"
+)
+st.caption(
+    "Zero-centering moves the cloud to the origin in every dimension; normalizing gives every dimension the same "
+    "scale (std 1), so each contributes equally; PCA rotates onto the principal axes (covariance 0); whitening "
+    "also scales each axis to variance 1 (covariance matrix = identity)."
+)
+
+st.header("2. Why normalize: a linear classifier", anchor="optimization")
+if y is None:
+    st.info("This section needs a label: upload at least two columns (the last one is thresholded at its median).")
+else:
+    c = cached_conditioning(x, y, float(v["lr"]), int(v["steps"]))
+    st.plotly_chart(conditioning_figure(c, token + f" · lr {v['lr']:g}"), key="conditioning", width="stretch")
+    raw_steps = "never (within the steps shown)" if c.steps_raw is None else f"after {c.steps_raw} steps"
+    norm_steps = "never" if c.steps_normalized is None else f"after {c.steps_normalized} steps"
+    st.caption(
+        f"Far from the origin and unnormalized, a small relative change of the weights swings the decision "
+        f"boundary across the data: the loss is sharp and lopsided (left). Normalized, the same classifier's loss "
+        f"is gentle (middle). With the same learning rate, gradient descent reaches the dotted loss {raw_steps} "
+        f"on the raw data and {norm_steps} on the normalized data (right): the lecture's 'less sensitive to small "
+        "changes in weights; easier to optimize'."
+    )
+
+st.header("3. Downstream: the first layer of a net", anchor="downstream")
+fl = first_layer(x, FIRST_LAYER_WIDTH, v["seed"])
+st.plotly_chart(
+    first_layer_figure(fl, token + f" · tanh layer of {FIRST_LAYER_WIDTH}, Xavier"), key="first_layer", width="stretch"
+)
+mean, std = float(x.mean()), float(x.std())
+link = f"activations?init=xavier&width=512&in_mean={mean:.3g}&in_std={std:.3g}"
+st.caption(
+    f"Raw inputs (mean {mean:.3g}, std {std:.3g}) push the pre-activations far from 0: {fl.saturated_raw:.0%} of "
+    f"tanh units saturate. Standardized, {fl.saturated_preprocessed:.0%} do. See it through a whole net in the "
+    f"activation lab: [inputs like these]({link}) and [the same, zero-centered]({link}&prep=center)."
+)
+
+st.header("4. Images", anchor="images")
+images, labels = cached_digits()
+train_idx, test_idx = split(len(images), float(v["test_frac"]), v["seed"])
+train_images = images[train_idx].reshape(-1, 8, 8)
+eigen, share = eigen_images(train_images, 8)
+examples = images[test_idx[:8]].reshape(-1, 8, 8)
+whitened = zca_whitened(train_images)[:8]
+rows = [
+    ("mean image", mean_image(train_images)[None]),
+    ("eigen-images", eigen),
+    ("test digits", examples),
+    ("ZCA-whitened", whitened),
+]
+st.plotly_chart(
+    image_grid(
+        rows,
+        f"digits · {len(train_idx)} train / {len(test_idx)} test · seed {v['seed']}",
+        "Digits: mean image, leading principal components, whitening",
+    ),
+    key="digits",
+    width="stretch",
+)
+st.caption(
+    f"The mean image is what AlexNet-style per-pixel centering subtracts. The first 8 principal components explain "
+    f"{share.sum():.0%} of the pixel variance; whitening flattens the spectrum, so edges dominate. For images, "
+    "zero-centering alone is usually enough: pixels already share a scale, and CNNs rely on spatial structure that "
+    "PCA projection would scramble."
+)
+patches = cached_patches(v["seed"])
+st.plotly_chart(
+    photo_means_figure(
+        mean_image(patches),
+        channel_means(patches),
+        patches[0],
+        f"600 random 8x8 patches of scikit-learn's sample photos · seed {v['seed']}",
+    ),
+    key="photos",
+    width="stretch",
+)
+st.caption(
+    "Per-pixel mean subtraction (AlexNet) removes a whole mean image; per-channel mean subtraction (VGGNet) "
+    "removes three numbers, one per colour channel. Both centre the data."
+)
+leak = leakage(images[train_idx], images[test_idx])
+st.subheader("Statistics from the training set only")
+st.markdown(
+    f"Standardized with **training statistics only**, the test pixels have mean {leak.honest_mean:+.3f} and an "
+    f"average std of {leak.honest_std:.3f}: close to, not exactly, 0 and 1, as for any new data. Fitting the mean "
+    f"and std on train **and test** (a leak) gives {leak.leaked_mean:+.3f} and {leak.leaked_std:.3f} and moves "
+    f"individual test values by up to **{leak.max_change:.2f}** standard units: the evaluation would no longer "
+    "describe data the model has never seen."
+)

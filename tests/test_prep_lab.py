@@ -1,0 +1,133 @@
+"""The preprocessing lab: data, experiments and page."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.data import cloud, digits, labelled_cloud, parse_csv, photo_patches
+from engine.prep_lab import conditioning, first_layer, leakage, stages
+
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "preprocessing.py")
+
+
+def run_page(**query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.query_params.update(query)
+    return at.run()
+
+
+def test_cloud_has_the_requested_moments():
+    x = cloud(20000, (3.0, -2.0), (2.0, 0.5), 0.6, seed=0)
+    np.testing.assert_allclose(x.mean(axis=0), [3.0, -2.0], atol=0.05)
+    np.testing.assert_allclose(x.std(axis=0), [2.0, 0.5], rtol=0.02)
+    assert np.corrcoef(x.T)[0, 1] == pytest.approx(0.6, abs=0.02)
+
+
+def test_stages_center_normalize_decorrelate_and_whiten():
+    x, _ = labelled_cloud(500, (30.0, 5.0), (10.0, 1.0), 0.5, seed=0)
+    panels = {p.name: p for p in stages(x)}
+    assert np.all(np.abs(panels["zero-centered"].mean) < 1e-9)
+    np.testing.assert_allclose(panels["normalized"].std, 1, rtol=1e-4)
+    assert abs(panels["decorrelated"].cov) < 1e-9 and abs(panels["normalized"].cov) > 0.3
+    np.testing.assert_allclose(panels["whitened"].std, 1, rtol=1e-3)
+
+
+@pytest.mark.parametrize("source", ["cloud", "digits"])
+def test_normalized_data_reaches_the_loss_threshold_in_fewer_steps(source):
+    if source == "cloud":
+        x, y = labelled_cloud(300, (30.0, 5.0), (10.0, 1.0), 0.5, seed=0)
+    else:
+        x, labels = digits()
+        y = (labels >= 5).astype(float)
+    result = conditioning(x, y, lr=0.5, steps=300)
+    assert result.steps_normalized is not None
+    assert result.steps_raw is None or result.steps_raw > result.steps_normalized
+
+
+def test_raw_loss_is_sharper_around_the_best_weights():
+    x, y = labelled_cloud(300, (30.0, 5.0), (10.0, 1.0), 0.5, seed=0)
+    result = conditioning(x, y, lr=0.5, steps=10)
+    assert result.surface_raw.max() > 2 * result.surface_normalized.max()
+
+
+def test_all_positive_inputs_saturate_the_first_layer_and_standardizing_fixes_it():
+    x, _ = digits()
+    result = first_layer(x, 256, seed=0)
+    assert result.saturated_raw > 0.5 and result.saturated_preprocessed < 0.05
+
+
+def test_leaking_the_test_set_changes_the_test_values():
+    x, _ = digits()
+    leak = leakage(x[:1200], x[1200:])
+    assert leak.max_change > 0.1
+    assert abs(leak.leaked_mean) < abs(leak.honest_mean) + 1e-12 or leak.leaked_std != leak.honest_std
+
+
+def test_photo_patches_are_rgb_in_range():
+    patches = photo_patches(20, 8, seed=0)
+    assert patches.shape == (20, 8, 8, 3) and patches.min() >= 0 and patches.max() <= 255
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"a,b\n1,2\n3,x\n4,5\n", "Non-numeric values in column(s) b"),
+        (b"1,2\n3,4\n", "at least 3 are needed"),
+        (b"1,2\n3\n4,5\n", "different numbers of columns"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b"", "empty"),
+    ],
+)
+def test_malformed_csv_gets_a_reason(data, message):
+    table = parse_csv(data)
+    assert table.values is None and message in " ".join(table.errors)
+
+
+def test_csv_missing_values_and_constant_columns_are_noted():
+    table = parse_csv(b"x,y,z\n1,2,5\n2,,5\n3,4,5\n5,6,5\n7,8,5\n")
+    assert table.values.shape == (4, 3) and table.columns == ("x", "y", "z")
+    notes = " ".join(table.notes)
+    assert "1 row(s) with missing" in notes and "z are constant" in notes
+
+
+def test_page_renders_every_section_and_chart():
+    at = run_page()
+    assert not at.exception
+    assert at.title[0].value == "Data preprocessing"
+    assert len(at.header) == 4
+    assert len(at.get("plotly_chart")) == 5
+
+
+def test_url_parameters_drive_the_page():
+    at = run_page(data="digits", fx="10", fy="30")
+    assert not at.exception
+    assert "feature 10" in at.get("plotly_chart")[0].proto.spec
+    at = run_page(off_x="200", sx="1")
+    assert "mean (200" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_a_malformed_csv_upload_gives_an_error_not_an_exception():
+    at = run_page(data="csv")
+    at.file_uploader[0].set_value(("bad.csv", b"a,b\n1,hello\n2,3\n4,5\n", "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("Non-numeric" in e.value for e in at.error)
+    assert len(at.get("plotly_chart")) == 5  # the page falls back to the digits
+
+
+def test_a_good_csv_upload_is_used():
+    at = run_page(data="csv")
+    rows = "\n".join(f"{i},{(i * 7) % 11},{i % 3}" for i in range(50))
+    at.file_uploader[0].set_value(("mine.csv", f"u,v,w\n{rows}\n".encode(), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    assert "mine.csv: 50 rows" in at.get("plotly_chart")[0].proto.spec
+
+
+@pytest.mark.parametrize("query,key", [({"data": "mnist"}, "data"), ({"corr": "2"}, "corr"), ({"lr": "nan"}, "lr")])
+def test_bad_url_values_get_a_notice(query, key):
+    at = run_page(**query)
+    assert not at.exception
+    assert any(f"`{key}=" in w.value for w in at.warning)
