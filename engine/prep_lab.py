@@ -60,9 +60,11 @@ class Conditioning:
     surface_raw: np.ndarray
     surface_normalized: np.ndarray
     losses_raw: np.ndarray
+    losses_centered: np.ndarray
     losses_normalized: np.ndarray
     threshold: float
     steps_raw: int | None
+    steps_centered: int | None
     steps_normalized: int | None
 
 
@@ -86,18 +88,21 @@ def conditioning(x: np.ndarray, y: np.ndarray, lr: float, steps: int, span: floa
     _, surface_norm = loss_surface(xs, y, w_s, b_s, dims, span)
     with np.errstate(all="ignore"):
         raw = gradient_descent(x, y, lr, steps)
+        centered = gradient_descent(fit("center", x).apply(x), y, lr, steps)
         normalized = gradient_descent(xs, y, lr, steps)
     threshold = 1.1 * best
     return Conditioning(
-        t,
-        dims,
-        surface_raw,
-        surface_norm,
-        raw,
-        normalized,
-        threshold,
-        steps_to_reach(raw, threshold),
-        steps_to_reach(normalized, threshold),
+        t=t,
+        dims=dims,
+        surface_raw=surface_raw,
+        surface_normalized=surface_norm,
+        losses_raw=raw,
+        losses_centered=centered,
+        losses_normalized=normalized,
+        threshold=threshold,
+        steps_raw=steps_to_reach(raw, threshold),
+        steps_centered=steps_to_reach(centered, threshold),
+        steps_normalized=steps_to_reach(normalized, threshold),
     )
 
 

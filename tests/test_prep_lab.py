@@ -46,6 +46,14 @@ def test_normalized_data_reaches_the_loss_threshold_in_fewer_steps(source):
     assert result.steps_raw is None or result.steps_raw > result.steps_normalized
 
 
+def test_for_pixels_zero_centering_alone_is_enough_at_a_rate_suited_to_their_scale():
+    x, labels = digits()
+    # Pixels share one scale (std about 4 after centering): lr 0.05 suits it.
+    result = conditioning(x, (labels >= 5).astype(float), lr=0.05, steps=300)
+    assert result.steps_centered is not None and result.steps_centered < 100
+    assert result.steps_raw is None
+
+
 def test_raw_loss_is_sharper_around_the_best_weights():
     x, y = labelled_cloud(300, (30.0, 5.0), (10.0, 1.0), 0.5, seed=0)
     result = conditioning(x, y, lr=0.5, steps=10)

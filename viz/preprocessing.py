@@ -89,7 +89,12 @@ def conditioning_figure(c: Conditioning, token: str) -> go.Figure:
         fig.update_xaxes(title_text=f"relative change of weight {c.dims[0]}", tickformat="+.0%", row=1, col=col)
         fig.update_yaxes(title_text=f"of weight {c.dims[1]}", tickformat="+.0%", row=1, col=col)
     steps = np.arange(len(c.losses_raw))
-    for losses, name, color in ((c.losses_raw, "raw", RAW), (c.losses_normalized, "normalized", PREPROCESSED)):
+    curves = (
+        (c.losses_raw, "raw", RAW),
+        (c.losses_centered, "zero-centered only", "#ff7f0e"),
+        (c.losses_normalized, "normalized", PREPROCESSED),
+    )
+    for losses, name, color in curves:
         fig.add_trace(
             go.Scatter(x=steps, y=np.where(np.isfinite(losses), losses, np.nan), name=name, line={"color": color}),
             row=1,
