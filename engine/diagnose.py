@@ -33,7 +33,9 @@ def _fmt(x: float) -> str:
 
 def _signal_finding(result: SimResult) -> Finding:
     layers = result.layers
-    ref = max(result.input.rms, 1e-300)
+    # Against a unit-scale reference at most: a tanh net cannot carry a signal of 1000 and
+    # does not "collapse" when its inputs are huge (saturation is reported instead).
+    ref = max(min(result.input.rms, 1.0), 1e-300)
     rms = [layer.act.rms for layer in layers]
     for layer, value in zip(layers, rms):
         if value < COLLAPSE_RATIO * ref:
@@ -117,6 +119,30 @@ def _nan_to_zero(x: float) -> float:
     return 0.0 if math.isnan(x) else x
 
 
+def _blocked_signal(result: SimResult) -> Finding | None:
+    """A reason, other than the weights, why no signal passes: zero input, or batch norm that zeroes it."""
+    cfg = result.config
+    if result.input.rms == 0.0:
+        return Finding(
+            "error",
+            "The input is all zeros (input std 0 with mean 0, or preprocessing with batch statistics "
+            "of a batch whose examples are all alike): there is no signal to propagate.",
+        )
+    if cfg.bn != "none" and cfg.batch == 1 and cfg.bn_mode == "train":
+        return Finding(
+            "error",
+            "With a batch of one, batch norm's batch variance is 0: every normalized value is 0 and "
+            f"every output equals β = {cfg.beta:g}. No signal passes; train with larger batches.",
+        )
+    if cfg.bn != "none" and cfg.gamma == 0.0:
+        return Finding(
+            "error",
+            f"γ = 0 multiplies every normalized value by 0: each batch-norm layer outputs the constant "
+            f"β = {cfg.beta:g}, and no signal or gradient passes.",
+        )
+    return None
+
+
 def diagnose(result: SimResult) -> list[Finding]:
     """Findings, most important first, in words a student can act on."""
     cfg = result.config
@@ -151,14 +177,10 @@ def diagnose(result: SimResult) -> list[Finding]:
                 "in training and testing'.",
             )
         )
-    if cfg.bn != "none" and cfg.batch == 1:
-        findings.append(
-            Finding(
-                "error",
-                "With a batch of one, batch norm's batch variance is 0: every normalized value is 0 and "
-                f"every output equals β = {cfg.beta:g}. No signal passes; train with larger batches.",
-            )
-        )
+    blocked = _blocked_signal(result)
+    if blocked is not None:
+        # The signal finding would blame the init for what the input or batch norm did.
+        return [*findings, blocked]
     if INITIALIZERS[cfg.init].family == "constant":
         findings.append(
             Finding(

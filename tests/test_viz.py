@@ -85,3 +85,24 @@ def test_relu_zero_spike_is_clipped_and_labelled():
     assert "exactly 0" in fig.layout.annotations[0].text
     tanh = histogram_grid(simulate(SimConfig()), "act")
     assert tanh.layout.yaxis.range is None
+
+
+@pytest.mark.parametrize(
+    "kw,expected",
+    [
+        ({"in_std": 0.0}, "input is all zeros"),
+        ({"prep": "whiten", "batch": 1}, "input is all zeros"),
+        ({"bn": "before", "batch": 1}, "batch of one"),
+        ({"bn": "before", "gamma": 0.0}, "γ = 0"),
+    ],
+)
+def test_diagnosis_names_the_real_cause_when_no_signal_passes(kw, expected):
+    findings = diagnose(simulate(SimConfig(sizes=SimConfig.sizes_from(4, 256), **kw)))
+    assert expected in findings[-1].text
+    assert not any("initialization is too small" in f.text for f in findings)
+
+
+def test_huge_inputs_saturate_rather_than_collapse():
+    findings = diagnose(simulate(SimConfig(in_mean=1000.0, in_std=1000.0, init="xavier")))
+    texts = " ".join(f.text for f in findings)
+    assert "saturated" in texts and "collapse toward 0" not in texts
