@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,8 +137,3 @@ def _numeric_table(body: list[list[str]], names: tuple[str, ...]) -> ParsedTable
             f"Column(s) {', '.join(constant)} are constant: standardizing leaves them at 0 (ε guards the division)."
         )
     return ParsedTable(values, names, (), tuple(notes))
-
-
-def read_csv_bytes(data: bytes | io.BytesIO) -> ParsedTable:
-    """parse_csv for bytes or a file-like upload."""
-    return parse_csv(data.getvalue() if isinstance(data, io.BytesIO) else data)
