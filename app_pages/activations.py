@@ -11,8 +11,8 @@ from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
 from engine.report import layer_rows
 from ui.activation_controls import apply_url_preset, sidebar_controls
-from ui.activation_params import PARAM_BY_KEY, PARAMS, build_config
-from ui.urlparams import sanitize_query_params
+from ui.activation_params import PARAMS, build_config
+from ui.urlparams import sanitize_query_params, warn_rejections
 from viz.activations import histogram_grid, moments_figure
 
 PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
@@ -36,10 +36,7 @@ st.caption(
 rejections = sanitize_query_params(PARAMS)
 apply_url_preset()
 values = sidebar_controls()
-for rejection in rejections:
-    st.warning(
-        rejection.describe(values.get(rejection.key, PARAM_BY_KEY[rejection.key].default)), icon=":material/warning:"
-    )
+warn_rejections(rejections, values)
 
 cfg = build_config(values)
 problems = config_problems(cfg)

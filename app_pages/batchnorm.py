@@ -7,7 +7,7 @@ from engine.bn_lab import batch_steps, init_robustness, running_statistics, trai
 from ui import widgets
 from ui.batchnorm_params import PARAM_BY_KEY as P
 from ui.batchnorm_params import PARAMS
-from ui.urlparams import sanitize_query_params
+from ui.urlparams import sanitize_query_params, warn_rejections
 from viz.batchnorm import feature_strips, robustness_figure, running_figure, spread_figure, steps_heatmaps
 
 ROBUST_WIDTH, ROBUST_BATCH = 256, 64
@@ -51,8 +51,7 @@ st.caption(
 )
 rejections = sanitize_query_params(PARAMS)
 v = controls()
-for rejection in rejections:
-    st.warning(rejection.describe(v[rejection.key]), icon=":material/warning:")
+warn_rejections(rejections, v)
 token = f"N={v['rows']} · D={v['features']} · γ={v['gamma']:g} · β={v['beta']:g} · ε={v['eps']:g} · seed {v['seed']}"
 
 st.header("1. The transform, step by step", anchor="steps")

@@ -9,7 +9,7 @@ from engine.transforms import channel_means, mean_image
 from ui import widgets
 from ui.preprocessing_params import PARAM_BY_KEY as P
 from ui.preprocessing_params import PARAMS
-from ui.urlparams import sanitize_query_params
+from ui.urlparams import sanitize_query_params, warn_rejections
 from viz.preprocessing import (
     conditioning_figure,
     first_layer_figure,
@@ -92,8 +92,7 @@ st.caption(
 )
 rejections = sanitize_query_params(PARAMS)
 v = controls()
-for rejection in rejections:
-    st.warning(rejection.describe(v[rejection.key]), icon=":material/warning:")
+warn_rejections(rejections, v)
 x, y, description = load(v)
 if x is None:
     x, labels = cached_digits()

@@ -116,3 +116,9 @@ def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
             drop_from_url(param.key)
             rejections.append(Rejection(param.key, values[-1], reason))
     return rejections
+
+
+def warn_rejections(rejections: Iterable[Rejection], values: dict[str, Any]) -> None:
+    """One visible notice per refused URL value, naming the value used instead."""
+    for rejection in rejections:
+        st.warning(rejection.describe(values[rejection.key]), icon=":material/warning:")

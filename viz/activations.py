@@ -15,6 +15,7 @@ from engine.activations import ACTIVATIONS
 from engine.init import INITIALIZERS
 from engine.propagate import LayerResult, SimResult
 from engine.stats import GRAD_RANGE, PRE_RANGE, Summary
+from viz.common import figure_title
 
 MAX_COLUMNS = 6
 ROW_HEIGHT = 190
@@ -62,18 +63,6 @@ def _range(result: SimResult, kind: str) -> tuple[float, float]:
     return PRE_RANGE if kind == "pre" else GRAD_RANGE
 
 
-def _title(text: str, result: SimResult) -> dict:
-    return {
-        "text": text,
-        "x": 0.0,
-        "xanchor": "left",
-        "y": 0.98,
-        "yanchor": "top",
-        "font": {"size": 17},
-        "subtitle": {"text": view_token(result), "font": {"size": 12}},
-    }
-
-
 def _spike_is_clipped(s: Summary, kind: str, result: SimResult) -> bool:
     """ReLU's exact zeros pile into one bar that would flatten the rest of the histogram."""
     if kind != "act" or not ACTIVATIONS[result.config.activation].can_die:
@@ -111,7 +100,7 @@ def histogram_grid(result: SimResult, kind: str = "act") -> go.Figure:
     xdom = _axis_domains(cols, cols, 0.02)
     ydom = _axis_domains(rows, rows, 0.3 / rows)[::-1]
     layout: dict = {
-        "title": _title(f"{KIND_TITLES[kind]} per layer", result),
+        "title": figure_title(f"{KIND_TITLES[kind]} per layer", view_token(result)),
         "height": 120 + ROW_HEIGHT * rows,
         "margin": {"l": 20, "r": 10, "t": 110, "b": 30},
         "showlegend": False,
@@ -201,7 +190,7 @@ def moments_figure(result: SimResult, log_y: bool = False) -> go.Figure:
     y_type = "log" if log_y else "linear"
     layer_axis = {"title": {"text": "layer"}, "tickformat": "d", "dtick": max(1, math.ceil(len(result.layers) / 10))}
     layout = {
-        "title": _title("Mean and std per layer", result),
+        "title": figure_title("Mean and std per layer", view_token(result)),
         "height": 360,
         "margin": {"l": 60, "r": 10, "t": 80, "b": 40},
         "legend": {"orientation": "h", "y": -0.2},

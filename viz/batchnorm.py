@@ -7,13 +7,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.bn_lab import Robustness, RunningTrace, Spread, Steps
+from viz.common import figure_title
 
 CONVENTION_COLORS = {"pytorch": "#1f77b4", "cs231n": "#ff7f0e"}
 BN_COLORS = {"none": "#7f7f7f", "before": "#2ca02c"}
-
-
-def _title(text: str, token: str) -> dict:
-    return {"text": text, "x": 0.0, "xanchor": "left", "subtitle": {"text": token, "font": {"size": 12}}}
 
 
 def steps_heatmaps(steps: Steps, token: str) -> go.Figure:
@@ -36,7 +33,7 @@ def steps_heatmaps(steps: Steps, token: str) -> go.Figure:
         fig.update_xaxes(title_text="feature", dtick=1, row=1, col=col)
         fig.update_yaxes(autorange="reversed", dtick=1, row=1, col=col, title_text="example" if col == 1 else None)
     fig.update_layout(
-        title=_title("The transform, step by step", token),
+        title=figure_title("The transform, step by step", token),
         height=120 + 28 * len(steps.x) + 60,
         margin={"t": 100, "l": 50, "r": 10, "b": 40},
     )
@@ -64,7 +61,9 @@ def feature_strips(steps: Steps, token: str) -> go.Figure:
                 col=col,
             )
     fig.update_layout(
-        title=_title("Each feature before and after", token), height=360, margin={"t": 100, "l": 50, "r": 10, "b": 40}
+        title=figure_title("Each feature before and after", token),
+        height=360,
+        margin={"t": 100, "l": 50, "r": 10, "b": 40},
     )
     return fig
 
@@ -90,7 +89,7 @@ def robustness_figure(r: Robustness, token: str) -> go.Figure:
         fig.update_xaxes(type="log", title_text="weight scale s in W = s·randn", exponentformat="power", row=1, col=col)
         fig.update_yaxes(type="log", exponentformat="power", row=1, col=col)
     fig.update_layout(
-        title=_title("Robust to initialization", token),
+        title=figure_title("Robust to initialization", token),
         height=380,
         legend={"orientation": "h", "y": -0.25},
         margin={"t": 100, "l": 50, "r": 10, "b": 40},
@@ -110,7 +109,7 @@ def spread_figure(spread: Spread, token: str) -> go.Figure:
         annotation_position="top left",
     )
     fig.update_layout(
-        title=_title("Train mode: the same example, different batch-mates", token),
+        title=figure_title("Train mode: the same example, different batch-mates", token),
         height=380,
         yaxis_title="normalized output x̂ of the example",
         showlegend=False,
@@ -145,7 +144,7 @@ def running_figure(trace: RunningTrace, token: str) -> go.Figure:
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=3)
     fig.update_xaxes(title_text="warm-up step")
     fig.update_layout(
-        title=_title("Running statistics during warm-up", token),
+        title=figure_title("Running statistics during warm-up", token),
         height=400,
         legend={"orientation": "h", "y": -0.3},
         margin={"t": 100, "l": 50, "r": 10, "b": 40},

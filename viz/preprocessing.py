@@ -7,12 +7,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.prep_lab import Conditioning, FirstLayer, Panel
+from viz.common import figure_title
 
 RAW, PREPROCESSED = "#7f7f7f", "#1f77b4"
-
-
-def _title(text: str, token: str) -> dict:
-    return {"text": text, "x": 0.0, "xanchor": "left", "subtitle": {"text": token, "font": {"size": 12}}}
 
 
 def _fmt(values: np.ndarray) -> str:
@@ -47,7 +44,7 @@ def stages_figure(panels: list[Panel], labels: tuple[str, str], token: str) -> g
         )
     first, second = labels
     fig.update_layout(
-        title=_title(
+        title=figure_title(
             f"Each stage on equal axes ({first} and {second}; later stages: principal components 1 and 2)", token
         ),
         height=420,
@@ -111,7 +108,7 @@ def conditioning_figure(c: Conditioning, token: str) -> go.Figure:
     fig.update_yaxes(type="log", title_text="loss", row=1, col=3)
     fig.update_xaxes(title_text="step", row=1, col=3)
     fig.update_layout(
-        title=_title("Why normalize: sensitivity to the weights, and optimization", token),
+        title=figure_title("Why normalize: sensitivity to the weights, and optimization", token),
         height=420,
         legend={"orientation": "h", "y": -0.25},
         margin={"t": 100, "l": 50, "r": 10, "b": 60},
@@ -142,7 +139,7 @@ def first_layer_figure(fl: FirstLayer, token: str) -> go.Figure:
     fig.update_layout(
         barmode="overlay",
         bargap=0,
-        title=_title("First-layer pre-activations", token),
+        title=figure_title("First-layer pre-activations", token),
         height=360,
         xaxis_title="pre-activation z = x·W (values beyond ±6 in the end bins)",
         yaxis_title="fraction",
@@ -172,7 +169,7 @@ def image_grid(rows: list[tuple[str, np.ndarray]], token: str, title: str) -> go
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     fig.update_layout(
-        title=_title(title, token), height=90 + 110 * len(rows), margin={"t": 90, "l": 10, "r": 140, "b": 10}
+        title=figure_title(title, token), height=90 + 110 * len(rows), margin={"t": 90, "l": 10, "r": 140, "b": 10}
     )
     return fig
 
@@ -202,7 +199,7 @@ def photo_means_figure(mean_image: np.ndarray, channel_means: np.ndarray, patch:
     fig.update_yaxes(visible=False)
     means = ", ".join(f"{c} {v:.1f}" for c, v in zip("RGB", channel_means))
     fig.update_layout(
-        title=_title(f"Photo patches: per-pixel vs per-channel mean (channel means: {means})", token),
+        title=figure_title(f"Photo patches: per-pixel vs per-channel mean (channel means: {means})", token),
         height=330,
         margin={"t": 100, "l": 10, "r": 10, "b": 10},
     )
