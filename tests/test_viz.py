@@ -82,7 +82,7 @@ def test_relu_zero_spike_is_clipped_and_labelled():
     rest_max = max(fig.data[0].y[1:])
     assert fig.layout.yaxis.range[1] == pytest.approx(1.15 * rest_max)
     assert fig.data[0].y[0] > fig.layout.yaxis.range[1]  # the spike is drawn past the top
-    assert "exactly 0" in fig.layout.annotations[0].text
+    assert "zeros, bar clipped" in fig.layout.annotations[0].text
     tanh = histogram_grid(simulate(SimConfig()), "act")
     assert tanh.layout.yaxis.range is None
 

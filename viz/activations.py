@@ -81,7 +81,7 @@ def _clipped_spike_range(s: Summary, kind: str, result: SimResult) -> dict:
 def _panel_stats(s: Summary, kind: str, result: SimResult) -> str:
     text = f"mean {_fmt(s.mean)} · std {_fmt(s.std)}"
     if _spike_is_clipped(s, kind, result):
-        text += f"<br>bar at 0 clipped: {s.n_zero / max(s.n_finite, 1):.0%} exactly 0"
+        text += f"<br>{s.n_zero / max(s.n_finite, 1):.0%} zeros, bar clipped"
     return text
 
 
