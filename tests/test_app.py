@@ -1,20 +1,17 @@
 """AppTest: every page renders; widgets and URL parameters drive the result; bad URLs get a notice."""
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import app_support
+from tests.app_support import APP
+
 TIMEOUT = 60
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
-ACTIVATIONS_PAGE = str(ROOT / "app_pages" / "activations.py")
+ACTIVATIONS_PAGE = app_support.page_path("activations")
 
 
-def run_page(path: str = ACTIVATIONS_PAGE, **query) -> AppTest:
-    at = AppTest.from_file(path, default_timeout=TIMEOUT)
-    at.query_params.update(query)
-    return at.run()
+def run_page(**query) -> AppTest:
+    return app_support.run_page(ACTIVATIONS_PAGE, TIMEOUT, **query)
 
 
 def table_column(at: AppTest, column: str) -> list:

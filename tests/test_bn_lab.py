@@ -1,20 +1,17 @@
 """The batch-norm lab's experiments and page."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.bn_lab import batch_steps, init_robustness, running_statistics, train_test_spread
+from tests import app_support
 
-PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "batchnorm.py")
+PAGE = app_support.page_path("batchnorm")
 
 
 def run_page(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=90)
-    at.query_params.update(query)
-    return at.run()
+    return app_support.run_page(PAGE, **query)
 
 
 def test_steps_give_each_feature_mean_beta_and_std_gamma():

@@ -1,21 +1,18 @@
 """The preprocessing lab: data, experiments and page."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.data import cloud, digits, labelled_cloud, parse_csv, photo_patches
 from engine.prep_lab import conditioning, first_layer, leakage, stages
+from tests import app_support
 
-PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "preprocessing.py")
+PAGE = app_support.page_path("preprocessing")
 
 
 def run_page(**query) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=90)
-    at.query_params.update(query)
-    return at.run()
+    return app_support.run_page(PAGE, **query)
 
 
 def test_cloud_has_the_requested_moments():

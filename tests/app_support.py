@@ -1,0 +1,22 @@
+"""Run a page of the app through Streamlit's AppTest with URL parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+
+def page_path(name: str) -> str:
+    """The script of page `name` (e.g. "activations") in app_pages/."""
+    return str(ROOT / "app_pages" / f"{name}.py")
+
+
+def run_page(path: str, timeout: float = 90, **query) -> AppTest:
+    """Run the script at `path` once with `query` as its URL parameters."""
+    at = AppTest.from_file(path, default_timeout=timeout)
+    at.query_params.update(query)
+    return at.run()
