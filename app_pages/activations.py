@@ -13,7 +13,7 @@ from engine.report import layer_rows
 from ui.activation_controls import apply_url_preset, sidebar_controls
 from ui.activation_params import PARAMS, build_config
 from ui.urlparams import sanitize_query_params, warn_rejections
-from viz.activations import histogram_grid, moments_figure
+from viz.activations import layer_figure
 
 PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
 LEVEL_BOX = {"ok": st.success, "info": st.info, "warn": st.warning, "error": st.error}
@@ -60,12 +60,7 @@ st.caption(
 for finding in diagnose(result):
     LEVEL_BOX[finding.level](finding.text)
 
-st.plotly_chart(histogram_grid(result, "act"), key="hist_act", width="stretch")
-if values["pre"]:
-    st.plotly_chart(histogram_grid(result, "pre"), key="hist_pre", width="stretch")
-if result.overflow_layer is None:
-    st.plotly_chart(histogram_grid(result, "grad"), key="hist_grad", width="stretch")
-st.plotly_chart(moments_figure(result, values["logy"]), key="moments", width="stretch")
+st.plotly_chart(layer_figure(result, values["pre"], values["logy"]), key="layers", width="stretch")
 
 st.subheader("Per-layer statistics")
 table = pd.DataFrame(layer_rows(result))

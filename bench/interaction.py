@@ -1,9 +1,9 @@
 """How long the activation lab takes to recompute its default view after a control change.
 
 Each row changes one control of the default view (7 x 4096, batch 16) and times
-what the server does for it: simulate, build the page's three figures, serialize
-them. Median of 3 runs; the lecture's own loop (forward only, no histograms) is
-timed in the same run as a reference.
+what the server does for it: simulate, build the page's figure, serialize it.
+Median of 3 runs; the lecture's own loop (forward only, no histograms) is timed
+in the same run as a reference.
 
     python bench/interaction.py
 """
@@ -19,16 +19,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import lecture_loop, median_seconds
 from engine import ACTIVATIONS, INITIALIZERS, SimConfig, estimate_cost, simulate
 from engine.allocator import tune_allocator
-from viz.activations import histogram_grid, moments_figure
+from viz.activations import layer_figure
 
 GOAL_SECONDS = 1.0
 
 
 def recompute(cfg: SimConfig) -> int:
-    """Simulate and serialize the page's figures; returns the payload size in bytes."""
-    result = simulate(cfg)
-    figures = [histogram_grid(result, "act"), histogram_grid(result, "grad"), moments_figure(result)]
-    return sum(len(fig.to_json()) for fig in figures)
+    """Simulate and serialize the page's figure; returns the payload size in bytes."""
+    return len(layer_figure(simulate(cfg)).to_json())
 
 
 def changes() -> list[tuple[str, dict]]:

@@ -1,5 +1,7 @@
 """AppTest: every page renders; widgets and URL parameters drive the result; bad URLs get a notice."""
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -36,15 +38,19 @@ def test_activation_page_renders_title_charts_and_table():
     at = run_page()
     assert not at.exception
     assert at.title[0].value == "Activation statistics"
-    assert len(at.get("plotly_chart")) == 3  # activations, gradients, moments
+    assert len(at.get("plotly_chart")) == 1  # histograms of each kind and the moments, in one figure
     assert table_column(at, "layer") == [1, 2, 3, 4, 5, 6]
     assert len(at.get("download_button")) == 1
     assert "collapse" in at.error[0].value
 
 
-def test_pre_activation_toggle_adds_a_chart():
-    at = run_page(pre="true")
-    assert len(at.get("plotly_chart")) == 4
+def test_pre_activation_toggle_adds_a_histogram_block():
+    def blocks(at) -> set[str]:
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        return {t["name"] for t in spec["data"] if t.get("fill") == "toself"}
+
+    assert "Pre-activations" not in blocks(run_page())
+    assert "Pre-activations" in blocks(run_page(pre="true"))
 
 
 def test_issue_example_url_drives_the_table():
@@ -109,7 +115,7 @@ def test_bad_url_values_get_a_notice_and_a_fallback(query, key):
     at = run_page(**query)
     assert not at.exception
     assert any(f"`{key}=" in w.value for w in at.warning), [w.value for w in at.warning]
-    assert len(at.get("plotly_chart")) == 3  # the page keeps working with the fallback
+    assert len(at.get("plotly_chart")) == 1  # the page keeps working with the fallback
 
 
 def test_unknown_parameters_are_ignored():

@@ -12,7 +12,7 @@ TOKENS = "() => [...document.querySelectorAll('.gtitle-subtitle')].map(e => e.te
 def open_lab(page, base: str, query: str = "") -> list[str]:
     page.goto(f"{base}/activations{'?' + query if query else ''}")
     wait_for_idle(page)
-    wait_for_charts(page, minimum=3)
+    wait_for_charts(page, minimum=1)
     return page.evaluate(TOKENS)
 
 
@@ -31,7 +31,8 @@ def wait_for_token(page, text: str) -> None:
 
 def test_page_loads_with_the_lecture_view(page, app_url):
     tokens = open_lab(page, app_url)
-    assert tokens[0] == "tanh · gaussian σ=0.01 · 6×4096 · N=16 · seed 0"
+    assert tokens == ["tanh · gaussian σ=0.01 · 6×4096 · N=16 · seed 0"]
+    assert page.get_by_text("Gradients wrt activations per layer").is_visible()
     assert page.get_by_role("heading", name="Activation statistics").is_visible()
     assert page.locator("[data-testid='stAlertContentError']").first.inner_text().startswith("Activations collapse")
 

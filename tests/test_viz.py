@@ -8,7 +8,7 @@ import pytest
 from engine import SimConfig, simulate
 from engine.diagnose import diagnose
 from engine.stats import MAX_HISTOGRAM_LAYERS
-from viz.activations import histogram_grid, moments_figure, view_token
+from viz.activations import layer_figure, view_token
 
 
 @pytest.fixture(scope="module")
@@ -16,52 +16,79 @@ def lecture():
     return simulate(SimConfig())
 
 
-def test_histogram_grid_has_one_bar_trace_per_layer_with_the_counts(lecture):
-    fig = histogram_grid(lecture, "act")
-    assert len(fig.data) == 6
-    assert all(trace.type == "bar" for trace in fig.data)
-    for trace, layer in zip(fig.data, lecture.layers):
-        assert list(trace.y) == layer.act.display_counts().tolist()
-        assert sum(trace.y) == 16 * 4096
-    assert [a.text.split("<br>")[0] for a in fig.layout.annotations] == [f"<b>Layer {i}</b>" for i in range(1, 7)]
+def _block(fig, name: str):
+    """The filled histogram trace of one block and its panel-label trace."""
+    i = next(i for i, t in enumerate(fig.data) if t.name == name and t.fill == "toself")
+    return fig.data[i], fig.data[i + 1]
 
 
-def test_titles_carry_the_view_token(lecture):
+def _panels(trace) -> list[np.ndarray]:
+    """Bar heights of each panel, read back from the step outline (two top corners per bar)."""
+    ys = np.array([np.nan if y is None else y for y in trace.y], dtype=float)
+    pieces = np.split(ys, np.flatnonzero(np.isnan(ys)))
+    return [(p[~np.isnan(p)][1:-1][::2] - p[~np.isnan(p)][0]) for p in pieces if np.isfinite(p).sum() > 2]
+
+
+def test_each_layer_gets_a_panel_whose_bars_are_its_counts(lecture):
+    fig = layer_figure(lecture)
+    hist, labels = _block(fig, "Activations")
+    panels = _panels(hist)
+    assert len(panels) == 6
+    for heights, layer in zip(panels, lecture.layers):
+        counts = layer.act.display_counts()
+        np.testing.assert_allclose(heights, counts / counts.max(), atol=1e-4)
+    hover_counts = [c[2] for c in hist.customdata if c is not None]
+    assert sum(hover_counts) == 2 * 6 * 16 * 4096 + sum(  # two top corners per bar, plus the end points
+        int(layer.act.display_counts()[0]) + int(layer.act.display_counts()[-1]) for layer in lecture.layers
+    )
+    assert [t.split("<br>")[0] for t in labels.text] == [f"<b>Layer {i}</b>" for i in range(1, 7)]
+
+
+def test_blocks_follow_the_toggles_and_an_overflow(lecture):
+    names = {t.name for t in layer_figure(lecture).data if t.fill == "toself"}
+    assert names == {"Activations", "Gradients wrt activations"}
+    with_pre = {t.name for t in layer_figure(lecture, show_pre=True).data if t.fill == "toself"}
+    assert "Pre-activations" in with_pre
+    blown = simulate(SimConfig(activation="relu", init="gaussian", scale=100.0, sizes=SimConfig.sizes_from(200, 64)))
+    assert blown.overflow_layer is not None
+    assert {t.name for t in layer_figure(blown).data if t.fill == "toself"} == {"Activations"}
+
+
+def test_title_carries_the_view_token(lecture):
     token = view_token(lecture)
     assert token == "tanh · gaussian σ=0.01 · 6×4096 · N=16 · seed 0"
-    for fig in (histogram_grid(lecture, "act"), histogram_grid(lecture, "grad"), moments_figure(lecture)):
-        assert fig.layout.title.subtitle.text == token
+    assert layer_figure(lecture).layout.title.subtitle.text == token
 
 
-def test_activation_axis_is_fixed_per_activation(lecture):
-    fig = histogram_grid(lecture, "act")
-    assert tuple(fig.layout.xaxis.range) == (-1.0, 1.0)
-    relu = histogram_grid(simulate(SimConfig(activation="relu", init="kaiming_normal")), "act")
-    assert tuple(relu.layout.xaxis.range) == (0.0, 4.0)
+def test_activation_axis_ticks_name_the_activation_range(lecture):
+    fig = layer_figure(lecture)
+    assert list(fig.layout.xaxis.ticktext[:3]) == ["-1", "0", "1"]
+    relu = layer_figure(simulate(SimConfig(activation="relu", init="kaiming_normal")))
+    assert list(relu.layout.xaxis.ticktext[:3]) == ["0", "2", "4"]
 
 
 def test_deep_nets_show_at_most_max_panels_including_first_and_last():
     deep = simulate(SimConfig(sizes=SimConfig.sizes_from(40, 64), batch=8))
-    fig = histogram_grid(deep, "act")
-    assert len(fig.data) == MAX_HISTOGRAM_LAYERS
-    titles = [a.text.split("<br>")[0] for a in fig.layout.annotations]
+    _, labels = _block(layer_figure(deep), "Activations")
+    titles = [t.split("<br>")[0] for t in labels.text]
+    assert len(titles) == MAX_HISTOGRAM_LAYERS
     assert titles[0] == "<b>Layer 1</b>" and titles[-1] == "<b>Layer 40</b>"
 
 
-def test_moments_figure_plots_std_per_layer(lecture):
-    fig = moments_figure(lecture)
+def test_moments_plot_std_per_layer(lecture):
+    fig = layer_figure(lecture)
     act_std = next(t for t in fig.data if t.name == "activations std")
     np.testing.assert_allclose(act_std.y, [layer.act.std for layer in lecture.layers])
-    assert fig.layout.yaxis.type == "linear"
-    log_fig = moments_figure(lecture, log_y=True)
-    assert log_fig.layout.yaxis.type == "log"
-    assert all(y >= 0 for t in log_fig.data for y in t.y)
+    assert fig.layout[act_std.yaxis.replace("y", "yaxis")].type == "linear"
+    log_fig = layer_figure(lecture, log_y=True)
+    log_std = next(t for t in log_fig.data if t.name == "activations std")
+    assert log_fig.layout[log_std.yaxis.replace("y", "yaxis")].type == "log"
+    assert all(y >= 0 for t in log_fig.data if t.mode == "lines+markers" for y in t.y)
 
 
 def test_one_view_serializes_small(lecture):
-    figures = [histogram_grid(lecture, k) for k in ("act", "pre", "grad")] + [moments_figure(lecture)]
-    total = sum(len(json.dumps(f.to_plotly_json(), default=str)) for f in figures)
-    assert total < 150_000
+    fig = layer_figure(lecture, show_pre=True)
+    assert len(json.dumps(fig.to_plotly_json(), default=str)) < 150_000
 
 
 def test_diagnosis_tells_the_lecture_story():
@@ -78,13 +105,14 @@ def test_diagnosis_tells_the_lecture_story():
 
 def test_relu_zero_spike_is_clipped_and_labelled():
     relu = simulate(SimConfig(activation="relu", init="kaiming_normal"))
-    fig = histogram_grid(relu, "act")
-    rest_max = max(fig.data[0].y[1:])
-    assert fig.layout.yaxis.range[1] == pytest.approx(1.15 * rest_max)
-    assert fig.data[0].y[0] > fig.layout.yaxis.range[1]  # the spike is drawn past the top
-    assert "zeros, bar clipped" in fig.layout.annotations[0].text
-    tanh = histogram_grid(simulate(SimConfig()), "act")
-    assert tanh.layout.yaxis.range is None
+    hist, labels = _block(layer_figure(relu), "Activations")
+    heights = _panels(hist)[0]
+    assert heights[0] == pytest.approx(1.15)  # the spike is drawn just past the tallest other bar
+    assert heights[1:].max() == pytest.approx(1.0)
+    assert "zeros, bar clipped" in labels.text[0]
+    tanh_hist, tanh_labels = _block(layer_figure(simulate(SimConfig())), "Activations")
+    assert max(_panels(tanh_hist)[0]) == pytest.approx(1.0)
+    assert "clipped" not in tanh_labels.text[0]
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
-"""Figures of the activation lab: per-layer histogram grids and per-layer moments.
+"""The activation lab's figure: per-layer histograms of each kind, then per-layer moments.
 
-Built from plain dicts rather than make_subplots: the same figure for a
-fraction of the construction time, and only pre-binned counts are sent.
+Built from plain dicts, with every histogram block packed on one pair of axes:
+the browser draws a few axes several times faster than one subplot per layer,
+and only pre-binned counts are sent.
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ from engine.stats import GRAD_RANGE, PRE_RANGE, Summary
 from viz.common import figure_title
 
 MAX_COLUMNS = 6
-ROW_HEIGHT = 190
 COLORS = {"act": "#1f77b4", "pre": "#7f7f7f", "grad": "#d62728"}
 KIND_TITLES = {"act": "Activations", "pre": "Pre-activations", "grad": "Gradients wrt activations"}
+BLOCK_TITLES = {**{k: f"{v} per layer" for k, v in KIND_TITLES.items()}, "moments": "Mean and std per layer"}
+PANEL_PITCH = 1.12  # a panel is 1 unit wide; the rest is the gap between columns
+UNIT_PX = 105  # pixels per unit of panel height
+LABEL_LINE = 0.19  # height of one line of a panel label, in units
+SPIKE_CLIP = 1.15  # a clipped ReLU zero spike is drawn this tall (1 = the tallest other bar)
+BLOCK_TITLE_PX = 34
+GAP_PX = 56
+MOMENTS_PX = 300
 
 
 def view_token(result: SimResult) -> str:
@@ -72,12 +80,6 @@ def _spike_is_clipped(s: Summary, kind: str, result: SimResult) -> bool:
     return rest > 0 and counts[0] > 3 * rest
 
 
-def _clipped_spike_range(s: Summary, kind: str, result: SimResult) -> dict:
-    if not _spike_is_clipped(s, kind, result):
-        return {}
-    return {"range": [0, 1.15 * float(s.display_counts()[1:].max())], "autorange": False}
-
-
 def _panel_stats(s: Summary, kind: str, result: SimResult) -> str:
     text = f"mean {_fmt(s.mean)} · std {_fmt(s.std)}"
     if _spike_is_clipped(s, kind, result):
@@ -85,93 +87,107 @@ def _panel_stats(s: Summary, kind: str, result: SimResult) -> str:
     return text
 
 
-def _axis_domains(n: int, count: int, gap: float) -> list[tuple[float, float]]:
-    size = (1.0 - gap * (count - 1)) / count
-    return [(i * (size + gap), i * (size + gap) + size) for i in range(n)]
-
-
-def histogram_grid(result: SimResult, kind: str = "act") -> go.Figure:
-    """Small multiples: one bar histogram per shown layer, on shared fixed edges."""
-    layers = [layer for layer in shown_layers(result.layers) if _summary(layer, kind) is not None]
-    lo, hi = _range(result, kind)
-    n = max(len(layers), 1)
-    cols = min(MAX_COLUMNS, n)
-    rows = math.ceil(n / cols)
-    xdom = _axis_domains(cols, cols, 0.02)
-    ydom = _axis_domains(rows, rows, 0.3 / rows)[::-1]
-    layout: dict = {
-        "title": figure_title(f"{KIND_TITLES[kind]} per layer", view_token(result)),
-        "height": 120 + ROW_HEIGHT * rows,
-        "margin": {"l": 20, "r": 10, "t": 110, "b": 30},
-        "showlegend": False,
-        "bargap": 0.0,
-        "annotations": [],
-    }
-    traces = []
-    for i, layer in enumerate(layers):
-        s = _summary(layer, kind)
-        counts = s.display_counts()
-        width = (hi - lo) / counts.size
-        centers = lo + width * (np.arange(counts.size) + 0.5)
-        suffix = "" if i == 0 else str(i + 1)
-        traces.append(
-            {
-                "type": "bar",
-                "x": centers.round(6).tolist(),
-                "y": counts.tolist(),
-                "width": width,
-                "marker": {"color": COLORS[kind], "line": {"width": 0}},
-                "xaxis": f"x{suffix}",
-                "yaxis": f"y{suffix}",
-                "hovertemplate": f"layer {layer.index}<br>%{{x:.3g}}: %{{y}}<extra></extra>",
-            }
-        )
-        row, col = divmod(i, cols)
-        layout[f"xaxis{suffix}"] = {
-            "domain": list(xdom[col]),
-            "anchor": f"y{suffix}",
-            "range": [lo, hi],
-            "tickfont": {"size": 9},
-            "nticks": 5,
-        }
-        layout[f"yaxis{suffix}"] = {
-            "domain": list(ydom[row]),
-            "anchor": f"x{suffix}",
-            "showticklabels": False,
-            "rangemode": "tozero",
-            **_clipped_spike_range(s, kind, result),
-        }
-        layout["annotations"].append(
-            {
-                "text": f"<b>Layer {layer.index}</b><br>{_panel_stats(s, kind, result)}",
-                "xref": "paper",
-                "yref": "paper",
-                "x": sum(xdom[col]) / 2,
-                "y": ydom[row][1],
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 11},
-            }
-        )
-    return go.Figure({"data": traces, "layout": layout})
-
-
-def _series(result: SimResult, kind: str, stat: str) -> tuple[list[int], list[float]]:
-    xs, ys = [], []
-    for layer in result.layers:
-        s = _summary(layer, kind)
-        if s is not None:
-            xs.append(layer.index)
-            ys.append(abs(s.mean) if stat == "|mean|" else getattr(s, stat))
+def _panel_path(counts: np.ndarray, clip_at: float | None, x0: float, y0: float) -> tuple[list, list]:
+    """A filled step outline of one histogram, scaled to unit width and height at (x0, y0)."""
+    top = clip_at if clip_at else max(float(counts.max()), 1.0)
+    heights = np.minimum(counts / top, SPIKE_CLIP)
+    edges = x0 + np.linspace(0.0, 1.0, counts.size + 1)
+    xs = [float(edges[0]), *np.repeat(edges, 2)[1:-1].round(5).tolist(), float(edges[-1]), None]
+    ys = [y0, *(y0 + np.repeat(heights, 2)).round(4).tolist(), y0, None]
     return xs, ys
 
 
-def moments_figure(result: SimResult, log_y: bool = False) -> go.Figure:
-    """Per-layer mean and std of activations (left) and gradients (right)."""
+def _panel_hover(counts: np.ndarray, layer: int, lo: float, hi: float) -> list:
+    """Per path vertex: [layer, bin centre, count]; both top corners of a bar name that bar."""
+    centers = lo + (hi - lo) * (np.arange(counts.size) + 0.5) / counts.size
+    bars = [[layer, round(float(c), 4), int(n)] for c, n in zip(centers, counts)]
+    return [bars[0], *(bar for bar in bars for _ in range(2)), bars[-1], None]
+
+
+def _histogram_traces(kind: str, axis: str, outline: tuple[list, list, list], labels: tuple[list, list, list]) -> list:
+    """The filled outlines of a block's panels (hover names each bar) and the panel labels."""
+    suffix = "" if axis == "1" else axis
+    on_axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "showlegend": False}
+    xs, ys, hover = outline
+    label_x, label_y, texts = labels
+    bars = {
+        "type": "scatter",
+        "mode": "lines",
+        "name": KIND_TITLES[kind],
+        "x": xs,
+        "y": ys,
+        "fill": "toself",
+        "fillcolor": COLORS[kind],
+        "line": {"color": COLORS[kind], "width": 0.5},
+        "hoveron": "points",
+        "customdata": hover,
+        "hovertemplate": "layer %{customdata[0]}<br>%{customdata[1]:.3g}: %{customdata[2]}<extra></extra>",
+        **on_axes,
+    }
+    text = {
+        "type": "scatter",
+        "mode": "text",
+        "x": label_x,
+        "y": label_y,
+        "text": texts,
+        "textposition": "top center",
+        "textfont": {"size": 11},
+        "hoverinfo": "skip",
+        **on_axes,
+    }
+    return [bars, text]
+
+
+def _panel_axis(lo: float, hi: float, cols: int) -> dict:
+    """One x axis for a row of panels, each 1 unit wide, ticked at its range's ends and middle."""
+    marks = ((0.0, lo), (0.5, (lo + hi) / 2), (1.0, hi))
+    ticks = [(col * PANEL_PITCH + f, value) for col in range(cols) for f, value in marks]
+    return {
+        "range": [-0.04, cols * PANEL_PITCH - (PANEL_PITCH - 1) + 0.04],
+        "tickvals": [t for t, _ in ticks],
+        "ticktext": [f"{v:g}" for _, v in ticks],
+        "tickfont": {"size": 9},
+        "showgrid": False,
+        "zeroline": False,
+        "fixedrange": True,
+    }
+
+
+def _histogram_block(result: SimResult, kind: str, axis: str) -> tuple[list[dict], dict, dict, int]:
+    """Small multiples of one kind, packed on one pair of axes (far cheaper to draw than subplots).
+
+    Returns the traces, the x and y axis settings, and the block's height in pixels.
+    """
+    layers = [layer for layer in shown_layers(result.layers) if _summary(layer, kind) is not None]
+    lo, hi = _range(result, kind)
+    cols = min(MAX_COLUMNS, max(len(layers), 1))
+    rows = max(math.ceil(len(layers) / cols), 1)
+    stats = [_panel_stats(_summary(layer, kind), kind, result) for layer in layers]
+    row_pitch = SPIKE_CLIP + 0.1 + LABEL_LINE * max((text.count("<br>") + 2 for text in stats), default=2)
+    outline: tuple[list, list, list] = ([], [], [])
+    labels: tuple[list, list, list] = ([], [], [])
+    for i, layer in enumerate(layers):
+        s = _summary(layer, kind)
+        counts = s.display_counts()
+        row, col = divmod(i, cols)
+        x0, y0 = col * PANEL_PITCH, (rows - 1 - row) * row_pitch
+        clip_at = float(counts[1:].max()) if _spike_is_clipped(s, kind, result) else None
+        px, py = _panel_path(counts, clip_at, x0, y0)
+        outline[0].extend(px)
+        outline[1].extend(py)
+        outline[2].extend(_panel_hover(counts, layer.index, lo, hi))
+        labels[0].append(x0 + 0.5)
+        labels[1].append(y0 + SPIKE_CLIP + 0.02)
+        labels[2].append(f"<b>Layer {layer.index}</b><br>{stats[i]}")
+    y_axis = {"visible": False, "range": [-0.03, rows * row_pitch], "fixedrange": True}
+    traces = _histogram_traces(kind, axis, outline, labels)
+    return traces, _panel_axis(lo, hi, cols), y_axis, round(rows * row_pitch * UNIT_PX)
+
+
+def _moment_traces(result: SimResult, log_y: bool, axes: tuple[str, str]) -> list[dict]:
     mean_stat = "|mean|" if log_y else "mean"
     traces = []
-    for suffix, kind in (("", "act"), ("2", "grad")):
+    for suffix, kind in zip(axes, ("act", "grad")):
         for stat, dash in (("std", "solid"), (mean_stat, "dot")):
             xs, ys = _series(result, kind, stat)
             traces.append(
@@ -187,16 +203,81 @@ def moments_figure(result: SimResult, log_y: bool = False) -> go.Figure:
                     "yaxis": f"y{suffix}",
                 }
             )
+    return traces
+
+
+def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False) -> go.Figure:
+    """The lab's whole picture in one figure: histogram blocks, then mean and std per layer.
+
+    One figure with a few axes draws several times faster than one subplot per
+    layer, which is what keeps a slider move live.
+    """
+    kinds = ["act", *(["pre"] if show_pre else []), *(["grad"] if result.overflow_layer is None else [])]
+    traces: list[dict] = []
+    blocks = []
+    for n, kind in enumerate(kinds, start=1):
+        block_traces, x_axis, y_axis, px = _histogram_block(result, kind, str(n))
+        traces += block_traces
+        blocks.append((kind, x_axis, y_axis, BLOCK_TITLE_PX + px))
+    heights = [px for *_, px in blocks] + [MOMENTS_PX]
+    plot_px = sum(heights) + GAP_PX * len(blocks)
+    layout: dict = {
+        "title": figure_title("Activations and gradients per layer", view_token(result)),
+        "height": plot_px + 170,
+        "margin": {"l": 60, "r": 10, "t": 90, "b": 80},
+        "legend": {"orientation": "h", "y": -60 / plot_px, "yanchor": "top", "x": 0},
+        "annotations": [],
+        "hovermode": "closest",
+    }
+    top = 1.0
+    for n, (kind, x_axis, y_axis, px) in enumerate(blocks, start=1):
+        suffix = "" if n == 1 else str(n)
+        bottom = top - px / plot_px
+        layout[f"xaxis{suffix}"] = {**x_axis, "anchor": f"y{suffix}", "domain": [0, 1]}
+        layout[f"yaxis{suffix}"] = {
+            **y_axis,
+            "anchor": f"x{suffix}",
+            "domain": [bottom, top - BLOCK_TITLE_PX / plot_px],
+        }
+        layout["annotations"].append(_block_title(kind, top))
+        top = bottom - GAP_PX / plot_px
+    act_axis, grad_axis = str(len(blocks) + 1), str(len(blocks) + 2)
+    traces += _moment_traces(result, log_y, (act_axis, grad_axis))
+    moments_top = MOMENTS_PX / plot_px
+    layout["annotations"].append(_block_title("moments", moments_top + 16 / plot_px))
     y_type = "log" if log_y else "linear"
     layer_axis = {"title": {"text": "layer"}, "tickformat": "d", "dtick": max(1, math.ceil(len(result.layers) / 10))}
-    layout = {
-        "title": figure_title("Mean and std per layer", view_token(result)),
-        "height": 360,
-        "margin": {"l": 60, "r": 10, "t": 80, "b": 40},
-        "legend": {"orientation": "h", "y": -0.2},
-        "xaxis": {"domain": [0, 0.46], "anchor": "y", **layer_axis},
-        "yaxis": {"type": y_type, "title": {"text": "activations"}, "anchor": "x", "exponentformat": "power"},
-        "xaxis2": {"domain": [0.54, 1], "anchor": "y2", **layer_axis},
-        "yaxis2": {"type": y_type, "title": {"text": "gradients"}, "anchor": "x2", "exponentformat": "power"},
-    }
+    for suffix, domain, label in ((act_axis, [0, 0.46], "activations"), (grad_axis, [0.54, 1], "gradients")):
+        layout[f"xaxis{suffix}"] = {"domain": domain, "anchor": f"y{suffix}", **layer_axis}
+        layout[f"yaxis{suffix}"] = {
+            "domain": [0, moments_top],
+            "anchor": f"x{suffix}",
+            "type": y_type,
+            "title": {"text": label},
+            "exponentformat": "power",
+        }
     return go.Figure({"data": traces, "layout": layout})
+
+
+def _block_title(kind: str, top: float) -> dict:
+    return {
+        "text": f"<b>{BLOCK_TITLES[kind]}</b>",
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": top,
+        "xanchor": "left",
+        "yanchor": "top",
+        "showarrow": False,
+        "font": {"size": 14},
+    }
+
+
+def _series(result: SimResult, kind: str, stat: str) -> tuple[list[int], list[float]]:
+    xs, ys = [], []
+    for layer in result.layers:
+        s = _summary(layer, kind)
+        if s is not None:
+            xs.append(layer.index)
+            ys.append(abs(s.mean) if stat == "|mean|" else getattr(s, stat))
+    return xs, ys
