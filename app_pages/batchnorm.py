@@ -1,6 +1,7 @@
 """Batch normalization: the transform step by step, robustness to init, train vs test."""
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from engine.bn_lab import batch_steps, init_robustness, running_statistics, train_test_spread
@@ -13,14 +14,21 @@ from viz.batchnorm import feature_strips, robustness_figure, running_figure, spr
 ROBUST_WIDTH, ROBUST_BATCH = 256, 64
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def cached_robustness(act: str, depth: int, seed: int):
-    return init_robustness(act, depth, ROBUST_WIDTH, ROBUST_BATCH, seed)
+# The two costly sections are cached as finished figures: the computation takes seconds,
+# and building a figure again on every rerun would cost more than the rest of the page.
+# cache_resource hands out the same read-only object; st.plotly_chart only reads it.
+@st.cache_resource(max_entries=32, show_spinner=False)
+def robustness_view(act: str, depth: int, seed: int) -> go.Figure:
+    robust = init_robustness(act, depth, ROBUST_WIDTH, ROBUST_BATCH, seed)
+    token = f"{act} · {depth} layers of {ROBUST_WIDTH} · batch {ROBUST_BATCH} · seed {seed}"
+    return robustness_figure(robust, token)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def cached_running(warmup: int, wbatch: int, seed: int, mean: float, std: float):
-    return running_statistics(warmup, wbatch, seed, mean, std)
+@st.cache_resource(max_entries=32, show_spinner=False)
+def running_view(warmup: int, wbatch: int, seed: int, mean: float, std: float) -> go.Figure:
+    trace = running_statistics(warmup, wbatch, seed, mean, std)
+    token = f"{warmup} steps of batch {wbatch} · feature ~ N({mean:g}, {std:g}²)"
+    return running_figure(trace, token)
 
 
 def controls() -> dict:
@@ -93,9 +101,7 @@ st.caption(
 )
 
 st.header("2. Robust to initialization", anchor="robust")
-robust = cached_robustness(v["act"], v["depth"], v["seed"])
-robust_token = f"{v['act']} · {v['depth']} layers of {ROBUST_WIDTH} · batch {ROBUST_BATCH} · seed {v['seed']}"
-st.plotly_chart(robustness_figure(robust, robust_token), key="bn_robust", width="stretch")
+st.plotly_chart(robustness_view(v["act"], v["depth"], v["seed"]), key="bn_robust", width="stretch")
 st.caption(
     "Without batch norm the last layer's activations and the gradient reaching the input follow the weight scale "
     "through every layer: they vanish or explode unless the scale is just right. With BN before the activation "
@@ -114,9 +120,8 @@ st.caption(
     "with 128 it settles near the eval-mode value, which uses fixed running statistics. This is the lecture's "
     "con: batch norm behaves differently in training and testing."
 )
-trace = cached_running(v["warmup"], v["wbatch"], v["seed"], v["x_mean"], v["x_std"])
-running_token = f"{v['warmup']} steps of batch {v['wbatch']} · feature ~ N({v['x_mean']:g}, {v['x_std']:g}²)"
-st.plotly_chart(running_figure(trace, running_token), key="bn_running", width="stretch")
+running = running_view(v["warmup"], v["wbatch"], v["seed"], v["x_mean"], v["x_std"])
+st.plotly_chart(running, key="bn_running", width="stretch")
 st.caption(
     "Running statistics start at mean 0 and variance 1 (PyTorch) or 0 (CS231n) and approach the true values "
     "(dotted) at a rate of 0.9 per step. Evaluate before they have converged, for instance after a few steps, and "

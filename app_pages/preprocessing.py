@@ -1,9 +1,10 @@
 """Data preprocessing: centering, normalizing, decorrelating, whitening, and what each does downstream."""
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
-from engine.data import digits, labelled_cloud, parse_csv, photo_patches, split
+from engine.data import digits, labelled_cloud, parse_csv, parse_npy, photo_patches, split
 from engine.prep_lab import conditioning, eigen_images, first_layer, leakage, stages, zca_whitened
 from engine.transforms import channel_means, mean_image
 from ui import widgets
@@ -26,9 +27,31 @@ def cached_digits():
     return digits()
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def cached_patches(seed: int):
-    return photo_patches(600, 8, seed)
+# Sections that depend on few controls are cached as finished figures (read-only,
+# shared): rebuilding them on every rerun would cost more than the rest of the page.
+@st.cache_resource(max_entries=16, show_spinner=False)
+def digits_view(test_frac: float, seed: int) -> tuple[go.Figure, float]:
+    """The digits image grid, and the variance share of its 8 principal components."""
+    images, _ = cached_digits()
+    train_idx, test_idx = split(len(images), test_frac, seed)
+    train_images = images[train_idx].reshape(-1, 8, 8)
+    eigen, share = eigen_images(train_images, 8)
+    rows = [
+        ("mean image", mean_image(train_images)[None]),
+        ("eigen-images", eigen),
+        ("test digits", images[test_idx[:8]].reshape(-1, 8, 8)),
+        ("ZCA-whitened", zca_whitened(train_images)[:8]),
+    ]
+    token = f"digits · {len(train_idx)} train / {len(test_idx)} test · seed {seed}"
+    figure = image_grid(rows, token, "Digits: mean image, leading principal components, whitening")
+    return figure, float(share.sum())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def photos_view(seed: int) -> go.Figure:
+    patches = photo_patches(600, 8, seed)
+    token = f"600 random 8x8 patches of scikit-learn's sample photos · seed {seed}"
+    return photo_means_figure(mean_image(patches), channel_means(patches), patches[0], token)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -67,12 +90,16 @@ def load(v: dict) -> tuple[np.ndarray | None, np.ndarray | None, str]:
     if v["data"] == "digits":
         x, labels = cached_digits()
         return x, (labels >= 5).astype(float), "8x8 digits (scikit-learn), label: digit ≥ 5"
-    upload = st.file_uploader("CSV of numeric columns (header row optional, at most 2 MB)", type=["csv"])
+    upload = st.file_uploader(
+        "A CSV of numeric columns (header row optional, at most 2 MB) or a NumPy .npy array (at most 8 MB)",
+        type=["csv", "npy"],
+    )
     st.caption("Uploaded data stays in this session: it cannot travel in a shared link.")
     if upload is None:
-        st.info("Upload a CSV to use your own data; the other sections below use the digits meanwhile.")
+        st.info("Upload a file to use your own data; the other sections below use the digits meanwhile.")
         return None, None, ""
-    table = parse_csv(upload.getvalue())
+    parse = parse_npy if upload.name.lower().endswith(".npy") else parse_csv
+    table = parse(upload.getvalue())
     for error in table.errors:
         st.error(error)
     for note in table.notes:
@@ -148,48 +175,21 @@ st.caption(
 )
 
 st.header("4. Images", anchor="images")
-images, labels = cached_digits()
-train_idx, test_idx = split(len(images), float(v["test_frac"]), v["seed"])
-train_images = images[train_idx].reshape(-1, 8, 8)
-eigen, share = eigen_images(train_images, 8)
-examples = images[test_idx[:8]].reshape(-1, 8, 8)
-whitened = zca_whitened(train_images)[:8]
-rows = [
-    ("mean image", mean_image(train_images)[None]),
-    ("eigen-images", eigen),
-    ("test digits", examples),
-    ("ZCA-whitened", whitened),
-]
-st.plotly_chart(
-    image_grid(
-        rows,
-        f"digits · {len(train_idx)} train / {len(test_idx)} test · seed {v['seed']}",
-        "Digits: mean image, leading principal components, whitening",
-    ),
-    key="digits",
-    width="stretch",
-)
+digits_figure, share = digits_view(float(v["test_frac"]), v["seed"])
+st.plotly_chart(digits_figure, key="digits", width="stretch")
 st.caption(
     f"The mean image is what AlexNet-style per-pixel centering subtracts. The first 8 principal components explain "
-    f"{share.sum():.0%} of the pixel variance; whitening flattens the spectrum, so edges dominate. For images, "
+    f"{share:.0%} of the pixel variance; whitening flattens the spectrum, so edges dominate. For images, "
     "zero-centering alone is usually enough: pixels already share a scale, and CNNs rely on spatial structure that "
     "PCA projection would scramble."
 )
-patches = cached_patches(v["seed"])
-st.plotly_chart(
-    photo_means_figure(
-        mean_image(patches),
-        channel_means(patches),
-        patches[0],
-        f"600 random 8x8 patches of scikit-learn's sample photos · seed {v['seed']}",
-    ),
-    key="photos",
-    width="stretch",
-)
+st.plotly_chart(photos_view(v["seed"]), key="photos", width="stretch")
 st.caption(
     "Per-pixel mean subtraction (AlexNet) removes a whole mean image; per-channel mean subtraction (VGGNet) "
     "removes three numbers, one per colour channel. Both centre the data."
 )
+images, _ = cached_digits()
+train_idx, test_idx = split(len(images), float(v["test_frac"]), v["seed"])
 leak = leakage(images[train_idx], images[test_idx])
 st.subheader("Statistics from the training set only")
 st.markdown(

@@ -203,7 +203,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.0f} hours"
 
 
-def _largest_within_budget(make: Callable[[int], SimConfig], upper: int) -> int | None:
+def largest_within_budget(make: Callable[[int], SimConfig], upper: int) -> int | None:
     """The largest v in [1, upper] with make(v) within budget (cost grows with v), or None."""
     if not estimate_cost(make(1)).within_budget:
         return None
@@ -221,13 +221,13 @@ def budget_suggestions(cfg: SimConfig) -> list[str]:
     """What would fit the budget, changing one of width, batch or depth at a time."""
     suggestions = []
     if len(set(cfg.sizes)) == 1:
-        width = _largest_within_budget(lambda w: replace(cfg, sizes=(w,) * len(cfg.sizes)), cfg.sizes[0])
+        width = largest_within_budget(lambda w: replace(cfg, sizes=(w,) * len(cfg.sizes)), cfg.sizes[0])
         if width is not None:
             suggestions.append(f"width up to {width}")
-    batch = _largest_within_budget(lambda n: replace(cfg, batch=n), cfg.batch)
+    batch = largest_within_budget(lambda n: replace(cfg, batch=n), cfg.batch)
     if batch is not None:
         suggestions.append(f"batch up to {batch}")
-    depth = _largest_within_budget(lambda d: replace(cfg, sizes=cfg.sizes[: d + 1]), cfg.depth)
+    depth = largest_within_budget(lambda d: replace(cfg, sizes=cfg.sizes[: d + 1]), cfg.depth)
     if depth is not None:
         suggestions.append(f"depth up to {depth}")
     return suggestions

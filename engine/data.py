@@ -1,12 +1,15 @@
-"""Data for the preprocessing lab: 2-D clouds, scikit-learn's bundled images, uploaded CSVs."""
+"""Data for the preprocessing lab: 2-D clouds, scikit-learn's bundled images, uploaded CSV and .npy files."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
 
 MAX_CSV_BYTES = 2 << 20
+MAX_NPY_BYTES = 8 << 20  # binary float64: 8 MB holds 10,000 rows of 100 columns
+NPY_MAGIC = b"\x93NUMPY"
 MAX_CSV_ROWS = 50_000
 MAX_CSV_COLUMNS = 100
 MIN_CSV_ROWS = 3
@@ -68,7 +71,7 @@ def split(n: int, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarr
 
 @dataclass(frozen=True)
 class ParsedTable:
-    """A numeric table read from CSV, or None with the reasons; notes are warnings that still allow use."""
+    """A numeric table read from a file, or None with the reasons; notes are warnings that still allow use."""
 
     values: np.ndarray | None
     columns: tuple[str, ...]
@@ -123,6 +126,37 @@ def _numeric_table(body: list[list[str]], names: tuple[str, ...]) -> ParsedTable
     if bad_columns:
         listed = ", ".join(sorted(bad_columns))
         return ParsedTable(None, names, (f"Non-numeric values in column(s) {listed}: only numbers can be used.",))
+    return _usable_table(values, names)
+
+
+def parse_npy(data: bytes) -> ParsedTable:
+    """Read a NumPy .npy file of a 1-D or 2-D numeric array; never unpickles (allow_pickle=False)."""
+    if len(data) > MAX_NPY_BYTES:
+        return ParsedTable(None, (), (f"The file is {len(data) / 2**20:.1f} MB; the limit is 8 MB.",))
+    not_npy = ParsedTable(None, (), ("This file cannot be used: it is not a .npy file.",))
+    if not data.startswith(NPY_MAGIC):  # np.load would take anything else for a pickle
+        return not_npy
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except ValueError as error:
+        if "pickle" not in str(error):
+            return not_npy
+        return ParsedTable(None, (), ("This file cannot be used: it holds Python objects, which are never loaded.",))
+    except (OSError, EOFError):
+        return not_npy
+    if not isinstance(array, np.ndarray) or array.ndim not in (1, 2) or array.dtype.kind not in "biuf":
+        shape = getattr(array, "shape", "?")
+        return ParsedTable(None, (), (f"Only a 1-D or 2-D array of numbers can be used (got shape {shape}).",))
+    values = array.astype(float).reshape(len(array), -1)
+    if values.shape[1] > MAX_CSV_COLUMNS or len(values) > MAX_CSV_ROWS:
+        limits = f"at most {MAX_CSV_ROWS:,} rows and {MAX_CSV_COLUMNS} columns"
+        return ParsedTable(None, (), (f"The array is {values.shape[0]} x {values.shape[1]}; {limits}.",))
+    return _usable_table(values, tuple(f"column {j + 1}" for j in range(values.shape[1])))
+
+
+def _usable_table(values: np.ndarray, names: tuple[str, ...]) -> ParsedTable:
+    """Drop rows with missing or non-finite values and note constant columns."""
+    width = values.shape[1]
     values[~np.isfinite(values)] = np.nan
     missing = np.isnan(values).any(axis=1)
     notes = []

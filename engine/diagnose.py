@@ -181,6 +181,15 @@ def diagnose(result: SimResult) -> list[Finding]:
     if blocked is not None:
         # The signal finding would blame the init for what the input or batch norm did.
         return [*findings, blocked]
+    if cfg.in_std == 0.0 and cfg.batch > 1:
+        findings.append(
+            Finding(
+                "warn",
+                f"The input is constant (std 0, every entry {cfg.in_mean:g}): all {cfg.batch} examples are "
+                "identical, so the batch carries a single example and the statistics below describe that one "
+                "example's units.",
+            )
+        )
     if INITIALIZERS[cfg.init].family == "constant":
         findings.append(
             Finding(

@@ -10,7 +10,7 @@ PARAMS: tuple[Param, ...] = (
         "data",
         str,
         "cloud",
-        "the data: a 2-D `cloud`, the 8x8 `digits`, or an uploaded `csv`",
+        "the data: a 2-D `cloud`, the 8x8 `digits`, or an uploaded file, `csv` (a CSV or a NumPy .npy array)",
         ("cloud", "digits", "csv"),
     ),
     Param("n", int, 300, "points in the cloud", lo=20, hi=5000),

@@ -87,35 +87,44 @@ def _panel_stats(s: Summary, kind: str, result: SimResult) -> str:
     return text
 
 
-def _panel_path(counts: np.ndarray, clip_at: float | None, x0: float, y0: float) -> tuple[list, list]:
-    """A filled step outline of one histogram, scaled to unit width and height at (x0, y0)."""
+def _panel_path(counts: np.ndarray, clip_at: float | None, x0: float, y0: float) -> np.ndarray:
+    """A filled step outline of one histogram, scaled to unit width and height at (x0, y0).
+
+    Rows are vertices (x, y): the base's left end, both top corners of every bar, the
+    base's right end, then NaN, which Plotly draws as a gap before the next panel.
+    """
     top = clip_at if clip_at else max(float(counts.max()), 1.0)
     heights = np.minimum(counts / top, SPIKE_CLIP)
     edges = x0 + np.linspace(0.0, 1.0, counts.size + 1)
-    xs = [float(edges[0]), *np.repeat(edges, 2)[1:-1].round(5).tolist(), float(edges[-1]), None]
-    ys = [y0, *(y0 + np.repeat(heights, 2)).round(4).tolist(), y0, None]
-    return xs, ys
+    xs = np.concatenate([edges[:1], np.repeat(edges, 2)[1:-1], edges[-1:], [np.nan]])
+    ys = np.concatenate([[y0], y0 + np.repeat(heights, 2), [y0, np.nan]])
+    return np.column_stack([xs.round(5), ys.round(4)])
 
 
-def _panel_hover(counts: np.ndarray, layer: int, lo: float, hi: float) -> list:
-    """Per path vertex: [layer, bin centre, count]; both top corners of a bar name that bar."""
+def _panel_hover(counts: np.ndarray, layer: int, lo: float, hi: float) -> np.ndarray:
+    """Per vertex of _panel_path: (layer, bar centre, count); a bar's corners name that bar."""
     centers = lo + (hi - lo) * (np.arange(counts.size) + 0.5) / counts.size
-    bars = [[layer, round(float(c), 4), int(n)] for c, n in zip(centers, counts)]
-    return [bars[0], *(bar for bar in bars for _ in range(2)), bars[-1], None]
+    bars = np.column_stack([np.full(counts.size, layer), centers.round(4), counts])
+    return np.vstack([bars[:1], np.repeat(bars, 2, axis=0), bars[-1:], np.full((1, 3), np.nan)])
 
 
-def _histogram_traces(kind: str, axis: str, outline: tuple[list, list, list], labels: tuple[list, list, list]) -> list:
-    """The filled outlines of a block's panels (hover names each bar) and the panel labels."""
+def _histogram_traces(
+    kind: str, axis: str, outline: np.ndarray, hover: np.ndarray, labels: tuple[list, list, list]
+) -> list[dict]:
+    """The filled outlines of a block's panels (hover names each bar) and the panel labels.
+
+    Arrays stay NumPy arrays: Plotly sends them as typed arrays without validating
+    element by element, which keeps building the figure cheap.
+    """
     suffix = "" if axis == "1" else axis
     on_axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "showlegend": False}
-    xs, ys, hover = outline
     label_x, label_y, texts = labels
     bars = {
         "type": "scatter",
         "mode": "lines",
         "name": KIND_TITLES[kind],
-        "x": xs,
-        "y": ys,
+        "x": outline[:, 0],
+        "y": outline[:, 1],
         "fill": "toself",
         "fillcolor": COLORS[kind],
         "line": {"color": COLORS[kind], "width": 0.5},
@@ -164,7 +173,7 @@ def _histogram_block(result: SimResult, kind: str, axis: str) -> tuple[list[dict
     rows = max(math.ceil(len(layers) / cols), 1)
     stats = [_panel_stats(_summary(layer, kind), kind, result) for layer in layers]
     row_pitch = SPIKE_CLIP + 0.1 + LABEL_LINE * max((text.count("<br>") + 2 for text in stats), default=2)
-    outline: tuple[list, list, list] = ([], [], [])
+    outline, hover = [], []
     labels: tuple[list, list, list] = ([], [], [])
     for i, layer in enumerate(layers):
         s = _summary(layer, kind)
@@ -172,15 +181,16 @@ def _histogram_block(result: SimResult, kind: str, axis: str) -> tuple[list[dict
         row, col = divmod(i, cols)
         x0, y0 = col * PANEL_PITCH, (rows - 1 - row) * row_pitch
         clip_at = float(counts[1:].max()) if _spike_is_clipped(s, kind, result) else None
-        px, py = _panel_path(counts, clip_at, x0, y0)
-        outline[0].extend(px)
-        outline[1].extend(py)
-        outline[2].extend(_panel_hover(counts, layer.index, lo, hi))
+        outline.append(_panel_path(counts, clip_at, x0, y0))
+        hover.append(_panel_hover(counts, layer.index, lo, hi))
         labels[0].append(x0 + 0.5)
         labels[1].append(y0 + SPIKE_CLIP + 0.02)
         labels[2].append(f"<b>Layer {layer.index}</b><br>{stats[i]}")
     y_axis = {"visible": False, "range": [-0.03, rows * row_pitch], "fixedrange": True}
-    traces = _histogram_traces(kind, axis, outline, labels)
+    empty = np.empty((0, 2)), np.empty((0, 3))
+    outline_rows = np.vstack(outline) if outline else empty[0]
+    hover_rows = np.vstack(hover) if hover else empty[1]
+    traces = _histogram_traces(kind, axis, outline_rows, hover_rows, labels)
     return traces, _panel_axis(lo, hi, cols), y_axis, round(rows * row_pitch * UNIT_PX)
 
 

@@ -1,0 +1,117 @@
+"""Fuzz: hundreds of generated URLs per page through AppTest.
+
+Each URL mixes malformed values (wrong types, NaN, ±inf, huge and negative
+numbers, unknown choices, very long strings, repeated keys) with valid ones and
+unknown keys. No exception may escape, every refused value gets a visible
+notice naming it, and the page still draws its main content.
+
+Valid values come from each parameter's lower bound and default only: the fuzz
+is about malformed input, and cheap valid values keep it inside CI's time.
+Extreme valid settings have their own tests (tests/test_extremes.py).
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+
+from tests.app_support import APP, page_path, run_page
+from ui import activation_params, batchnorm_params, preprocessing_params
+from ui.urlparams import MAX_TEXT, Param
+
+URLS_PER_PAGE = int(os.environ.get("INITLAB_FUZZ_URLS", "500"))
+WORKERS = 2  # AppTest runs are independent; two processes halve the wall time on two cores
+PAGES = {
+    "activations": activation_params.PARAMS,
+    "batchnorm": batchnorm_params.PARAMS,
+    "preprocessing": preprocessing_params.PARAMS,
+    "home": (),
+}
+NUMBER_JUNK = ["nan", "NaN", "inf", "-inf", "+Infinity", "abc", "", " ", "1,5", "0x10", "1e999", "None", "σ", "9" * 400]
+CHOICE_JUNK = ["zzz", "", "TANH ", "<script>alert(1)</script>", "x" * (MAX_TEXT + 1), "None", "%00"]
+BOOL_JUNK = ["maybe", "", "yes!", "2", "nan"]
+SIZES_JUNK = ["10,x,3", "abc", ",,,", "10;20", "4096," * 60, "1e999,3", "-5,3", "nan,4"]
+
+
+def _junk(param: Param, rng: np.random.Generator) -> str:
+    """A value `param` must refuse."""
+    if param.choices is not None:
+        return str(rng.choice(CHOICE_JUNK))
+    if param.kind is bool:
+        return str(rng.choice(BOOL_JUNK))
+    if param.kind is str:
+        return str(rng.choice(SIZES_JUNK))
+    pool = list(NUMBER_JUNK)
+    if param.hi is not None:
+        pool += [repr(param.hi * 10 + 1), "1e308"]
+    if param.lo is not None:
+        pool += [repr(param.lo - abs(param.lo) - 1), "-1e308"]
+    if param.kind is int:
+        pool.append(repr((param.lo or 0) + 0.5))
+    return str(rng.choice(pool))
+
+
+def _valid(param: Param, rng: np.random.Generator) -> str:
+    if param.choices is not None:
+        return str(rng.choice(param.choices))
+    if param.kind is bool:
+        return str(rng.choice(["true", "false"]))
+    if param.kind is str:
+        return ""
+    value = param.lo if rng.random() < 0.5 and param.lo is not None else param.default
+    return repr(param.kind(value))
+
+
+def _random_key(rng: np.random.Generator) -> str:
+    letters = list(string.ascii_lowercase + "_")
+    return "z" + "".join(rng.choice(letters, size=int(rng.integers(1, 12))))
+
+
+def generated_url(params: tuple[Param, ...], rng: np.random.Generator) -> tuple[dict, set[str]]:
+    """A query (key -> value or list of values) and the known keys it gives a refusable value."""
+    query: dict[str, str | list[str]] = {}
+    refused: set[str] = set()
+    chosen = rng.permutation(len(params))[: int(rng.integers(0, min(len(params), 7) + 1))] if params else []
+    for i in chosen:
+        param = params[int(i)]
+        roll = rng.random()
+        if roll < 0.5:
+            query[param.key] = _junk(param, rng)
+            refused.add(param.key)
+        elif roll < 0.6:
+            query[param.key] = [_valid(param, rng), _junk(param, rng)]  # a repeated key
+            refused.add(param.key)
+        else:
+            query[param.key] = _valid(param, rng)
+    for _ in range(int(rng.integers(0, 3))):
+        query[_random_key(rng)] = _junk(Param("x", float, 0.0, ""), rng)
+    return query, refused
+
+
+def check_urls(page: str, queries: list[tuple[dict, set[str]]]) -> list[str]:
+    """Run each query on `page` (home through app.py's navigation); describe every failure."""
+    failures = []
+    for query, refused in queries:
+        at = run_page(page_path(page) if PAGES[page] else APP, **query)
+        notices = " ".join(w.value for w in at.warning)
+        missing = sorted(key for key in refused if f"`{key}=" not in notices)
+        problem = repr(at.exception) if at.exception else (f"no notice for {missing}" if missing else None)
+        if problem is None and not at.title:
+            problem = "the page drew no title"
+        if problem:
+            failures.append(f"{query}: {problem}")
+    return failures
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_generated_urls_never_raise_and_every_refusal_is_shown(page):
+    rng = np.random.default_rng(list(PAGES).index(page))
+    queries = [generated_url(PAGES[page], rng) for _ in range(URLS_PER_PAGE)]
+    with ProcessPoolExecutor(WORKERS) as pool:
+        shares = pool.map(check_urls, [page] * WORKERS, [queries[i::WORKERS] for i in range(WORKERS)])
+        failures = [failure for share in shares for failure in share]
+    assert not failures, f"{len(failures)} of {URLS_PER_PAGE} URLs failed, e.g.:\n" + "\n".join(failures[:5])
