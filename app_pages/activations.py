@@ -60,7 +60,9 @@ st.caption(
 for finding in diagnose(result):
     LEVEL_BOX[finding.level](finding.text)
 
-st.plotly_chart(layer_figure(result, values["pre"], values["logy"]), key="layers", width="stretch")
+# theme=None: the figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK) and redraws faster.
+figure = layer_figure(result, values["pre"], values["logy"])
+st.plotly_chart(figure, key="layers", width="stretch", theme=None)
 
 st.subheader("Per-layer statistics")
 table = pd.DataFrame(layer_rows(result))

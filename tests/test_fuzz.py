@@ -34,7 +34,7 @@ PAGES = {
 NUMBER_JUNK = ["nan", "NaN", "inf", "-inf", "+Infinity", "abc", "", " ", "1,5", "0x10", "1e999", "None", "σ", "9" * 400]
 CHOICE_JUNK = ["zzz", "", "TANH ", "<script>alert(1)</script>", "x" * (MAX_TEXT + 1), "None", "%00"]
 BOOL_JUNK = ["maybe", "", "yes!", "2", "nan"]
-SIZES_JUNK = ["10,x,3", "abc", ",,,", "10;20", "4096," * 60, "1e999,3", "-5,3", "nan,4"]
+SIZES_JUNK = ["10,x,3", "abc", ",,,", "10|20", "4096," * 60, "1e999,3", "-5,3", "nan,4"]
 
 
 def _junk(param: Param, rng: np.random.Generator) -> str:

@@ -16,7 +16,7 @@ from engine.activations import ACTIVATIONS
 from engine.init import INITIALIZERS
 from engine.propagate import LayerResult, SimResult
 from engine.stats import GRAD_RANGE, PRE_RANGE, Summary
-from viz.common import figure_title
+from viz.common import STREAMLIT_LOOK, figure_title
 
 MAX_COLUMNS = 6
 COLORS = {"act": "#1f77b4", "pre": "#7f7f7f", "grad": "#d62728"}
@@ -232,6 +232,7 @@ def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False)
     heights = [px for *_, px in blocks] + [MOMENTS_PX]
     plot_px = sum(heights) + GAP_PX * len(blocks)
     layout: dict = {
+        **STREAMLIT_LOOK,
         "title": figure_title("Activations and gradients per layer", view_token(result)),
         "height": plot_px + 170,
         "margin": {"l": 60, "r": 10, "t": 90, "b": 80},
