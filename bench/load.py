@@ -7,7 +7,8 @@ would), types its own seed, then moves the depth slider `changes` times. After e
 it waits for the redrawn figure and reads its subtitle: it must name this session's seed and
 depth. A subtitle naming another session's seed is a cross-session mix-up; a timeout or a
 page error is an error. Prints, per N, p50/p95 latency (key press to the session's own new
-subtitle), errors, mix-ups and the server's peak resident memory (VmHWM). A fresh server per
+subtitle), errors, mix-ups, the server's peak resident memory (VmHWM) and the server's CPU
+time per completed change (page loads included). A fresh server per
 N, every wait bounded (180 s), so the run stops by itself.
 
 Browsers and server share this machine's cores: the latencies are those of the whole system.
@@ -16,6 +17,7 @@ Browsers and server share this machine's cores: the latencies are those of the w
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import subprocess
 import sys
@@ -46,6 +48,12 @@ def start_server(port: int) -> subprocess.Popen:
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_healthy(f"http://127.0.0.1:{port}", proc)
     return proc
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -112,7 +120,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def run_level(n: int, changes: int) -> tuple[Tally, float, float]:
+async def run_level(n: int, changes: int) -> tuple[Tally, float, float, float]:
     from playwright.async_api import async_playwright
 
     port = free_port()
@@ -121,12 +129,12 @@ async def run_level(n: int, changes: int) -> tuple[Tally, float, float]:
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), cpu_seconds(server.pid)
             base = f"http://127.0.0.1:{port}"
             await asyncio.gather(*(session(browser, base, i, changes, tally) for i in range(n)))
-            wall = time.perf_counter() - start
+            wall, cpu = time.perf_counter() - start, cpu_seconds(server.pid) - cpu_start
             await browser.close()
-        return tally, peak_rss_mb(server.pid), wall
+        return tally, peak_rss_mb(server.pid), wall, cpu
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -135,15 +143,15 @@ async def run_level(n: int, changes: int) -> tuple[Tally, float, float]:
 def main(changes: int, levels: list[int]) -> None:
     print(f"{changes + 1} changes per session (its seed, then the depth slider {changes} times)\n")
     header = f"{'N':>3} {'changes':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'mix-ups':>8}"
-    print(f"{header} {'server peak MB':>15} {'wall s':>7}")
+    print(f"{header} {'server peak MB':>15} {'server CPU ms/change':>21} {'wall s':>7}")
     problems = []
     for n in levels:
-        tally, peak, wall = asyncio.run(run_level(n, changes))
+        tally, peak, wall, cpu = asyncio.run(run_level(n, changes))
         done = len(tally.latencies)
         p50, p95 = percentile(tally.latencies, 0.5), percentile(tally.latencies, 0.95)
         print(
             f"{n:3d} {done:8d} {p50:8.0f} {p95:8.0f} {len(tally.errors):7d} {len(tally.mixups):8d} "
-            f"{peak:15.0f} {wall:7.1f}"
+            f"{peak:15.0f} {1000 * cpu / max(done, 1):21.0f} {wall:7.1f}"
         )
         problems += tally.errors + tally.mixups
     for problem in problems[:10]:
