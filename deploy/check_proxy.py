@@ -71,7 +71,7 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1400, "height": 2400})
                 page.goto(f"{proxy}/activations?act=relu&init=kaiming_normal")
                 wait_for_idle(page)
-                wait_for_charts(page, minimum=3)
+                wait_for_charts(page)
                 token = page.evaluate("() => document.querySelector('.gtitle-subtitle').textContent")
                 check(token.startswith("relu · kaiming_normal"), "the lab renders through the proxy (websocket)")
                 page.locator("[data-testid='stSelectbox']").filter(has_text="Activation").click()
