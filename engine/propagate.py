@@ -365,8 +365,10 @@ def _backward(
         return prefetch.request(lambda: stream(cfg.seed, _LAYER_BACKWARD, i + 1), rows, cfg.sizes[i])
 
     upcoming = request(len(kept) - 1)
-    da = np.zeros((rows, cfg.sizes[-1]))
-    da[-cfg.batch :] = upstream  # warm-up batches (BN eval mode) get no gradient
+    da = upstream
+    if rows > cfg.batch:  # warm-up batches (BN eval mode) get no gradient
+        da = np.zeros((rows, cfg.sizes[-1]))
+        da[-cfg.batch :] = upstream
     out = list(results)
     for i in range(len(kept) - 1, -1, -1):
         normals, upcoming = upcoming, request(i - 1)
