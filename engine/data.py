@@ -132,7 +132,8 @@ def _numeric_table(body: list[list[str]], names: tuple[str, ...]) -> ParsedTable
 def parse_npy(data: bytes) -> ParsedTable:
     """Read a NumPy .npy file of a 1-D or 2-D numeric array; never unpickles (allow_pickle=False)."""
     if len(data) > MAX_NPY_BYTES:
-        return ParsedTable(None, (), (f"The file is {len(data) / 2**20:.1f} MB; the limit is 8 MB.",))
+        limit = f"the limit is {MAX_NPY_BYTES >> 20} MB"
+        return ParsedTable(None, (), (f"The file is {len(data) / 2**20:.1f} MB; {limit}.",))
     not_npy = ParsedTable(None, (), ("This file cannot be used: it is not a .npy file.",))
     if not data.startswith(NPY_MAGIC):  # np.load would take anything else for a pickle
         return not_npy
@@ -147,6 +148,8 @@ def parse_npy(data: bytes) -> ParsedTable:
     if not isinstance(array, np.ndarray) or array.ndim not in (1, 2) or array.dtype.kind not in "biuf":
         shape = getattr(array, "shape", "?")
         return ParsedTable(None, (), (f"Only a 1-D or 2-D array of numbers can be used (got shape {shape}).",))
+    if array.size == 0:
+        return ParsedTable(None, (), (f"The array is empty (shape {array.shape}).",))
     values = array.astype(float).reshape(len(array), -1)
     if values.shape[1] > MAX_CSV_COLUMNS or len(values) > MAX_CSV_ROWS:
         limits = f"at most {MAX_CSV_ROWS:,} rows and {MAX_CSV_COLUMNS} columns"

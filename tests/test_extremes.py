@@ -82,6 +82,9 @@ def test_an_uploaded_npy_array_is_used_and_its_nan_rows_left_out():
         (_npy(np.array(["a", "b", "c"])), "array of numbers"),
         (_npy(np.zeros((3, 4, 5))), "1-D or 2-D"),
         (_npy(np.zeros((2, 200))), "at most 50,000 rows and 100 columns"),
+        (_npy(np.zeros((0,))), "empty"),
+        (_npy(np.zeros((5, 0))), "empty"),
+        (_npy(np.float64(3.0)), "1-D or 2-D"),
     ],
 )
 def test_unusable_npy_files_are_refused_with_a_reason(data, message):
