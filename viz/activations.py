@@ -22,7 +22,7 @@ MAX_COLUMNS = 6
 COLORS = {"act": "#1f77b4", "pre": "#7f7f7f", "grad": "#d62728"}
 KIND_TITLES = {"act": "Activations", "pre": "Pre-activations", "grad": "Gradients wrt activations"}
 BLOCK_TITLES = {**{k: f"{v} per layer" for k, v in KIND_TITLES.items()}, "moments": "Mean and std per layer"}
-PANEL_PITCH = 1.12  # a panel is 1 unit wide; the rest is the gap between columns
+PANEL_PITCH = 1.2  # a panel is 1 unit wide; the rest is the gap between columns
 UNIT_PX = 105  # pixels per unit of panel height
 LABEL_LINE = 0.19  # height of one line of a panel label, in units
 SPIKE_CLIP = 1.15  # a clipped ReLU zero spike is drawn this tall (1 = the tallest other bar)
@@ -130,7 +130,7 @@ def _histogram_traces(
         "line": {"color": COLORS[kind], "width": 0.5},
         "hoveron": "points",
         "customdata": hover,
-        "hovertemplate": "layer %{customdata[0]}<br>%{customdata[1]:.3g}: %{customdata[2]}<extra></extra>",
+        "hovertemplate": "layer %{customdata[0]}<br>bin at %{customdata[1]:.3g}: %{customdata[2]} values<extra></extra>",
         **on_axes,
     }
     text = {
