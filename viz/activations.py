@@ -130,7 +130,9 @@ def _histogram_traces(
         "line": {"color": COLORS[kind], "width": 0.5},
         "hoveron": "points",
         "customdata": hover,
-        "hovertemplate": "layer %{customdata[0]}<br>bin at %{customdata[1]:.3g}: %{customdata[2]} values<extra></extra>",
+        "hovertemplate": (
+            "layer %{customdata[0]}<br>bin at %{customdata[1]:.3g}: %{customdata[2]} values<extra></extra>"
+        ),
         **on_axes,
     }
     text = {
