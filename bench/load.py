@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, _wait_healthy, free_port
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, IDLE, free_port, start_app, stop_app
 
 WAIT_MS = 180_000
 BASE_SEED = 1000
@@ -40,14 +39,6 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     mixups: list[str] = field(default_factory=list)
-
-
-def start_server(port: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_healthy(f"http://127.0.0.1:{port}", proc)
-    return proc
 
 
 def cpu_seconds(pid: int) -> float:
@@ -124,7 +115,7 @@ async def run_level(n: int, changes: int) -> tuple[Tally, float, float, float]:
     from playwright.async_api import async_playwright
 
     port = free_port()
-    server = start_server(port)
+    server = start_app("app.py", port)
     tally = Tally()
     try:
         async with async_playwright() as pw:
@@ -136,8 +127,7 @@ async def run_level(n: int, changes: int) -> tuple[Tally, float, float, float]:
             await browser.close()
         return tally, peak_rss_mb(server.pid), wall, cpu
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_app(server)
 
 
 def main(changes: int, levels: list[int]) -> None:

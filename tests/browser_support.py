@@ -45,10 +45,8 @@ def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 60.0) -> N
     raise TimeoutError("streamlit did not become healthy")
 
 
-@contextlib.contextmanager
-def running_app(app: str = "app.py") -> Iterator[str]:
-    """Run `streamlit run app` on loopback; yields the base URL."""
-    port = free_port()
+def start_app(app: str, port: int) -> subprocess.Popen:
+    """Start `streamlit run app` on loopback at `port` and wait until it is healthy."""
     cmd = [
         sys.executable,
         "-m",
@@ -63,16 +61,31 @@ def running_app(app: str = "app.py") -> Iterator[str]:
         "true",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, proc)
-        yield base
+        _wait_healthy(f"http://127.0.0.1:{port}", proc)
+    except BaseException:
+        stop_app(proc)
+        raise
+    return proc
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextlib.contextmanager
+def running_app(app: str = "app.py") -> Iterator[str]:
+    """Run `streamlit run app` on loopback; yields the base URL."""
+    port = free_port()
+    proc = start_app(app, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_app(proc)
 
 
 @contextlib.contextmanager
