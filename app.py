@@ -1,10 +1,10 @@
-"""InitLab: entry point. Allocator setting, page config, navigation, and nothing else."""
+"""InitLab: entry point. Process settings, page config, navigation, and nothing else."""
 
 import streamlit as st
 
-from engine.allocator import tune_allocator
+from engine.runtime import tune_runtime
 
-tune_allocator()  # once per process; see engine/allocator.py
+tune_runtime()  # once per process: glibc allocator and BLAS threads, see engine/runtime.py
 
 st.set_page_config(page_title="InitLab", page_icon="🧠", layout="wide")
 

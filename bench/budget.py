@@ -18,12 +18,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import estimate_cost, simulate
-from engine.allocator import tune_allocator
+from engine.runtime import tune_runtime
 from tests.test_extremes import BOUNDARY_CASES, largest_width_within_budget
 
 
 def main() -> None:
-    tune_allocator()  # as app.py does
+    tune_runtime()  # as app.py does
     print(f"{'corner':<14} {'width':>6} {'est. s':>7} {'measured s':>11} {'est. MB':>8} {'peak MB':>8}")
     for name, cfg in BOUNDARY_CASES.items():
         width = largest_width_within_budget(cfg)

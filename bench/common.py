@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 
 def run_times(fn: Callable[[], object], repeats: int) -> list[float]:
@@ -22,6 +24,17 @@ def run_times(fn: Callable[[], object], repeats: int) -> list[float]:
 def median_seconds(fn: Callable[[], object], repeats: int = 3) -> float:
     """Median wall time of fn() over repeats (the machine is shared and noisy)."""
     return statistics.median(run_times(fn, repeats))
+
+
+def with_default_blas_threads(fn: Callable[[], object]) -> Callable[[], object]:
+    """fn run with OpenBLAS's default thread count (one per core), as the lecture's code
+    runs in a user's own Python, while the engine keeps the app's single BLAS thread."""
+
+    def run() -> object:
+        with ThreadpoolController().limit(limits=os.cpu_count() or 1, user_api="blas"):
+            return fn()
+
+    return run
 
 
 def lecture_loop(forward_only: bool = True) -> list[np.ndarray]:

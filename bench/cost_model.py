@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import median_seconds
 from engine import SimConfig, estimate_cost, simulate
-from engine.allocator import tune_allocator
+from engine.runtime import tune_runtime
 
 CASES = [
     ("tanh gaussian 6x4096 N=16", SimConfig()),
@@ -41,7 +41,7 @@ CASES = [
 
 
 def main() -> None:
-    tune_allocator()  # as app.py does
+    tune_runtime()  # as app.py does
     simulate(SimConfig(sizes=(64, 64), batch=4))  # warm up
     print(f"{'case':<36} {'path':<15} {'estimate s':>10} {'measured s':>10} {'ratio':>6}")
     for name, cfg in CASES:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import lecture_loop, median_seconds
+from bench.common import lecture_loop, median_seconds, with_default_blas_threads
 from engine import ACTIVATIONS, INITIALIZERS, SimConfig, estimate_cost, simulate
-from engine.allocator import tune_allocator
+from engine.runtime import tune_runtime
 from viz.activations import layer_figure
 
 GOAL_SECONDS = 1.0
@@ -37,10 +37,10 @@ def changes() -> list[tuple[str, dict]]:
 
 
 def main() -> None:
-    tune_allocator()  # as app.py does
+    tune_runtime()  # as app.py does
     default = SimConfig()
     recompute(default)  # warm imports and caches once
-    lecture = median_seconds(lecture_loop)
+    lecture = median_seconds(with_default_blas_threads(lecture_loop))
     print(f"lecture loop (forward only, as printed): {lecture:.3f} s\n")
     print(f"{'control':<12} {'value':<16} {'path':<9} {'seconds':>8} {'x faster':>9} {'figures kB':>11}")
     worst = 0.0

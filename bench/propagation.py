@@ -4,8 +4,10 @@
 
 Prints, measured in one run (median of 3): the lecture-size net (7 x 4096, batch 16)
 forward only and forward + backward + histograms on each path, with ratios to the
-lecture's loop; the cost of each piece of the per-layer hot path; and a 100 x 16384
-net, batch 16, on the exact path with its peak memory (measured in a fresh process).
+lecture's loop (run with OpenBLAS's default threads, as in a user's own Python; the
+engine with the app's single BLAS thread, see engine/runtime.py); the cost of each piece
+of the per-layer hot path; and a 100 x 16384 net, batch 16, on the exact path with its
+peak memory (measured in a fresh process).
 """
 
 from __future__ import annotations
@@ -23,10 +25,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import lecture_loop, lecture_loop_with_backward, median_seconds, run_times  # noqa: E402
+from bench.common import (  # noqa: E402
+    lecture_loop,
+    lecture_loop_with_backward,
+    median_seconds,
+    run_times,
+    with_default_blas_threads,
+)
 from engine import SimConfig, forward_activations, simulate  # noqa: E402
-from engine.allocator import tune_allocator  # noqa: E402
 from engine.layers import gram_factor  # noqa: E402
+from engine.runtime import tune_runtime  # noqa: E402
 from engine.stats import summarize  # noqa: E402
 
 LECTURE = SimConfig()
@@ -37,8 +45,8 @@ PEAK_SCRIPT = """
 import json, sys, time
 sys.path.insert(0, {root!r})
 from engine import SimConfig, simulate
-from engine.allocator import tune_allocator
-tune_allocator()
+from engine.runtime import tune_runtime
+tune_runtime()
 
 def high_water_mb():
     for line in open("/proc/self/status"):
@@ -74,7 +82,7 @@ def lecture_size() -> None:
     block(
         "Lecture size, 7 x 4096, batch 16, tanh, W = 0.01 randn: forward only",
         [
-            ("lecture loop, as printed", lecture_loop, 5),
+            ("lecture loop, as printed", with_default_blas_threads(lecture_loop), 5),
             ("explicit weights (engine)", lambda: forward_activations(explicit), 3),
             ("exact sampling (engine)", lambda: forward_activations(exact), 15),
         ],
@@ -82,7 +90,7 @@ def lecture_size() -> None:
     block(
         "Same net: forward + backward + per-layer histograms",
         [
-            ("lecture loop + backward + np.histogram", lecture_loop_with_backward, 5),
+            ("lecture loop + backward + np.histogram", with_default_blas_threads(lecture_loop_with_backward), 5),
             ("explicit weights (engine simulate)", lambda: simulate(explicit), 3),
             ("exact sampling (engine simulate)", lambda: simulate(exact), 15),
         ],
@@ -124,7 +132,7 @@ def big_net() -> None:
 
 
 if __name__ == "__main__":
-    print("glibc allocator tuned as in the app:", tune_allocator())
+    print("process settings as in the app:", tune_runtime())
     lecture_size()
     hot_path()
     big_net()

@@ -8,6 +8,7 @@ same per-layer random stream instead of being kept.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from engine.layers import (
     exact_orthogonal_forward,
     gram_factor,
 )
-from engine.prefetch import NormalPrefetcher
+from engine.prefetch import Draw, NormalPrefetcher
 from engine.preprocess import PREPROCESSORS
 from engine.stats import GRAD_RANGE, PRE_RANGE, Summary, histogram_layers, summarize
 
@@ -228,19 +229,11 @@ def _prefetchable(cfg: SimConfig, path: str) -> bool:
 def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict, prefetch: NormalPrefetcher):
     """Run the forward pass; returns (layer results, kept arrays, exact caches, overflow layer)."""
     shown = histogram_layers(cfg.depth)
-    paths = [layer_path(cfg, din, dout) for din, dout in zip(cfg.sizes[:-1], cfg.sizes[1:])]
-    rows = x.shape[0]
-
-    def request(index: int):
-        if index > cfg.depth or not _prefetchable(cfg, paths[index - 1]):
-            return None
-        return prefetch.request(lambda: stream(cfg.seed, _LAYER_FORWARD, index), rows, cfg.sizes[index], np.float32)
-
     results, kept, caches = [], [], []
     overflow = None
-    upcoming = request(1)
     for index, (din, dout) in enumerate(zip(cfg.sizes[:-1], cfg.sizes[1:]), start=1):
-        path, normals, upcoming = paths[index - 1], upcoming, request(index + 1)
+        path = layer_path(cfg, din, dout)
+        normals = prefetch.take((_LAYER_FORWARD, index))
         z, cache, measured = _pre_activation(cfg, index, x, dout, path, buffers, normals)
         pre, a, out, keep = _layer_forward(cfg, z)
         pre, a = pre[-cfg.batch :], a[-cfg.batch :]  # summaries describe the evaluated batch
@@ -358,20 +351,13 @@ def _backward(
     """Backpropagate the upstream gradient; returns results with gradient stats, and the
     gradient with respect to the input when to_input is set."""
     rows = cfg.batch * cfg.stacked_batches
-
-    def request(i: int):
-        if i < 0 or (i == 0 and not to_input) or not _prefetchable(cfg, results[i].path):
-            return None
-        return prefetch.request(lambda: stream(cfg.seed, _LAYER_BACKWARD, i + 1), rows, cfg.sizes[i])
-
-    upcoming = request(len(kept) - 1)
     da = upstream
     if rows > cfg.batch:  # warm-up batches (BN eval mode) get no gradient
         da = np.zeros((rows, cfg.sizes[-1]))
         da[-cfg.batch :] = upstream
     out = list(results)
     for i in range(len(kept) - 1, -1, -1):
-        normals, upcoming = upcoming, request(i - 1)
+        normals = prefetch.take((_LAYER_BACKWARD, i + 1))
         x = x0 if i == 0 else _layer_output(cfg, kept[i - 1])
         dz = _dense_output_grad(cfg, kept[i], da)
         exact = caches[i] is not None
@@ -384,6 +370,27 @@ def _backward(
     return out, da if to_input else None
 
 
+def draw_plan(cfg: SimConfig, to_input: bool = False) -> list[Draw]:
+    """Every standard-normal draw of the exact Gaussian layers, in the order a run uses
+    them: forward layers, the upstream gradient, then backward layers (the first layer's
+    only when the gradient must reach the input)."""
+    rows = cfg.batch * cfg.stacked_batches
+    layers = list(enumerate(zip(cfg.sizes[:-1], cfg.sizes[1:]), start=1))
+    exact = {index for index, (din, dout) in layers if _prefetchable(cfg, layer_path(cfg, din, dout))}
+    plan = [
+        Draw((_LAYER_FORWARD, index), partial(stream, cfg.seed, _LAYER_FORWARD, index), rows, dout, np.float32)
+        for index, (_, dout) in layers
+        if index in exact
+    ]
+    plan.append(Draw((_UPSTREAM,), partial(stream, cfg.seed, _UPSTREAM), cfg.batch, cfg.sizes[-1]))
+    plan += [
+        Draw((_LAYER_BACKWARD, index), partial(stream, cfg.seed, _LAYER_BACKWARD, index), rows, din)
+        for index, (din, _) in reversed(layers)
+        if index in exact and (index > 1 or to_input)
+    ]
+    return plan
+
+
 def simulate(cfg: SimConfig) -> SimResult:
     """Simulate a deep net at initialization and summarize every layer.
 
@@ -393,12 +400,12 @@ def simulate(cfg: SimConfig) -> SimResult:
     forward pass at the layer where they appear (reported in overflow_layer);
     no backward pass runs then.
     """
-    x0 = make_input(cfg)
     buffers: dict = {}
-    with np.errstate(all="ignore"), NormalPrefetcher() as prefetch:
-        upstream = prefetch.request(lambda: stream(cfg.seed, _UPSTREAM), cfg.batch, cfg.sizes[-1])
+    with np.errstate(all="ignore"), NormalPrefetcher(draw_plan(cfg)) as prefetch:
+        x0 = make_input(cfg)  # drawn here while the thread draws the first layer's normals
         results, kept, caches, overflow = _forward(cfg, x0, buffers, prefetch)
         if overflow is None:
+            upstream = prefetch.take((_UPSTREAM,))
             upstream_draw = upstream.standard_normal((cfg.batch, cfg.sizes[-1]))
             results, _ = _backward(cfg, x0, results, kept, caches, buffers, prefetch, upstream_draw)
     return SimResult(cfg, summarize(x0[-cfg.batch :], *PRE_RANGE), tuple(results), overflow)
@@ -420,7 +427,7 @@ class RawRun:
 def raw_run(cfg: SimConfig) -> RawRun:
     """The same computation as simulate, returning raw arrays instead of summaries."""
     x0 = make_input(cfg)
-    with np.errstate(all="ignore"), NormalPrefetcher() as prefetch:
+    with np.errstate(all="ignore"), NormalPrefetcher(draw_plan(cfg, to_input=True)) as prefetch:
         results, kept, caches, _ = _forward(cfg, x0, {}, prefetch)
         _, input_grad = _backward(cfg, x0, results, kept, caches, {}, prefetch, upstream_gradient(cfg), True)
     rows = slice(-cfg.batch, None)  # the evaluated batch
