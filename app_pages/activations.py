@@ -12,6 +12,7 @@ from engine.init import INITIALIZERS
 from engine.report import layer_rows
 from ui.activation_controls import apply_url_preset, sidebar_controls
 from ui.activation_params import PARAMS, build_config
+from ui.live_chart import live_chart
 from ui.urlparams import sanitize_query_params, warn_rejections
 from viz.activations import layer_figure
 
@@ -60,9 +61,8 @@ st.caption(
 for finding in diagnose(result):
     LEVEL_BOX[finding.level](finding.text)
 
-# theme=None: the figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK) and redraws faster.
-figure = layer_figure(result, values["pre"], values["logy"])
-st.plotly_chart(figure, key="layers", width="stretch", theme=None)
+# The figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK); live_chart redraws it in place.
+live_chart(layer_figure(result, values["pre"], values["logy"]), key="layers")
 
 st.subheader("Per-layer statistics")
 table = pd.DataFrame(layer_rows(result))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -20,3 +21,14 @@ def run_page(path: str, timeout: float = 90, **query) -> AppTest:
     at = AppTest.from_file(path, default_timeout=timeout)
     at.query_params.update(query)
     return at.run()
+
+
+def chart_figures(at: AppTest) -> list[dict]:
+    """The Plotly figures the page drew, in order: st.plotly_chart's and ui.live_chart's."""
+    figures = []
+    for element in at.get("plotly_chart"):
+        figures.append(json.loads(element.proto.spec))
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == "initlab_live_chart":
+            figures.append(json.loads(json.loads(element.proto.json))["figure"])
+    return figures

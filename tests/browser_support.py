@@ -111,10 +111,11 @@ def wait_for_idle(page, timeout: float = 30_000) -> None:
 
 
 def wait_for_charts(page, minimum: int = 1, timeout: float = 30_000) -> None:
-    """Wait until at least `minimum` Plotly charts are on the page and all have drawn."""
+    """Wait until at least `minimum` Plotly charts (st.plotly_chart's or ui.live_chart's) are
+    on the page and all have drawn."""
     page.wait_for_function(
         """(minimum) => {
-            const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
+            const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart'], .initlab-live-chart")];
             return charts.length >= minimum && charts.every(c => c.querySelector('.main-svg'));
         }""",
         arg=minimum,

@@ -1,12 +1,10 @@
 """AppTest: every page renders; widgets and URL parameters drive the result; bad URLs get a notice."""
 
-import json
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests import app_support
-from tests.app_support import APP
+from tests.app_support import APP, chart_figures
 
 TIMEOUT = 60
 ACTIVATIONS_PAGE = app_support.page_path("activations")
@@ -38,7 +36,7 @@ def test_activation_page_renders_title_charts_and_table():
     at = run_page()
     assert not at.exception
     assert at.title[0].value == "Activation statistics"
-    assert len(at.get("plotly_chart")) == 1  # histograms of each kind and the moments, in one figure
+    assert len(chart_figures(at)) == 1  # histograms of each kind and the moments, in one figure
     assert table_column(at, "layer") == [1, 2, 3, 4, 5, 6]
     assert len(at.get("download_button")) == 1
     assert "collapse" in at.error[0].value
@@ -46,7 +44,7 @@ def test_activation_page_renders_title_charts_and_table():
 
 def test_pre_activation_toggle_adds_a_histogram_block():
     def blocks(at) -> set[str]:
-        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        spec = chart_figures(at)[0]
         return {t["name"] for t in spec["data"] if t.get("fill") == "toself"}
 
     assert "Pre-activations" not in blocks(run_page())
@@ -115,7 +113,7 @@ def test_bad_url_values_get_a_notice_and_a_fallback(query, key):
     at = run_page(**query)
     assert not at.exception
     assert any(f"`{key}=" in w.value for w in at.warning), [w.value for w in at.warning]
-    assert len(at.get("plotly_chart")) == 1  # the page keeps working with the fallback
+    assert len(chart_figures(at)) == 1  # the page keeps working with the fallback
 
 
 def test_unknown_parameters_are_ignored():
@@ -134,7 +132,7 @@ def test_over_budget_settings_are_refused_with_advice():
     assert not at.exception
     advice = " ".join(e.value for e in at.error)
     assert "minutes of work" in advice and "GB of memory" in advice and "width up to" in advice
-    assert not at.get("plotly_chart")
+    assert not chart_figures(at)
 
 
 def test_overflow_is_diagnosed_not_raised():

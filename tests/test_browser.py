@@ -44,6 +44,16 @@ def test_control_change_redraws_the_histograms(page, app_url):
     assert "relu=" not in page.url and "act=relu" in page.url
 
 
+def test_the_chart_is_redrawn_in_place_not_remounted(page, app_url):
+    open_lab(page, app_url)
+    page.evaluate("() => { document.querySelector('.initlab-live-chart').dataset.mark = 'first draw'; }")
+    page.locator("[data-testid='stSlider'] input[type='range']").first.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_token(page, "· 7×4096 ·")
+    assert page.evaluate("() => document.querySelector('.initlab-live-chart').dataset.mark") == "first draw"
+    assert page.locator(".initlab-live-chart .main-svg").count() >= 1
+
+
 def test_shared_url_reproduces_the_view(page, browser, app_url):
     open_lab(page, app_url, "preset=relu-xavier")
     choose(page, "Activation", "sigmoid")

@@ -13,7 +13,7 @@ import pytest
 from engine import SimConfig, estimate_cost, simulate
 from engine.config import BUDGET_BYTES, largest_within_budget
 from engine.data import parse_npy
-from tests.app_support import page_path, run_page
+from tests.app_support import chart_figures, page_path, run_page
 
 ACTIVATIONS = page_path("activations")
 PREPROCESSING = page_path("preprocessing")
@@ -41,7 +41,7 @@ def test_extreme_activation_settings_render_with_a_diagnosis(query, expected):
     at = run_page(ACTIVATIONS, **query)
     assert not at.exception
     assert expected in boxes(at)
-    assert len(at.get("plotly_chart")) == 1 and at.dataframe
+    assert len(chart_figures(at)) == 1 and at.dataframe
 
 
 def _npy(array: np.ndarray) -> bytes:
@@ -134,7 +134,7 @@ def test_the_budget_boundary_is_refused_just_outside_and_fits_memory_just_inside
         "bn_warmup": str(cfg.bn_warmup),
     }
     at = run_page(ACTIVATIONS, **query)
-    assert not at.exception and not at.get("plotly_chart")
+    assert not at.exception and not chart_figures(at)
     assert f"width up to {width}" in " ".join(e.value for e in at.error)
 
     # The last width inside runs and stays under the memory limit (NumPy reports to tracemalloc).

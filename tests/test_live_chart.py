@@ -1,0 +1,39 @@
+"""The activation lab's chart: drawn through ui.live_chart, with st.plotly_chart as the fallback."""
+
+from importlib.resources import files
+
+from tests.app_support import chart_figures, page_path, run_page
+from ui import live_chart
+
+
+def test_the_served_plotly_js_is_the_installed_packages_own():
+    assert live_chart.plotly_js_served()
+    shipped = (files("plotly") / "package_data" / "plotly.min.js").read_bytes()
+    assert live_chart.SERVED_PLOTLY.read_bytes() == shipped
+
+
+def test_the_lab_draws_its_figure_through_the_live_chart():
+    at = run_page(page_path("activations"))
+    assert not at.get("plotly_chart")
+    (figure,) = chart_figures(at)
+    assert figure["layout"]["title"]["subtitle"]["text"] == "tanh · gaussian σ=0.01 · 6×4096 · N=16 · seed 0"
+
+
+def test_static_serving_off_means_no_served_plotly_js(monkeypatch):
+    monkeypatch.setattr(live_chart.st, "get_option", lambda name: False)
+    assert live_chart.plotly_js_served.__wrapped__() is False
+
+
+def test_an_unwritable_static_folder_means_no_served_plotly_js(monkeypatch, tmp_path):
+    blocker = tmp_path / "checkout"
+    blocker.write_text("a file where the folder would go")
+    monkeypatch.setattr(live_chart, "SERVED_PLOTLY", blocker / "static" / "plotly.min.js")
+    assert live_chart.plotly_js_served.__wrapped__() is False
+
+
+def test_without_a_served_plotly_js_the_lab_falls_back_to_st_plotly_chart(monkeypatch):
+    monkeypatch.setattr(live_chart, "plotly_js_served", lambda: False)
+    at = run_page(page_path("activations"))
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1 and not at.get("bidi_component")
+    assert chart_figures(at)[0]["layout"]["title"]["subtitle"]["text"].startswith("tanh · gaussian")
