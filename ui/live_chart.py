@@ -22,7 +22,15 @@ import streamlit as st
 
 APP_ROOT = Path(__file__).resolve().parents[1]
 SERVED_PLOTLY = APP_ROOT / "static" / "plotly.min.js"
-PLOTLY_CONFIG = json.dumps({"displaylogo": False, "responsive": True})
+# The lab's axes are fixed, so zoom, pan and selection tools would do nothing: keep "save as PNG".
+PLOTLY_CONFIG = json.dumps(
+    {
+        "displaylogo": False,
+        "responsive": True,
+        "modeBarButtons": [["toImage"]],
+        "toImageButtonOptions": {"filename": "initlab", "scale": 2},
+    }
+)
 
 _JS = """
 let loading = null;
