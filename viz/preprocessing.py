@@ -16,75 +16,121 @@ def _fmt(values: np.ndarray) -> str:
     return "(" + ", ".join(f"{v:.2f}" for v in values) + ")"
 
 
+def _columns(widths: list[float], gaps: list[float]) -> list[list[float]]:
+    """x domains (paper fractions) of side-by-side panels with the given relative widths and gaps."""
+    scale = 1.0 / (sum(widths) + sum(gaps))
+    domains, left = [], 0.0
+    for width, gap in zip(widths, [*gaps, 0.0]):
+        domains.append([left, min(1.0, left + width * scale)])
+        left += (width + gap) * scale
+    return domains
+
+
+def _panel_title(text: str, domain: list[float]) -> dict:
+    """A title centred over one panel, as make_subplots would place it."""
+    return {
+        "text": text,
+        "x": (domain[0] + domain[1]) / 2,
+        "y": 1.0,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 14},
+    }
+
+
+def _suffix(index: int) -> str:
+    return "" if index == 1 else str(index)
+
+
+# Plain dicts with explicit axis domains: make_subplots and per-axis update calls cost
+# tens of milliseconds per figure, paid on every change of a control.
 def stages_figure(panels: list[Panel], labels: tuple[str, str], token: str) -> go.Figure:
     """The classic figure: original, centered, normalized, decorrelated, whitened, on equal axes."""
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[p.name for p in panels], horizontal_spacing=0.04)
-    for col, panel in enumerate(panels, start=1):
-        fig.add_trace(
-            go.Scattergl(
-                x=panel.points[:, 0],
-                y=panel.points[:, 1],
-                mode="markers",
-                marker={"size": 4, "color": PREPROCESSED, "opacity": 0.6},
-                showlegend=False,
-                hovertemplate="(%{x:.2f}, %{y:.2f})<extra></extra>",
-            ),
-            row=1,
-            col=col,
+    domains = _columns([1.0] * len(panels), [0.2] * (len(panels) - 1))
+    data, layout = [], {}
+    for i, (panel, domain) in enumerate(zip(panels, domains), start=1):
+        s = _suffix(i)
+        data.append(
+            {
+                "type": "scattergl",
+                "x": panel.points[:, 0],
+                "y": panel.points[:, 1],
+                "xaxis": f"x{s}",
+                "yaxis": f"y{s}",
+                "mode": "markers",
+                "marker": {"size": 4, "color": PREPROCESSED, "opacity": 0.6},
+                "showlegend": False,
+                "hovertemplate": "(%{x:.2f}, %{y:.2f})<extra></extra>",
+            }
         )
-        axis = "" if col == 1 else str(col)
-        fig.update_yaxes(scaleanchor=f"x{axis}", scaleratio=1, row=1, col=col, zeroline=True, zerolinecolor="#bbb")
-        fig.update_xaxes(
-            zeroline=True,
-            zerolinecolor="#bbb",
-            row=1,
-            col=col,
-            title_text=f"mean {_fmt(panel.mean)}<br>std {_fmt(panel.std)}<br>cov {panel.cov:.2f}",
-            title_font={"size": 11},
-        )
+        layout[f"xaxis{s}"] = {
+            "domain": domain,
+            "anchor": f"y{s}",
+            "zeroline": True,
+            "zerolinecolor": "#bbb",
+            "title": {
+                "text": f"mean {_fmt(panel.mean)}<br>std {_fmt(panel.std)}<br>cov {panel.cov:.2f}",
+                "font": {"size": 11},
+            },
+        }
+        layout[f"yaxis{s}"] = {
+            "domain": [0.0, 1.0],
+            "anchor": f"x{s}",
+            "scaleanchor": f"x{s}",
+            "scaleratio": 1,
+            "zeroline": True,
+            "zerolinecolor": "#bbb",
+        }
     first, second = labels
-    fig.update_layout(
+    layout.update(
         title=figure_title(
             f"Each stage on equal axes ({first} and {second}; later stages: principal components 1 and 2)", token
         ),
+        annotations=[_panel_title(p.name, d) for p, d in zip(panels, domains)],
         height=420,
         margin={"t": 100, "l": 40, "r": 10, "b": 100},
     )
-    return fig
+    return go.Figure({"data": data, "layout": layout})
+
+
+def _loss_axis(losses: list[np.ndarray]) -> dict:
+    """Log loss axis: labels at powers of ten when the curves span a decade, else Plotly's own."""
+    finite = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in losses])
+    spans_decade = finite.size > 0 and finite.max() >= 10 * finite.min()
+    return {"type": "log", "title": {"text": "loss"}, **({"dtick": 1} if spans_decade else {})}
 
 
 def conditioning_figure(c: Conditioning, token: str) -> go.Figure:
-    """Loss around the best classifier (relative weight changes) raw vs normalized, and gradient descent."""
-    fig = make_subplots(
-        rows=1,
-        cols=3,
-        subplot_titles=(
-            "raw data: loss near the best weights",
-            "normalized data: the same",
-            "gradient descent, same learning rate",
-        ),
-    )
+    """Loss around the best classifier (relative weight changes) raw vs normalized, and gradient descent.
+
+    The two loss maps share one colour scale, drawn between them; the descent curves get
+    their own panel on the right.
+    """
+    raw_d, norm_d, descent_d = _columns([1.0, 1.0, 1.15], [0.22, 0.62])
     zmax = float(np.nanmax([c.surface_raw.max(), c.surface_normalized.max()]))
     zmin = float(np.nanmin([c.surface_raw.min(), c.surface_normalized.min()]))
-    for col, surface in ((1, c.surface_raw), (2, c.surface_normalized)):
-        fig.add_trace(
-            go.Contour(
-                x=c.t,
-                y=c.t,
-                z=surface,
-                zmin=zmin,
-                zmax=zmax,
-                colorscale="Viridis",
-                showscale=col == 2,
-                contours={"coloring": "heatmap"},
-                colorbar={"title": "loss", "len": 0.8},
-                hovertemplate="w%{x:+.0%} · w%{y:+.0%}: loss %{z:.3f}<extra></extra>",
-            ),
-            row=1,
-            col=col,
-        )
-        fig.update_xaxes(title_text=f"relative change of weight {c.dims[0]}", tickformat="+.0%", row=1, col=col)
-        fig.update_yaxes(title_text=f"of weight {c.dims[1]}", tickformat="+.0%", row=1, col=col)
+    change = {"tickformat": "+.0%", "title": {"text": f"relative change of weight {c.dims[0]}"}}
+    data = [
+        {
+            "type": "contour",
+            "x": c.t,
+            "y": c.t,
+            "z": surface,
+            "xaxis": f"x{s}",
+            "yaxis": f"y{s}",
+            "zmin": zmin,
+            "zmax": zmax,
+            "colorscale": "Viridis",
+            "showscale": s == "2",
+            "contours": {"coloring": "heatmap"},
+            "colorbar": {"title": {"text": "loss"}, "len": 0.8, "thickness": 12, "x": norm_d[1] + 0.01},
+            "hovertemplate": "w%{x:+.0%} · w%{y:+.0%}: loss %{z:.3f}<extra></extra>",
+        }
+        for s, surface in (("", c.surface_raw), ("2", c.surface_normalized))
+    ]
     steps = np.arange(len(c.losses_raw))
     curves = (
         (c.losses_raw, "raw", RAW),
@@ -92,28 +138,66 @@ def conditioning_figure(c: Conditioning, token: str) -> go.Figure:
         (c.losses_normalized, "normalized", PREPROCESSED),
     )
     for losses, name, color in curves:
-        fig.add_trace(
-            go.Scatter(x=steps, y=np.where(np.isfinite(losses), losses, np.nan), name=name, line={"color": color}),
-            row=1,
-            col=3,
+        data.append(
+            {
+                "type": "scatter",
+                "x": steps,
+                "y": np.where(np.isfinite(losses), losses, np.nan),
+                "xaxis": "x3",
+                "yaxis": "y3",
+                "name": name,
+                "mode": "lines",
+                "line": {"color": color},
+            }
         )
-    fig.add_hline(
-        y=c.threshold,
-        line={"dash": "dot", "color": "black"},
-        row=1,
-        col=3,
-        annotation_text="10% above the best loss",
-        annotation_position="top right",
-    )
-    fig.update_yaxes(type="log", title_text="loss", row=1, col=3)
-    fig.update_xaxes(title_text="step", row=1, col=3)
-    fig.update_layout(
-        title=figure_title("Why normalize: sensitivity to the weights, and optimization", token),
-        height=420,
-        legend={"orientation": "h", "y": -0.25},
-        margin={"t": 100, "l": 50, "r": 10, "b": 60},
-    )
-    return fig
+    threshold_note = {
+        "text": "10% above the best loss",
+        "x": 1.0,
+        "y": float(np.log10(c.threshold)),
+        "xref": "x3 domain",
+        "yref": "y3",
+        "xanchor": "right",
+        "yanchor": "top",
+        "showarrow": False,
+        "font": {"size": 11},
+        "bgcolor": "rgba(255,255,255,0.8)",
+    }
+    layout = {
+        "xaxis": {"domain": raw_d, "anchor": "y", **change},
+        "yaxis": {
+            "domain": [0.0, 1.0],
+            "anchor": "x",
+            "tickformat": "+.0%",
+            "title": {"text": f"relative change of weight {c.dims[1]}"},
+        },
+        "xaxis2": {"domain": norm_d, "anchor": "y2", **change},
+        "yaxis2": {"domain": [0.0, 1.0], "anchor": "x2", "matches": "y", "showticklabels": False},
+        "xaxis3": {"domain": descent_d, "anchor": "y3", "title": {"text": "step"}},
+        "yaxis3": {"domain": [0.0, 1.0], "anchor": "x3", **_loss_axis([v for v, _, _ in curves])},
+        "shapes": [
+            {
+                "type": "line",
+                "xref": "x3 domain",
+                "yref": "y3",
+                "x0": 0,
+                "x1": 1,
+                "y0": c.threshold,
+                "y1": c.threshold,
+                "line": {"dash": "dot", "color": "black"},
+            }
+        ],
+        "annotations": [
+            _panel_title("raw data: loss near the best weights", raw_d),
+            _panel_title("normalized data: the same", norm_d),
+            _panel_title("gradient descent, same learning rate", descent_d),
+            threshold_note,
+        ],
+        "title": figure_title("Why normalize: sensitivity to the weights, and optimization", token),
+        "height": 420,
+        "legend": {"orientation": "h", "y": -0.25, "x": descent_d[0], "xanchor": "left"},
+        "margin": {"t": 100, "l": 60, "r": 10, "b": 60},
+    }
+    return go.Figure({"data": data, "layout": layout})
 
 
 def first_layer_figure(fl: FirstLayer, token: str) -> go.Figure:
