@@ -24,3 +24,33 @@ STREAMLIT_LOOK = {
     "paper_bgcolor": "white",
     "plot_bgcolor": "white",
 }
+
+
+def columns(widths: list[float], gaps: list[float]) -> list[list[float]]:
+    """x domains (paper fractions) of side-by-side panels with the given relative widths and gaps."""
+    scale = 1.0 / (sum(widths) + sum(gaps))
+    domains, left = [], 0.0
+    for width, gap in zip(widths, [*gaps, 0.0]):
+        domains.append([left, min(1.0, left + width * scale)])
+        left += (width + gap) * scale
+    return domains
+
+
+def panel_title(text: str, domain: list[float]) -> dict:
+    """A title centred over one panel, as make_subplots would place it."""
+    return {
+        "text": text,
+        "x": (domain[0] + domain[1]) / 2,
+        "y": 1.0,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 14},
+    }
+
+
+def axis_suffix(index: int) -> str:
+    """Plotly's axis name suffix for panel `index` (1-based): x, x2, x3, ..."""
+    return "" if index == 1 else str(index)

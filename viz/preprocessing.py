@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.prep_lab import Conditioning, FirstLayer, Panel
-from viz.common import figure_title
+from viz.common import axis_suffix, columns, figure_title, panel_title
 
 RAW, PREPROCESSED = "#7f7f7f", "#1f77b4"
 
@@ -16,43 +16,14 @@ def _fmt(values: np.ndarray) -> str:
     return "(" + ", ".join(f"{v:.2f}" for v in values) + ")"
 
 
-def _columns(widths: list[float], gaps: list[float]) -> list[list[float]]:
-    """x domains (paper fractions) of side-by-side panels with the given relative widths and gaps."""
-    scale = 1.0 / (sum(widths) + sum(gaps))
-    domains, left = [], 0.0
-    for width, gap in zip(widths, [*gaps, 0.0]):
-        domains.append([left, min(1.0, left + width * scale)])
-        left += (width + gap) * scale
-    return domains
-
-
-def _panel_title(text: str, domain: list[float]) -> dict:
-    """A title centred over one panel, as make_subplots would place it."""
-    return {
-        "text": text,
-        "x": (domain[0] + domain[1]) / 2,
-        "y": 1.0,
-        "xref": "paper",
-        "yref": "paper",
-        "xanchor": "center",
-        "yanchor": "bottom",
-        "showarrow": False,
-        "font": {"size": 14},
-    }
-
-
-def _suffix(index: int) -> str:
-    return "" if index == 1 else str(index)
-
-
-# Plain dicts with explicit axis domains: make_subplots and per-axis update calls cost
-# tens of milliseconds per figure, paid on every change of a control.
+# Plain dicts with explicit axis domains (viz.common.columns): make_subplots and per-axis
+# update calls cost tens of milliseconds per figure, paid on every change of a control.
 def stages_figure(panels: list[Panel], labels: tuple[str, str], token: str) -> go.Figure:
     """The classic figure: original, centered, normalized, decorrelated, whitened, on equal axes."""
-    domains = _columns([1.0] * len(panels), [0.2] * (len(panels) - 1))
+    domains = columns([1.0] * len(panels), [0.2] * (len(panels) - 1))
     data, layout = [], {}
     for i, (panel, domain) in enumerate(zip(panels, domains), start=1):
-        s = _suffix(i)
+        s = axis_suffix(i)
         data.append(
             {
                 "type": "scattergl",
@@ -89,7 +60,7 @@ def stages_figure(panels: list[Panel], labels: tuple[str, str], token: str) -> g
         title=figure_title(
             f"Each stage on equal axes ({first} and {second}; later stages: principal components 1 and 2)", token
         ),
-        annotations=[_panel_title(p.name, d) for p, d in zip(panels, domains)],
+        annotations=[panel_title(p.name, d) for p, d in zip(panels, domains)],
         height=420,
         margin={"t": 100, "l": 40, "r": 10, "b": 100},
     )
@@ -109,7 +80,7 @@ def conditioning_figure(c: Conditioning, token: str) -> go.Figure:
     The two loss maps share one colour scale, drawn between them; the descent curves get
     their own panel on the right.
     """
-    raw_d, norm_d, descent_d = _columns([1.0, 1.0, 1.15], [0.22, 0.62])
+    raw_d, norm_d, descent_d = columns([1.0, 1.0, 1.15], [0.22, 0.62])
     zmax = float(np.nanmax([c.surface_raw.max(), c.surface_normalized.max()]))
     zmin = float(np.nanmin([c.surface_raw.min(), c.surface_normalized.min()]))
     change = {"tickformat": "+.0%", "title": {"text": f"relative change of weight {c.dims[0]}"}}
@@ -187,9 +158,9 @@ def conditioning_figure(c: Conditioning, token: str) -> go.Figure:
             }
         ],
         "annotations": [
-            _panel_title("raw data: loss near the best weights", raw_d),
-            _panel_title("normalized data: the same", norm_d),
-            _panel_title("gradient descent, same learning rate", descent_d),
+            panel_title("raw data: loss near the best weights", raw_d),
+            panel_title("normalized data: the same", norm_d),
+            panel_title("gradient descent, same learning rate", descent_d),
             threshold_note,
         ],
         "title": figure_title("Why normalize: sensitivity to the weights, and optimization", token),
