@@ -7,10 +7,16 @@ key press to the moment the new token is on screen (polled every animation frame
 figure's subtitle for the activation lab, in the main (first) figure's subtitle for the other
 labs, in the text for the floor (a minimal page with one slider and one text). Prints p50 and
 p95 per view and their ratios to the floor, all measured in one run.
+
+Then, for the activation lab, where the time goes: the same depth changes run through
+AppTest (the page's script alone, no browser), with the simulation's own time as the
+page's caption reports it. The rest is the websocket and the browser drawing the page.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import statistics
 import sys
 import time
@@ -18,6 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from streamlit.testing.v1 import AppTest
+
+from engine.runtime import tune_runtime
+from tests.app_support import page_path
 from tests.browser_support import launch_browser, running_app, wait_for_charts, wait_for_idle
 
 # Each view's JS returns the texts that must all show the new token.
@@ -91,6 +101,22 @@ def measure(browser, base: str, path: str, label: str, token_js: str, expected, 
     return times
 
 
+def server_share(changes: int) -> tuple[list[float], list[float]]:
+    """(script-run ms, simulation ms) of the activation lab for depth 6 -> 6 + changes, without a browser."""
+    tune_runtime()  # as app.py does
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's "missing ScriptRunContext" notices
+    at = AppTest.from_file(page_path("activations"), default_timeout=60).run()
+    runs, simulations = [], []
+    for n in range(1, changes + 1):
+        at.slider(key="depth").set_value(6 + n)
+        start = time.perf_counter()
+        at.run()
+        runs.append(1000 * (time.perf_counter() - start))
+        caption = next(c.value for c in at.caption if "computed by" in c.value)
+        simulations.append(float(re.search(r"in (\d+) ms", caption).group(1)))
+    return runs, simulations
+
+
 def main(changes: int) -> None:
     results = {}
     with running_app("bench/floor_app.py") as floor_url, running_app() as app_url, launch_browser() as browser:
@@ -105,6 +131,15 @@ def main(changes: int) -> None:
         p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
         print(f"{name:<40} {p50:8.0f} {p95:8.0f} {p50 / f50:10.2f} {p95 / f95:10.2f}")
     print(f"\nmean of all presses: {statistics.mean(t for v in results.values() for t in v):.0f} ms")
+
+    runs, simulations = server_share(changes)
+    lab = results[VIEWS[1][0]]
+    print("\nactivation lab, the same depth changes: where the time goes (p50 ms)")
+    print(f"  key press to chart on screen, in Chromium (above)        {percentile(lab, 0.5):6.0f}")
+    print(f"  the page's script on the server (AppTest, no browser)   {percentile(runs, 0.5):6.0f}")
+    print(f"    of which the simulation (the page's caption)          {percentile(simulations, 0.5):6.0f}")
+    rest = percentile(lab, 0.5) - percentile(runs, 0.5)
+    print(f"  the rest: websocket and the browser drawing the page    {rest:6.0f}")
 
 
 if __name__ == "__main__":

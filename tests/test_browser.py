@@ -54,6 +54,21 @@ def test_the_chart_is_redrawn_in_place_not_remounted(page, app_url):
     assert page.locator(".initlab-live-chart .main-svg").count() >= 1
 
 
+def test_the_chart_follows_its_column_when_the_sidebar_closes(page, app_url):
+    open_lab(page, app_url)
+    widths = (
+        "() => ['.initlab-live-chart', '.initlab-live-chart .main-svg']"
+        ".map(s => document.querySelector(s).getBoundingClientRect().width)"
+    )
+    column, chart = page.evaluate(widths)
+    assert chart == column
+    page.hover("[data-testid='stSidebar']")
+    page.get_by_label("Collapse sidebar").click()
+    page.wait_for_function(f"() => ({widths})().every(w => w > {column} + 100)", timeout=10_000)
+    column, chart = page.evaluate(widths)
+    assert chart == column
+
+
 def test_shared_url_reproduces_the_view(page, browser, app_url):
     open_lab(page, app_url, "preset=relu-xavier")
     choose(page, "Activation", "sigmoid")

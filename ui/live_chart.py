@@ -49,15 +49,36 @@ function loadPlotly() {
   return loading;
 }
 
+// Plotly's own `responsive` follows the window only; the page's column also changes
+// width when the sidebar opens or closes, so the chart watches its own box.
+function followWidth(Plotly, target) {
+  if (target.initlabResize) return;
+  let frame = 0;
+  target.initlabResize = new ResizeObserver(() => {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(() => Plotly.Plots.resize(target));
+  });
+  target.initlabResize.observe(target);
+}
+
 export default function (component) {
   const { data, parentElement } = component;
   const target = parentElement.querySelector(".initlab-live-chart");
   const { figure, config } = JSON.parse(data);
+  // Plots.resize sizes the chart to its box: the box must carry the figure's height.
+  if (figure.layout.height) target.style.height = `${figure.layout.height}px`;
   loadPlotly()
-    .then((Plotly) => Plotly.react(target, figure.data, figure.layout, config))
+    .then((Plotly) => {
+      followWidth(Plotly, target);
+      return Plotly.react(target, figure.data, figure.layout, config);
+    })
     .catch(() => {
       target.textContent = "The chart library did not load. Reload the page to try again.";
     });
+  return () => {
+    target.initlabResize?.disconnect();
+    window.Plotly?.purge(target);
+  };
 }
 """
 
