@@ -257,13 +257,14 @@ def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False)
     act_axis, grad_axis = str(len(blocks) + 1), str(len(blocks) + 2)
     traces += _moment_traces(result, log_y, (act_axis, grad_axis))
     moments_top = MOMENTS_PX / plot_px
-    layout["annotations"].append(_block_title("moments", moments_top + 16 / plot_px))
+    layout["annotations"].append(_block_title("moments", moments_top))
+    moments_plot_top = moments_top - BLOCK_TITLE_PX / plot_px  # the title gets its own strip, as above
     y_type = "log" if log_y else "linear"
     layer_axis = {"title": {"text": "layer"}, "tickformat": "d", "dtick": max(1, math.ceil(len(result.layers) / 10))}
     for suffix, domain, label in ((act_axis, [0, 0.46], "activations"), (grad_axis, [0.54, 1], "gradients")):
         layout[f"xaxis{suffix}"] = {"domain": domain, "anchor": f"y{suffix}", **layer_axis}
         layout[f"yaxis{suffix}"] = {
-            "domain": [0, moments_top],
+            "domain": [0, moments_plot_top],
             "anchor": f"x{suffix}",
             "type": y_type,
             "title": {"text": label},
