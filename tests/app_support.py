@@ -30,5 +30,5 @@ def chart_figures(at: AppTest) -> list[dict]:
         figures.append(json.loads(element.proto.spec))
     for element in at.get("bidi_component"):
         if element.proto.component_name == "initlab_live_chart":
-            figures.append(json.loads(json.loads(element.proto.json))["figure"])
+            figures.append(json.loads(json.loads(element.proto.json)["figure"]))
     return figures

@@ -1,0 +1,82 @@
+// The live chart's browser side (see live_chart.py). Streamlit calls the default export
+// with each script run's data, and can still call it with a superseded run's data after
+// a newer one. Every payload carries the session's epoch and a revision that grows with
+// each script run: older data is ignored, draws run one at a time, and a draw that ends
+// picks up only the newest figure that arrived meanwhile.
+
+let loading = null;
+
+function loadPlotly() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!loading) {
+    loading = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = new URL("app/static/plotly.min.js", document.baseURI).href;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => {
+        loading = null;
+        reject(new Error("plotly.js did not load"));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return loading;
+}
+
+// Plotly's own `responsive` follows the window only; the page's column also changes
+// width when the sidebar opens or closes, so the chart watches its own box.
+function followWidth(Plotly, target) {
+  if (target.initlabResize) return;
+  let frame = 0;
+  target.initlabResize = new ResizeObserver(() => {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(() => Plotly.Plots.resize(target));
+  });
+  target.initlabResize.observe(target);
+}
+
+function drawLatest(Plotly, target) {
+  const next = target.initlabPending;
+  if (target.initlabDrawing || !next) return;
+  target.initlabPending = null;
+  target.initlabDrawing = true;
+  // Plots.resize sizes the chart to its box: the box must carry the figure's height.
+  if (next.figure.layout.height) target.style.height = `${next.figure.layout.height}px`;
+  Promise.resolve(Plotly.react(target, next.figure.data, next.figure.layout, next.config))
+    .catch(() => {})
+    .finally(() => {
+      target.initlabDrawing = false;
+      drawLatest(Plotly, target);
+    });
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  const target = parentElement.querySelector(".initlab-live-chart");
+  const { epoch, revision, figure, config } = data;
+  const superseded = target.initlabEpoch === epoch && revision <= target.initlabRevision;
+  if (!superseded) {
+    target.initlabEpoch = epoch;
+    target.initlabRevision = revision;
+    if (figure !== target.initlabFigure) {
+      target.initlabFigure = figure;
+      target.initlabPending = { figure: JSON.parse(figure), config };
+      loadPlotly()
+        .then((Plotly) => {
+          followWidth(Plotly, target);
+          drawLatest(Plotly, target);
+        })
+        .catch(() => {
+          target.textContent = "The chart library did not load. Reload the page to try again.";
+        });
+    }
+  }
+  // Streamlit calls this both when the chart leaves the page and when a run's data is
+  // superseded: only the first may free the chart.
+  return () =>
+    setTimeout(() => {
+      if (target.isConnected) return;
+      target.initlabResize?.disconnect();
+      window.Plotly?.purge(target);
+    }, 0);
+}
