@@ -104,7 +104,8 @@ def measure(browser, base: str, path: str, label: str, token_js: str, expected, 
 def server_share(changes: int) -> tuple[list[float], list[float]]:
     """(script-run ms, simulation ms) of the activation lab for depth 6 -> 6 + changes, without a browser."""
     tune_runtime()  # as app.py does
-    logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's "missing ScriptRunContext" notices
+    # AppTest outside a server logs "missing ScriptRunContext" notices; they say nothing here.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     at = AppTest.from_file(page_path("activations"), default_timeout=60).run()
     runs, simulations = [], []
     for n in range(1, changes + 1):
