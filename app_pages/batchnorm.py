@@ -8,6 +8,7 @@ from engine.bn_lab import batch_steps, init_robustness, running_statistics, trai
 from ui import widgets
 from ui.batchnorm_params import PARAM_BY_KEY as P
 from ui.batchnorm_params import PARAMS
+from ui.live_chart import live_chart
 from ui.urlparams import sanitize_query_params, warn_rejections
 from viz.batchnorm import feature_strips, robustness_figure, running_figure, spread_figure, steps_heatmaps
 
@@ -16,7 +17,7 @@ ROBUST_WIDTH, ROBUST_BATCH = 256, 64
 
 # The two costly sections are cached as finished figures: the computation takes seconds,
 # and building a figure again on every rerun would cost more than the rest of the page.
-# cache_resource hands out the same read-only object; st.plotly_chart only reads it.
+# cache_resource hands out the same read-only object; live_chart only reads it.
 @st.cache_resource(max_entries=32, show_spinner=False)
 def robustness_view(act: str, depth: int, seed: int) -> go.Figure:
     robust = init_robustness(act, depth, ROBUST_WIDTH, ROBUST_BATCH, seed)
@@ -81,7 +82,7 @@ elif steps.constant_features.any():
         "A feature has variance 0 and ε = 0: 0/0 is guarded and its x̂ set to 0, so its output is β.",
         icon=":material/warning:",
     )
-st.plotly_chart(steps_heatmaps(steps, token), key="bn_steps", width="stretch")
+live_chart(steps_heatmaps(steps, token), key="bn_steps")
 st.dataframe(
     {
         "feature": list(range(v["features"])),
@@ -94,14 +95,14 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-st.plotly_chart(feature_strips(steps, token), key="bn_strips", width="stretch")
+live_chart(feature_strips(steps, token), key="bn_strips")
 st.caption(
     "Every feature ends with mean β and std |γ| (a little less when ε is not small next to σ²): "
     "the offsets and scales of the input are gone."
 )
 
 st.header("2. Robust to initialization", anchor="robust")
-st.plotly_chart(robustness_view(v["act"], v["depth"], v["seed"]), key="bn_robust", width="stretch")
+live_chart(robustness_view(v["act"], v["depth"], v["seed"]), key="bn_robust")
 st.caption(
     "Without batch norm the last layer's activations and the gradient reaching the input follow the weight scale "
     "through every layer: they vanish or explode unless the scale is just right. With BN before the activation "
@@ -114,14 +115,14 @@ st.caption(
 st.header("3. Train mode vs test mode", anchor="train-test")
 spread = train_test_spread(v["seed"], v["x_mean"], v["x_std"])
 spread_token = f"feature ~ N({v['x_mean']:g}, {v['x_std']:g}²) · example x* = {spread.example:.2f} · seed {v['seed']}"
-st.plotly_chart(spread_figure(spread, spread_token), key="bn_spread", width="stretch")
+live_chart(spread_figure(spread, spread_token), key="bn_spread")
 st.caption(
     "In train mode an example's output depends on which examples share its batch: with 2 or 4 it jumps around, "
     "with 128 it settles near the eval-mode value, which uses fixed running statistics. This is the lecture's "
     "con: batch norm behaves differently in training and testing."
 )
 running = running_view(v["warmup"], v["wbatch"], v["seed"], v["x_mean"], v["x_std"])
-st.plotly_chart(running, key="bn_running", width="stretch")
+live_chart(running, key="bn_running")
 st.caption(
     "Running statistics start at mean 0 and variance 1 (PyTorch) or 0 (CS231n) and approach the true values "
     "(dotted) at a rate of 0.9 per step. Evaluate before they have converged, for instance after a few steps, and "

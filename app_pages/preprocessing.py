@@ -8,6 +8,7 @@ from engine.data import digits, labelled_cloud, parse_csv, parse_npy, photo_patc
 from engine.prep_lab import conditioning, eigen_images, first_layer, leakage, stages, zca_whitened
 from engine.transforms import channel_means, mean_image
 from ui import widgets
+from ui.live_chart import live_chart
 from ui.preprocessing_params import PARAM_BY_KEY as P
 from ui.preprocessing_params import PARAMS
 from ui.urlparams import sanitize_query_params, warn_rejections
@@ -131,9 +132,7 @@ if max(fx, fy) >= x.shape[1]:
 token = f"{description} · seed {v['seed']}"
 
 st.header("1. Original, zero-centered, normalized, decorrelated, whitened", anchor="stages")
-st.plotly_chart(
-    stages_figure(stages(x, fx, fy), (f"feature {fx}", f"feature {fy}"), token), key="stages", width="stretch"
-)
+live_chart(stages_figure(stages(x, fx, fy), (f"feature {fx}", f"feature {fy}"), token), key="stages")
 st.caption(
     "Zero-centering moves the cloud to the origin in every dimension; normalizing gives every dimension the same "
     "scale (std 1), so each contributes equally; PCA rotates onto the principal axes (covariance 0); whitening "
@@ -145,7 +144,7 @@ if y is None:
     st.info("This section needs a label: upload at least two columns (the last one is thresholded at its median).")
 else:
     c = cached_conditioning(x, y, float(v["lr"]), int(v["steps"]))
-    st.plotly_chart(conditioning_figure(c, token + f" · lr {v['lr']:g}"), key="conditioning", width="stretch")
+    live_chart(conditioning_figure(c, token + f" · lr {v['lr']:g}"), key="conditioning")
 
     def reached(step: int | None) -> str:
         return "never (within the steps shown)" if step is None else f"after {step} steps"
@@ -163,9 +162,7 @@ else:
 
 st.header("3. Downstream: the first layer of a net", anchor="downstream")
 fl = first_layer(x, FIRST_LAYER_WIDTH, v["seed"])
-st.plotly_chart(
-    first_layer_figure(fl, token + f" · tanh layer of {FIRST_LAYER_WIDTH}, Xavier"), key="first_layer", width="stretch"
-)
+live_chart(first_layer_figure(fl, token + f" · tanh layer of {FIRST_LAYER_WIDTH}, Xavier"), key="first_layer")
 mean, std = float(x.mean()), float(x.std())
 link = f"activations?init=xavier&width=512&in_mean={mean:.3g}&in_std={std:.3g}"
 st.caption(
@@ -176,14 +173,14 @@ st.caption(
 
 st.header("4. Images", anchor="images")
 digits_figure, share = digits_view(float(v["test_frac"]), v["seed"])
-st.plotly_chart(digits_figure, key="digits", width="stretch")
+live_chart(digits_figure, key="digits")
 st.caption(
     f"The mean image is what AlexNet-style per-pixel centering subtracts. The first 8 principal components explain "
     f"{share:.0%} of the pixel variance; whitening flattens the spectrum, so edges dominate. For images, "
     "zero-centering alone is usually enough: pixels already share a scale, and CNNs rely on spatial structure that "
     "PCA projection would scramble."
 )
-st.plotly_chart(photos_view(v["seed"]), key="photos", width="stretch")
+live_chart(photos_view(v["seed"]), key="photos")
 st.caption(
     "Per-pixel mean subtraction (AlexNet) removes a whole mean image; per-channel mean subtraction (VGGNet) "
     "removes three numbers, one per colour channel. Both centre the data."

@@ -23,12 +23,15 @@ def run_page(path: str, timeout: float = 90, **query) -> AppTest:
     return at.run()
 
 
-def chart_figures(at: AppTest) -> list[dict]:
-    """The Plotly figures the page drew, in order: st.plotly_chart's and ui.live_chart's."""
-    figures = []
-    for element in at.get("plotly_chart"):
-        figures.append(json.loads(element.proto.spec))
+def chart_specs(at: AppTest) -> list[str]:
+    """The JSON of every Plotly figure the page drew, in order: ui.live_chart's and st.plotly_chart's."""
+    specs = [element.proto.spec for element in at.get("plotly_chart")]
     for element in at.get("bidi_component"):
         if element.proto.component_name == "initlab_live_chart":
-            figures.append(json.loads(json.loads(element.proto.json)["figure"]))
-    return figures
+            specs.append(json.loads(element.proto.json)["figure"])
+    return specs
+
+
+def chart_figures(at: AppTest) -> list[dict]:
+    """The Plotly figures the page drew, parsed (see chart_specs)."""
+    return [json.loads(spec) for spec in chart_specs(at)]

@@ -57,7 +57,7 @@ def test_page_renders_all_its_sections():
         "3. Train mode vs test mode",
         "4. The lecture's pros and cons",
     ]
-    assert len(at.get("plotly_chart")) == 5
+    assert len(app_support.chart_specs(at)) == 5
     assert any("sqrt" in latex.value for latex in at.latex)
 
 

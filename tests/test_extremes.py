@@ -13,7 +13,7 @@ import pytest
 from engine import SimConfig, estimate_cost, simulate
 from engine.config import BUDGET_BYTES, largest_within_budget
 from engine.data import parse_npy
-from tests.app_support import chart_figures, page_path, run_page
+from tests.app_support import chart_figures, chart_specs, page_path, run_page
 
 ACTIVATIONS = page_path("activations")
 PREPROCESSING = page_path("preprocessing")
@@ -61,7 +61,7 @@ def test_nan_in_an_uploaded_csv_leaves_those_rows_out_with_a_notice():
     at = _upload("holes.csv", f"a,b,c\n{rows}\n".encode())
     assert not at.exception and not at.error
     assert "8 row(s) with missing or non-finite values were left out" in boxes(at)
-    assert "holes.csv: 32 rows" in at.get("plotly_chart")[0].proto.spec
+    assert "holes.csv: 32 rows" in chart_specs(at)[0]
 
 
 def test_an_uploaded_npy_array_is_used_and_its_nan_rows_left_out():
@@ -71,7 +71,7 @@ def test_an_uploaded_npy_array_is_used_and_its_nan_rows_left_out():
     at = _upload("mine.npy", _npy(values))
     assert not at.exception and not at.error
     assert "2 row(s) with missing or non-finite values were left out" in boxes(at)
-    assert "mine.npy: 38 rows" in at.get("plotly_chart")[0].proto.spec
+    assert "mine.npy: 38 rows" in chart_specs(at)[0]
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_a_pickled_npy_upload_gets_an_error_and_the_page_keeps_working():
     at = _upload("evil.npy", _npy(np.array([print], dtype=object)))
     assert not at.exception
     assert any("never loaded" in e.value for e in at.error)
-    assert at.get("plotly_chart")  # the other sections fall back to the digits
+    assert chart_specs(at)  # the other sections fall back to the digits
 
 
 def largest_width_within_budget(cfg: SimConfig) -> int:

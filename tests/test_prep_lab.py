@@ -102,15 +102,15 @@ def test_page_renders_every_section_and_chart():
     assert not at.exception
     assert at.title[0].value == "Data preprocessing"
     assert len(at.header) == 4
-    assert len(at.get("plotly_chart")) == 5
+    assert len(app_support.chart_specs(at)) == 5
 
 
 def test_url_parameters_drive_the_page():
     at = run_page(data="digits", fx="10", fy="30")
     assert not at.exception
-    assert "feature 10" in at.get("plotly_chart")[0].proto.spec
+    assert "feature 10" in app_support.chart_specs(at)[0]
     at = run_page(off_x="200", sx="1")
-    assert "mean (200" in at.get("plotly_chart")[0].proto.spec
+    assert "mean (200" in app_support.chart_specs(at)[0]
 
 
 def test_a_malformed_csv_upload_gives_an_error_not_an_exception():
@@ -119,7 +119,7 @@ def test_a_malformed_csv_upload_gives_an_error_not_an_exception():
     at.run()
     assert not at.exception
     assert any("Non-numeric" in e.value for e in at.error)
-    assert len(at.get("plotly_chart")) == 5  # the page falls back to the digits
+    assert len(app_support.chart_specs(at)) == 5  # the page falls back to the digits
 
 
 def test_a_good_csv_upload_is_used():
@@ -128,7 +128,7 @@ def test_a_good_csv_upload_is_used():
     at.file_uploader[0].set_value(("mine.csv", f"u,v,w\n{rows}\n".encode(), "text/csv"))
     at.run()
     assert not at.exception and not at.error
-    assert "mine.csv: 50 rows" in at.get("plotly_chart")[0].proto.spec
+    assert "mine.csv: 50 rows" in app_support.chart_specs(at)[0]
 
 
 @pytest.mark.parametrize("query,key", [({"data": "mnist"}, "data"), ({"corr": "2"}, "corr"), ({"lr": "nan"}, "lr")])

@@ -24,7 +24,8 @@ import streamlit as st
 
 APP_ROOT = Path(__file__).resolve().parents[1]
 SERVED_PLOTLY = APP_ROOT / "static" / "plotly.min.js"
-# The lab's axes are fixed, so zoom, pan and selection tools would do nothing: keep "save as PNG".
+# Most axes here are fixed, where zoom, pan and selection tools would do nothing: the bar keeps
+# "save as PNG". Where an axis can zoom, dragging zooms and a double click resets it.
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "responsive": True,

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.bn_lab import Robustness, RunningTrace, Spread, Steps
-from viz.common import axis_suffix, columns, figure_title, panel_title
+from viz.common import STREAMLIT_LOOK, axis_suffix, columns, figure_title, panel_title
 
 CONVENTION_COLORS = {"pytorch": "#1f77b4", "cs231n": "#ff7f0e"}
 BN_COLORS = {"none": "#7f7f7f", "before": "#2ca02c"}
@@ -48,6 +48,7 @@ def steps_heatmaps(steps: Steps, token: str) -> go.Figure:
             **({"title": {"text": "example"}} if i == 1 else {}),
         }
     layout.update(
+        **STREAMLIT_LOOK,
         title=figure_title("The transform, step by step", token),
         annotations=[panel_title(t, d) for t, d in zip(titles, domains)],
         height=120 + 28 * len(steps.x) + 60,
@@ -81,6 +82,7 @@ def feature_strips(steps: Steps, token: str) -> go.Figure:
         layout[f"xaxis{s}"] = {"domain": domain, "anchor": f"y{s}"}
         layout[f"yaxis{s}"] = {"domain": [0.0, 1.0], "anchor": f"x{s}"}
     layout.update(
+        **STREAMLIT_LOOK,
         title=figure_title("Each feature before and after", token),
         annotations=[panel_title(t, d) for t, d in zip(("before: x", "after: y"), domains)],
         height=360,
@@ -110,6 +112,7 @@ def robustness_figure(r: Robustness, token: str) -> go.Figure:
         fig.update_xaxes(type="log", title_text="weight scale s in W = s·randn", exponentformat="power", row=1, col=col)
         fig.update_yaxes(type="log", exponentformat="power", row=1, col=col)
     fig.update_layout(
+        **STREAMLIT_LOOK,
         title=figure_title("Robust to initialization", token),
         height=380,
         legend={"orientation": "h", "y": -0.25},
@@ -130,6 +133,7 @@ def spread_figure(spread: Spread, token: str) -> go.Figure:
         annotation_position="top left",
     )
     fig.update_layout(
+        **STREAMLIT_LOOK,
         title=figure_title("Train mode: the same example, different batch-mates", token),
         height=380,
         yaxis_title="normalized output x̂ of the example",
@@ -165,6 +169,7 @@ def running_figure(trace: RunningTrace, token: str) -> go.Figure:
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=3)
     fig.update_xaxes(title_text="warm-up step")
     fig.update_layout(
+        **STREAMLIT_LOOK,
         title=figure_title("Running statistics during warm-up", token),
         height=400,
         legend={"orientation": "h", "y": -0.3},

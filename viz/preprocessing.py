@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.prep_lab import Conditioning, FirstLayer, Panel
-from viz.common import axis_suffix, columns, figure_title, panel_title
+from viz.common import STREAMLIT_LOOK, axis_suffix, columns, figure_title, panel_title
 
 RAW, PREPROCESSED = "#7f7f7f", "#1f77b4"
 
@@ -57,6 +57,7 @@ def stages_figure(panels: list[Panel], labels: tuple[str, str], token: str) -> g
         }
     first, second = labels
     layout.update(
+        **STREAMLIT_LOOK,
         title=figure_title(
             f"Each stage on equal axes ({first} and {second}; later stages: principal components 1 and 2)", token
         ),
@@ -134,6 +135,7 @@ def conditioning_figure(c: Conditioning, token: str) -> go.Figure:
         "bgcolor": "rgba(255,255,255,0.8)",
     }
     layout = {
+        **STREAMLIT_LOOK,
         "xaxis": {"domain": raw_d, "anchor": "y", **change},
         "yaxis": {
             "domain": [0.0, 1.0],
@@ -192,6 +194,7 @@ def first_layer_figure(fl: FirstLayer, token: str) -> go.Figure:
             )
         )
     fig.update_layout(
+        **STREAMLIT_LOOK,
         barmode="overlay",
         bargap=0,
         title=figure_title("First-layer pre-activations", token),
@@ -247,6 +250,7 @@ def image_grid(rows: list[tuple[str, np.ndarray]], token: str, title: str) -> go
         "hovertemplate": "%{customdata:.2f}<extra></extra>",
     }
     layout = {
+        **STREAMLIT_LOOK,
         "title": figure_title(title, token),
         "height": 90 + 110 * len(rows),
         "margin": {"t": 90, "l": 10, "r": 140, "b": 10},
@@ -283,6 +287,7 @@ def photo_means_figure(mean_image: np.ndarray, channel_means: np.ndarray, patch:
     fig.update_yaxes(visible=False)
     means = ", ".join(f"{c} {v:.1f}" for c, v in zip("RGB", channel_means))
     fig.update_layout(
+        **STREAMLIT_LOOK,
         title=figure_title(f"Photo patches: per-pixel vs per-channel mean (channel means: {means})", token),
         height=330,
         margin={"t": 100, "l": 10, "r": 10, "b": 10},
