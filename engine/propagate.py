@@ -332,11 +332,6 @@ def _dense_output_grad(cfg: SimConfig, keep: _Kept, da: np.ndarray) -> np.ndarra
     return da * act.grad(keep.z, cfg.slope)
 
 
-def upstream_gradient(cfg: SimConfig) -> np.ndarray:
-    """The standard-normal gradient on the last layer's activations: (batch, sizes[-1])."""
-    return stream(cfg.seed, _UPSTREAM).standard_normal((cfg.batch, cfg.sizes[-1]))
-
-
 def _backward(
     cfg: SimConfig,
     x0: np.ndarray,
@@ -429,10 +424,11 @@ def raw_run(cfg: SimConfig) -> RawRun:
     x0 = make_input(cfg)
     with np.errstate(all="ignore"), NormalPrefetcher(draw_plan(cfg, to_input=True)) as prefetch:
         results, kept, caches, _ = _forward(cfg, x0, {}, prefetch)
-        _, input_grad = _backward(cfg, x0, results, kept, caches, {}, prefetch, upstream_gradient(cfg), True)
+        upstream = prefetch.take((_UPSTREAM,)).standard_normal((cfg.batch, cfg.sizes[-1]))
+        _, input_grad = _backward(cfg, x0, results, kept, caches, {}, prefetch, upstream, True)
     rows = slice(-cfg.batch, None)  # the evaluated batch
     outputs = [_layer_output(cfg, keep)[rows] for keep in kept]
-    return RawRun(x0[rows], outputs, upstream_gradient(cfg), input_grad[rows])
+    return RawRun(x0[rows], outputs, upstream, input_grad[rows])
 
 
 def forward_activations(cfg: SimConfig) -> list[np.ndarray]:
