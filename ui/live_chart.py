@@ -34,7 +34,14 @@ PLOTLY_CONFIG = {
 }
 
 _JS = (Path(__file__).parent / "live_chart.js").read_text()
-_HTML = '<div class="initlab-live-chart" style="width: 100%; min-height: 200px"></div>'
+# Below this width panel labels and ticks run into each other: narrower screens (phones)
+# scroll the chart sideways instead of squeezing it.
+MIN_WIDTH_PX = 800
+_HTML = (
+    '<div style="overflow-x: auto">'
+    f'<div class="initlab-live-chart" style="width: 100%; min-width: {MIN_WIDTH_PX}px; min-height: 200px"></div>'
+    "</div>"
+)
 
 
 @functools.cache
