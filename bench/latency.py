@@ -5,8 +5,10 @@
 For each view, press ArrowRight on a slider `changes` times (default 20) and time, from the
 key press to the moment the new token is on screen (polled every animation frame): in every
 figure's subtitle for the activation lab, in the main (first) figure's subtitle for the other
-labs, in the text for the floor (a minimal page with one slider and one text). Prints p50 and
-p95 per view and their ratios to the floor, all measured in one run.
+labs, in the text for the floor (a minimal page with one slider and one text). Two more
+floors carry a chart drawn through the lab's live chart (bench/chart_floor_app.py): a
+one-line chart, and the lab's own figure computed before any change. Prints p50 and p95 per
+view and their ratios to the floor, all measured in one run.
 
 Then, for the activation lab, where the time goes: the same depth changes run through
 AppTest (the page's script alone, no browser), with the simulation's own time as the
@@ -15,6 +17,7 @@ page's caption reports it. The rest is the websocket and the browser drawing the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import statistics
@@ -32,6 +35,10 @@ from tests.browser_support import launch_browser, running_app, wait_for_charts, 
 
 # Each view's JS returns the texts that must all show the new token.
 ALL_SUBTITLES = "() => [...document.querySelectorAll('.gtitle-subtitle')].map(e => e.textContent)"
+FLOOR_TEXT = (
+    "() => [...document.querySelectorAll('[data-testid=stMarkdownContainer] p')].map(e => e.textContent)"
+    ".filter(t => t.startsWith('token'))"
+)
 MAIN_SUBTITLE = "() => [...document.querySelectorAll('.gtitle-subtitle')].slice(0, 1).map(e => e.textContent)"
 
 # (name, app, path, slider label, JS returning the token texts, token after n presses)
@@ -41,9 +48,24 @@ VIEWS = [
         "bench/floor_app.py",
         "",
         "value",
-        "() => [...document.querySelectorAll('[data-testid=stMarkdownContainer] p')].map(e => e.textContent)"
-        ".filter(t => t.startsWith('token'))",
+        FLOOR_TEXT,
         lambda n: f"token {n}",
+    ),
+    (
+        "floor with a one-line Plotly chart",
+        "bench/chart_floor_app.py",
+        "?figure=line",
+        "depth (weight layers)",
+        ALL_SUBTITLES,
+        lambda n: f"· {6 + n}×4096 ·",
+    ),
+    (
+        "floor with the lab's figure, precomputed",
+        "bench/chart_floor_app.py",
+        "?figure=lab",
+        "depth (weight layers)",
+        ALL_SUBTITLES,
+        lambda n: f"· {6 + n}×4096 ·",
     ),
     (
         "activation lab, default view (depth)",
@@ -81,7 +103,7 @@ def measure(browser, base: str, path: str, label: str, token_js: str, expected, 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{base}/{path}")
     wait_for_idle(page)
-    if path:
+    if token_js != FLOOR_TEXT:
         wait_for_charts(page)
     slider = page.locator("[data-testid='stSlider']").filter(has_text=label).locator("input[type='range']")
     times = []
@@ -120,10 +142,12 @@ def server_share(changes: int) -> tuple[list[float], list[float]]:
 
 def main(changes: int) -> None:
     results = {}
-    with running_app("bench/floor_app.py") as floor_url, running_app() as app_url, launch_browser() as browser:
+    with contextlib.ExitStack() as stack:
+        # Every app runs from the start, so each view is measured with the others' servers idle.
+        urls = {app: stack.enter_context(running_app(app)) for app in dict.fromkeys(view[1] for view in VIEWS)}
+        browser = stack.enter_context(launch_browser())
         for name, app, path, label, token_js, expected in VIEWS:
-            base = floor_url if app == "bench/floor_app.py" else app_url
-            results[name] = measure(browser, base, path, label, token_js, expected, changes)
+            results[name] = measure(browser, urls[app], path, label, token_js, expected, changes)
     floor = results[VIEWS[0][0]]
     f50, f95 = percentile(floor, 0.5), percentile(floor, 0.95)
     print(f"{changes} slider key presses per view; milliseconds from key press to the new token on screen\n")
@@ -131,10 +155,15 @@ def main(changes: int) -> None:
     for name, times in results.items():
         p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
         print(f"{name:<40} {p50:8.0f} {p95:8.0f} {p50 / f50:10.2f} {p95 / f95:10.2f}")
-    print(f"\nmean of all presses: {statistics.mean(t for v in results.values() for t in v):.0f} ms")
+    figure_floor = results[VIEWS[2][0]]
+    lab = results[VIEWS[3][0]]
+    print(
+        f"\nactivation lab / floor with its figure: {percentile(lab, 0.5) / percentile(figure_floor, 0.5):.2f} p50, "
+        f"{percentile(lab, 0.95) / percentile(figure_floor, 0.95):.2f} p95"
+    )
+    print(f"mean of all presses: {statistics.mean(t for v in results.values() for t in v):.0f} ms")
 
     runs, simulations = server_share(changes)
-    lab = results[VIEWS[1][0]]
     print("\nactivation lab, the same depth changes: where the time goes (p50 ms)")
     print(f"  key press to chart on screen, in Chromium (above)        {percentile(lab, 0.5):6.0f}")
     print(f"  the page's script on the server (AppTest, no browser)   {percentile(runs, 0.5):6.0f}")
