@@ -14,7 +14,7 @@ from ui.activation_controls import apply_url_preset, sidebar_controls
 from ui.activation_params import PARAMS, build_config
 from ui.live_chart import live_chart
 from ui.urlparams import sanitize_query_params, warn_rejections
-from viz.activations import layer_figure
+from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_figure
 
 PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
 LEVEL_BOX = {"ok": st.success, "info": st.info, "warn": st.warning, "error": st.error}
@@ -62,7 +62,7 @@ for finding in diagnose(result):
     LEVEL_BOX[finding.level](finding.text)
 
 # The figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK); live_chart redraws it in place.
-live_chart(layer_figure(result, values["pre"], values["logy"]), key="layers")
+live_chart(layer_figure(result, values["pre"], values["logy"]), key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
 
 st.subheader("Per-layer statistics")
 table = pd.DataFrame(layer_rows(result))

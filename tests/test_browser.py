@@ -3,6 +3,7 @@
 import pytest
 
 from tests.browser_support import wait_for_charts, wait_for_idle
+from viz.activations import LAYER_FIGURE_MIN_WIDTH
 
 pytestmark = pytest.mark.browser
 
@@ -74,9 +75,33 @@ def test_on_a_phone_the_chart_keeps_its_width_and_scrolls_sideways(browser, app_
     open_lab(phone, app_url)
     chart = phone.locator(".initlab-live-chart .main-svg").first.bounding_box()["width"]
     frame = phone.locator(".initlab-live-chart").locator("xpath=..")
-    assert chart >= 800  # squeezed below that, panel labels run into each other
+    assert chart >= LAYER_FIGURE_MIN_WIDTH  # squeezed below that, panel labels run into each other
     assert frame.evaluate("(e) => e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === 'auto'")
     phone.close()
+
+
+# Boxes of the chart's panel labels, tick labels and block titles, and any two that overlap.
+LABEL_OVERLAPS = """() => {
+  const chart = document.querySelector('.initlab-live-chart');
+  const boxes = [...chart.querySelectorAll('.textpoint text, .xtick text, .ytick text, .annotation-text')]
+    .map((e) => [e.getBoundingClientRect(), e.textContent]);
+  const apart = (a, b) =>
+    a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5;
+  const hits = [];
+  boxes.forEach(([a, ta], i) => boxes.slice(i + 1).forEach(([b, tb]) => { if (!apart(a, b)) hits.push([ta, tb]); }));
+  return { labels: boxes.length, hits };
+}"""
+
+
+def test_on_a_laptop_with_the_sidebar_open_six_panels_fit_without_overlapping_labels(browser, app_url):
+    laptop = browser.new_page(viewport={"width": 1024, "height": 900})
+    # ReLU's clipped zero spike gives the longest panel labels; depth 12 fills two rows of six.
+    open_lab(laptop, app_url, "preset=relu-kaiming&depth=12&pre=True")
+    frame = laptop.locator(".initlab-live-chart").locator("xpath=..")
+    assert frame.evaluate("(e) => e.scrollWidth <= e.clientWidth")  # no sideways scrolling
+    found = laptop.evaluate(LABEL_OVERLAPS)
+    assert found["labels"] >= 3 * 12 and found["hits"] == []
+    laptop.close()
 
 
 def test_shared_url_reproduces_the_view(page, browser, app_url):

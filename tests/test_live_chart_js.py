@@ -29,7 +29,7 @@ SETUP = """async (moduleUrl) => {
   window.render = (await import(moduleUrl)).default;
   window.send = (epoch, revision, title) => window.render({
     parentElement: document.getElementById('host'),
-    data: { epoch, revision, figure: JSON.stringify({ data: [], layout: { title } }), config: {} },
+    data: { epoch, revision, figure: JSON.stringify({ data: [], layout: { title } }), config: {}, minWidth: 800 },
   });
   window.settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 }"""

@@ -110,7 +110,7 @@ def test_relu_zero_spike_is_clipped_and_labelled():
     heights = _panels(hist)[0]
     assert heights[0] == pytest.approx(1.15)  # the spike is drawn just past the tallest other bar
     assert heights[1:].max() == pytest.approx(1.0)
-    assert "zeros, bar clipped" in labels.text[0]
+    assert "zeros<br>bar clipped" in labels.text[0]
     tanh_hist, tanh_labels = _block(layer_figure(simulate(SimConfig())), "Activations")
     assert max(_panels(tanh_hist)[0]) == pytest.approx(1.0)
     assert "clipped" not in tanh_labels.text[0]

@@ -53,11 +53,12 @@ function drawLatest(Plotly, target) {
 export default function (component) {
   const { data, parentElement } = component;
   const target = parentElement.querySelector(".initlab-live-chart");
-  const { epoch, revision, figure, config } = data;
+  const { epoch, revision, figure, config, minWidth } = data;
   const superseded = target.initlabEpoch === epoch && revision <= target.initlabRevision;
   if (!superseded) {
     target.initlabEpoch = epoch;
     target.initlabRevision = revision;
+    target.style.minWidth = `${minWidth}px`;
     if (figure !== target.initlabFigure) {
       target.initlabFigure = figure;
       target.initlabPending = { figure: JSON.parse(figure), config };

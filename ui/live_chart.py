@@ -34,13 +34,12 @@ PLOTLY_CONFIG = {
 }
 
 _JS = (Path(__file__).parent / "live_chart.js").read_text()
-# Below this width panel labels and ticks run into each other: narrower screens (phones)
-# scroll the chart sideways instead of squeezing it.
+# Below a figure's minimum width its panel labels and ticks run into each other: narrower
+# columns (phones) scroll the chart sideways instead of squeezing it. Most figures need this
+# much; a figure drawn to fit less says so (viz.activations.LAYER_FIGURE_MIN_WIDTH).
 MIN_WIDTH_PX = 800
 _HTML = (
-    '<div style="overflow-x: auto">'
-    f'<div class="initlab-live-chart" style="width: 100%; min-width: {MIN_WIDTH_PX}px; min-height: 200px"></div>'
-    "</div>"
+    '<div style="overflow-x: auto"><div class="initlab-live-chart" style="width: 100%; min-height: 200px"></div></div>'
 )
 
 
@@ -70,23 +69,30 @@ def plotly_js_served() -> bool:
     return True
 
 
-def live_chart(figure: go.Figure, key: str) -> None:
+def live_chart(figure: go.Figure, key: str, min_width: int = MIN_WIDTH_PX) -> None:
     """Draw figure full width under key; later reruns with the same key redraw it in place.
 
-    The figure carries its own look (theme=None on the fallback, as on the component).
+    Narrower than min_width pixels, the chart keeps that width and scrolls sideways. The
+    figure carries its own look (theme=None on the fallback, as on the component).
     """
     if not plotly_js_served():
         st.plotly_chart(figure, key=key, width="stretch", theme=None)
         return
     # Registered on every run, as Streamlit's examples do: registration is per runtime.
     chart = st.components.v2.component("initlab_live_chart", html=_HTML, js=_JS, isolate_styles=False)
-    chart(data=_payload(figure), key=key)
+    chart(data=_payload(figure, min_width), key=key)
 
 
-def _payload(figure: go.Figure) -> dict:
+def _payload(figure: go.Figure, min_width: int) -> dict:
     """The figure, with this session's epoch and a revision that grows with every call:
     the browser side ignores data older than what it has drawn (see live_chart.js)."""
     epoch = st.session_state.setdefault("_live_chart_epoch", uuid.uuid4().hex)
     revision = st.session_state.get("_live_chart_revision", 0) + 1
     st.session_state["_live_chart_revision"] = revision
-    return {"epoch": epoch, "revision": revision, "figure": figure.to_json(), "config": PLOTLY_CONFIG}
+    return {
+        "epoch": epoch,
+        "revision": revision,
+        "figure": figure.to_json(),
+        "config": PLOTLY_CONFIG,
+        "minWidth": min_width,
+    }

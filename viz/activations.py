@@ -24,11 +24,14 @@ KIND_TITLES = {"act": "Activations", "pre": "Pre-activations", "grad": "Gradient
 BLOCK_TITLES = {**{k: f"{v} per layer" for k, v in KIND_TITLES.items()}, "moments": "Mean and std per layer"}
 PANEL_PITCH = 1.2  # a panel is 1 unit wide; the rest is the gap between columns
 UNIT_PX = 105  # pixels per unit of panel height
-LABEL_LINE = 0.19  # height of one line of a panel label, in units
+LABEL_LINE = 0.15  # height of one line of a panel label, in units
 SPIKE_CLIP = 1.15  # a clipped ReLU zero spike is drawn this tall (1 = the tallest other bar)
 BLOCK_TITLE_PX = 34
 GAP_PX = 56
 MOMENTS_PX = 300
+# Six panels side by side keep their labels apart down to this chart width (a 1024 px
+# laptop with the sidebar open); narrower, the chart scrolls sideways.
+LAYER_FIGURE_MIN_WIDTH = 560
 
 
 def view_token(result: SimResult) -> str:
@@ -81,9 +84,10 @@ def _spike_is_clipped(s: Summary, kind: str, result: SimResult) -> bool:
 
 
 def _panel_stats(s: Summary, kind: str, result: SimResult) -> str:
-    text = f"mean {_fmt(s.mean)} · std {_fmt(s.std)}"
+    # One short line per number, so that six panels fit side by side on a laptop with the sidebar open.
+    text = f"mean {_fmt(s.mean)}<br>std {_fmt(s.std)}"
     if _spike_is_clipped(s, kind, result):
-        text += f"<br>{s.n_zero / max(s.n_finite, 1):.0%} zeros, bar clipped"
+        text += f"<br>{s.n_zero / max(s.n_finite, 1):.0%} zeros<br>bar clipped"
     return text
 
 
