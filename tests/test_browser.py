@@ -80,17 +80,18 @@ def test_on_a_phone_the_chart_keeps_its_width_and_scrolls_sideways(browser, app_
     phone.close()
 
 
-# Boxes of the chart's panel labels, tick labels and block titles, and any two that overlap.
-LABEL_OVERLAPS = """() => {
-  const chart = document.querySelector('.initlab-live-chart');
-  const boxes = [...chart.querySelectorAll('.textpoint text, .xtick text, .ytick text, .annotation-text')]
-    .map((e) => [e.getBoundingClientRect(), e.textContent]);
+# Per chart: how many texts it shows (panel labels, ticks, axis and panel titles, legend
+# entries, title and subtitle) and every pair of them whose boxes overlap.
+LABEL_OVERLAPS = """() => [...document.querySelectorAll('.initlab-live-chart')].map((chart) => {
+  const texts = '.textpoint text, .xtick text, .ytick text, .annotation-text, .g-xtitle text, .g-ytitle text, '
+    + '.legendtext, .gtitle, .gtitle-subtitle';
+  const boxes = [...chart.querySelectorAll(texts)].map((e) => [e.getBoundingClientRect(), e.textContent]);
   const apart = (a, b) =>
     a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5;
   const hits = [];
   boxes.forEach(([a, ta], i) => boxes.slice(i + 1).forEach(([b, tb]) => { if (!apart(a, b)) hits.push([ta, tb]); }));
-  return { labels: boxes.length, hits };
-}"""
+  return { texts: boxes.length, hits };
+})"""
 
 
 def test_on_a_laptop_with_the_sidebar_open_six_panels_fit_without_overlapping_labels(browser, app_url):
@@ -99,9 +100,22 @@ def test_on_a_laptop_with_the_sidebar_open_six_panels_fit_without_overlapping_la
     open_lab(laptop, app_url, "preset=relu-kaiming&depth=12&pre=True")
     frame = laptop.locator(".initlab-live-chart").locator("xpath=..")
     assert frame.evaluate("(e) => e.scrollWidth <= e.clientWidth")  # no sideways scrolling
-    found = laptop.evaluate(LABEL_OVERLAPS)
-    assert found["labels"] >= 3 * 12 and found["hits"] == []
+    (found,) = laptop.evaluate(LABEL_OVERLAPS)
+    assert found["texts"] >= 3 * 12 and found["hits"] == []
     laptop.close()
+
+
+@pytest.mark.parametrize("path,charts", [("activations", 1), ("batchnorm", 5), ("preprocessing", 5)])
+@pytest.mark.parametrize("viewport_width", [1400, 420])  # a desktop; a phone, where charts keep their minimum width
+def test_no_chart_runs_its_texts_into_each_other(browser, app_url, path, charts, viewport_width):
+    view = browser.new_page(viewport={"width": viewport_width, "height": 1000})
+    view.goto(f"{app_url}/{path}")
+    wait_for_idle(view)
+    wait_for_charts(view, minimum=charts)
+    found = view.evaluate(LABEL_OVERLAPS)
+    assert len(found) == charts and all(chart["texts"] >= 5 for chart in found)
+    assert [chart["hits"] for chart in found] == [[]] * charts
+    view.close()
 
 
 def test_shared_url_reproduces_the_view(page, browser, app_url):

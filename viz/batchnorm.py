@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.bn_lab import Robustness, RunningTrace, Spread, Steps
-from viz.common import STREAMLIT_LOOK, axis_suffix, columns, figure_title, panel_title
+from viz.common import BOTTOM_LEGEND, STREAMLIT_LOOK, axis_suffix, columns, figure_title, panel_title
 
 CONVENTION_COLORS = {"pytorch": "#1f77b4", "cs231n": "#ff7f0e"}
 BN_COLORS = {"none": "#7f7f7f", "before": "#2ca02c"}
@@ -114,9 +114,9 @@ def robustness_figure(r: Robustness, token: str) -> go.Figure:
     fig.update_layout(
         **STREAMLIT_LOOK,
         title=figure_title("Robust to initialization", token),
-        height=380,
-        legend={"orientation": "h", "y": -0.25},
-        margin={"t": 100, "l": 50, "r": 10, "b": 40},
+        height=400,
+        legend=BOTTOM_LEGEND,
+        margin={"t": 100, "l": 50, "r": 10, "b": 100},
     )
     return fig
 
@@ -171,8 +171,8 @@ def running_figure(trace: RunningTrace, token: str) -> go.Figure:
     fig.update_layout(
         **STREAMLIT_LOOK,
         title=figure_title("Running statistics during warm-up", token),
-        height=400,
-        legend={"orientation": "h", "y": -0.3},
-        margin={"t": 100, "l": 50, "r": 10, "b": 40},
+        height=440,
+        legend=BOTTOM_LEGEND,
+        margin={"t": 100, "l": 50, "r": 10, "b": 120},
     )
     return fig

@@ -26,6 +26,12 @@ STREAMLIT_LOOK = {
 }
 
 
+# A horizontal legend at the figure's very bottom, under the x axis titles whatever the
+# plot's height (a legend placed in plot fractions sits on the axis title of short plots).
+# The figure's bottom margin must hold tick labels, axis title and legend.
+BOTTOM_LEGEND = {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0}
+
+
 def columns(widths: list[float], gaps: list[float]) -> list[list[float]]:
     """x domains (paper fractions) of side-by-side panels with the given relative widths and gaps."""
     scale = 1.0 / (sum(widths) + sum(gaps))

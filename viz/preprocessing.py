@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from engine.prep_lab import Conditioning, FirstLayer, Panel
-from viz.common import STREAMLIT_LOOK, axis_suffix, columns, figure_title, panel_title
+from viz.common import BOTTOM_LEGEND, STREAMLIT_LOOK, axis_suffix, columns, figure_title, panel_title
 
 RAW, PREPROCESSED = "#7f7f7f", "#1f77b4"
 
@@ -160,15 +160,16 @@ def conditioning_figure(c: Conditioning, token: str) -> go.Figure:
             }
         ],
         "annotations": [
-            panel_title("raw data: loss near the best weights", raw_d),
-            panel_title("normalized data: the same", norm_d),
-            panel_title("gradient descent, same learning rate", descent_d),
+            # Two short lines: one long line runs over the tick labels of a narrow panel.
+            panel_title("raw data:<br>loss near the best weights", raw_d),
+            panel_title("normalized data:<br>the same", norm_d),
+            panel_title("gradient descent,<br>same learning rate", descent_d),
             threshold_note,
         ],
         "title": figure_title("Why normalize: sensitivity to the weights, and optimization", token),
-        "height": 420,
-        "legend": {"orientation": "h", "y": -0.25, "x": descent_d[0], "xanchor": "left"},
-        "margin": {"t": 100, "l": 60, "r": 10, "b": 60},
+        "height": 450,
+        "legend": {**BOTTOM_LEGEND, "x": descent_d[0]},
+        "margin": {"t": 125, "l": 60, "r": 10, "b": 100},
     }
     return go.Figure({"data": data, "layout": layout})
 
@@ -198,11 +199,12 @@ def first_layer_figure(fl: FirstLayer, token: str) -> go.Figure:
         barmode="overlay",
         bargap=0,
         title=figure_title("First-layer pre-activations", token),
-        height=360,
-        xaxis_title="pre-activation z = x·W (values beyond ±6 in the end bins)",
+        height=380,
+        # A little room past ±6, so the end bins and the corner tick labels stand clear.
+        xaxis={"title": {"text": "pre-activation z = x·W (values beyond ±6 in the end bins)"}, "range": [-6.5, 6.5]},
         yaxis_title="fraction",
-        legend={"orientation": "h", "y": -0.3},
-        margin={"t": 100, "l": 50, "r": 10, "b": 60},
+        legend=BOTTOM_LEGEND,
+        margin={"t": 100, "l": 50, "r": 10, "b": 100},
     )
     return fig
 
