@@ -1,5 +1,6 @@
 """The activation lab's chart: drawn through ui.live_chart, with st.plotly_chart as the fallback."""
 
+import json
 from importlib.resources import files
 
 from tests.app_support import chart_figures, page_path, run_page
@@ -36,4 +37,6 @@ def test_without_a_served_plotly_js_the_lab_falls_back_to_st_plotly_chart(monkey
     at = run_page(page_path("activations"))
     assert not at.exception
     assert len(at.get("plotly_chart")) == 1 and not at.get("bidi_component")
+    # The same mode bar as the live chart: only "save as PNG".
+    assert json.loads(at.get("plotly_chart")[0].proto.config)["modeBarButtons"] == [["toImage"]]
     assert chart_figures(at)[0]["layout"]["title"]["subtitle"]["text"].startswith("tanh · gaussian")

@@ -76,7 +76,7 @@ def live_chart(figure: go.Figure, key: str, min_width: int = MIN_WIDTH_PX) -> No
     figure carries its own look (theme=None on the fallback, as on the component).
     """
     if not plotly_js_served():
-        st.plotly_chart(figure, key=key, width="stretch", theme=None)
+        st.plotly_chart(figure, key=key, width="stretch", theme=None, config=PLOTLY_CONFIG)
         return
     # Registered on every run, as Streamlit's examples do: registration is per runtime.
     chart = st.components.v2.component("initlab_live_chart", html=_HTML, js=_JS, isolate_styles=False)
