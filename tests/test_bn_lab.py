@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.bn_lab import batch_steps, init_robustness, running_statistics, train_test_spread
 from tests import app_support
+from viz.batchnorm import robustness_figure, running_figure, spread_figure
 
 PAGE = app_support.page_path("batchnorm")
 
@@ -45,6 +46,39 @@ def test_running_statistics_converge_under_both_conventions():
         assert abs(trace.var[name][-1] - 4.0) < 0.8
         assert trace.eval_error[name][-1] < 0.1 * trace.eval_error[name][0]
     assert trace.var["pytorch"][0] == 1.0 and trace.var["cs231n"][0] == 0.0
+
+
+def test_robustness_figure_compares_with_and_without_bn_on_log_axes_in_both_panels():
+    sweep = init_robustness("tanh", depth=4, width=64, batch=16, seed=0, points=5)
+    figure = robustness_figure(sweep, "token")
+    layout, traces = figure.to_dict()["layout"], figure.data
+    assert [(t.xaxis, t.name) for t in traces] == [
+        ("x", "without BN"),
+        ("x", "with BN (before act)"),
+        ("x2", "without BN"),
+        ("x2", "with BN (before act)"),
+    ]
+    np.testing.assert_allclose(traces[3].y, sweep.grad_std["before"])
+    assert {layout[a]["type"] for a in ("xaxis", "yaxis", "xaxis2", "yaxis2")} == {"log"}
+    assert [a["text"] for a in layout["annotations"]] == ["last layer: activation std", "input: gradient std"]
+
+
+def test_running_figure_marks_the_true_mean_and_variance_and_logs_the_eval_error():
+    trace = running_statistics(steps=20, batch=8, seed=0, mean=3.0, std=2.0)
+    figure = running_figure(trace, "token")
+    lines = [(shape.yref, shape.y0) for shape in figure.layout.shapes]
+    assert lines == [("y", 3.0), ("y2", 4.0)]
+    assert figure.layout.yaxis3.type == "log" and figure.layout.yaxis.type != "log"
+    assert len(figure.data) == 6 and sum(bool(t.showlegend) for t in figure.data) == 2
+
+
+def test_spread_figure_draws_and_names_the_eval_output():
+    spread = train_test_spread(seed=0, mean=5.0, std=2.0)
+    figure = spread_figure(spread, "token")
+    (line,) = figure.layout.shapes
+    assert line.y0 == line.y1 == spread.eval_output
+    assert f"{spread.eval_output:.2f}" in figure.layout.annotations[0].text
+    assert [t.name for t in figure.data] == [f"N = {n}" for n in spread.batch_sizes]
 
 
 def test_page_renders_all_its_sections():

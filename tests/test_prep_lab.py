@@ -6,7 +6,9 @@ from streamlit.testing.v1 import AppTest
 
 from engine.data import cloud, digits, labelled_cloud, parse_csv, photo_patches
 from engine.prep_lab import conditioning, first_layer, leakage, stages
+from engine.transforms import channel_means, mean_image
 from tests import app_support
+from viz.preprocessing import photo_means_figure
 
 PAGE = app_support.page_path("preprocessing")
 
@@ -73,6 +75,20 @@ def test_leaking_the_test_set_changes_the_test_values():
 def test_photo_patches_are_rgb_in_range():
     patches = photo_patches(20, 8, seed=0)
     assert patches.shape == (20, 8, 8, 3) and patches.min() >= 0 and patches.max() <= 255
+
+
+def test_photo_means_figure_shows_a_patch_the_means_and_both_subtractions():
+    patches = photo_patches(20, 8, seed=0)
+    means = channel_means(patches)
+    figure = photo_means_figure(mean_image(patches), means, patches[0], "token")
+    shown = [np.asarray(trace.z) for trace in figure.data]
+    np.testing.assert_array_equal(shown[0], patches[0])
+    assert [img.shape for img in shown] == [(8, 8, 3)] * 4 and all(img.dtype == np.uint8 for img in shown)
+    # Subtractions are stretched to the full 0..255 range, so they show.
+    assert all(img.min() == 0 and img.max() == 255 for img in shown[2:])
+    titles = [a.text for a in figure.layout.annotations]
+    assert titles[:3] == ["a patch", "per-pixel mean image", "patch − mean image"]
+    assert f"R {means[0]:.1f}" in titles[3]
 
 
 @pytest.mark.parametrize(

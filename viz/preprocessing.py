@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from engine.prep_lab import Conditioning, FirstLayer, Panel
 from viz.common import BOTTOM_LEGEND, STREAMLIT_LOOK, axis_suffix, columns, figure_title, panel_title
@@ -266,32 +265,31 @@ def image_grid(rows: list[tuple[str, np.ndarray]], token: str, title: str) -> go
 
 def photo_means_figure(mean_image: np.ndarray, channel_means: np.ndarray, patch: np.ndarray, token: str) -> go.Figure:
     """Per-pixel mean image vs per-channel means, and one patch after each subtraction."""
-    fig = make_subplots(
-        rows=1,
-        cols=4,
-        subplot_titles=("a patch", "per-pixel mean image", "patch − mean image", "patch − channel means"),
-    )
 
     def stretched(img: np.ndarray) -> np.ndarray:
         """Centred images have negative values: map their range onto 0..255 to show them."""
         lo, hi = img.min(), img.max()
         return (255 * (img - lo) / (hi - lo if hi > lo else 1.0)).astype(np.uint8)
 
-    shown = (
-        patch.astype(np.uint8),
-        mean_image.astype(np.uint8),
-        stretched(patch - mean_image),
-        stretched(patch - channel_means),
-    )
-    for col, img in enumerate(shown, start=1):
-        fig.add_trace(go.Image(z=img), row=1, col=col)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
     means = ", ".join(f"{c} {v:.1f}" for c, v in zip("RGB", channel_means))
-    fig.update_layout(
-        **STREAMLIT_LOOK,
-        title=figure_title(f"Photo patches: per-pixel vs per-channel mean (channel means: {means})", token),
-        height=330,
-        margin={"t": 100, "l": 10, "r": 10, "b": 10},
+    panels = (
+        ("a patch", patch.astype(np.uint8)),
+        ("per-pixel mean image", mean_image.astype(np.uint8)),
+        ("patch − mean image", stretched(patch - mean_image)),
+        (f"patch − channel means<br>({means})", stretched(patch - channel_means)),
     )
-    return fig
+    domains = columns([1.0] * len(panels), [0.12] * (len(panels) - 1))
+    data, layout = [], {}
+    for i, ((_, image), domain) in enumerate(zip(panels, domains), start=1):
+        s = axis_suffix(i)
+        data.append({"type": "image", "z": image, "xaxis": f"x{s}", "yaxis": f"y{s}"})
+        layout[f"xaxis{s}"] = {"domain": domain, "anchor": f"y{s}", "visible": False}
+        layout[f"yaxis{s}"] = {"domain": [0.0, 1.0], "anchor": f"x{s}", "visible": False, "autorange": "reversed"}
+    layout.update(
+        **STREAMLIT_LOOK,
+        title=figure_title("Photo patches: per-pixel vs per-channel mean", token),
+        annotations=[panel_title(title, domain) for (title, _), domain in zip(panels, domains)],
+        height=340,
+        margin={"t": 120, "l": 10, "r": 10, "b": 10},
+    )
+    return go.Figure({"data": data, "layout": layout})
