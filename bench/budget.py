@@ -18,15 +18,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import estimate_cost, simulate
+from engine.config import BUDGET_CORNERS, MAX_WIDTH, largest_width_within_budget
 from engine.runtime import tune_runtime
-from tests.test_extremes import BOUNDARY_CASES, largest_width_within_budget
 
 
 def main() -> None:
     tune_runtime()  # as app.py does
     print(f"{'corner':<14} {'width':>6} {'est. s':>7} {'measured s':>11} {'est. MB':>8} {'peak MB':>8}")
-    for name, cfg in BOUNDARY_CASES.items():
-        width = largest_width_within_budget(cfg)
+    for name, cfg in BUDGET_CORNERS.items():
+        width = largest_width_within_budget(cfg, MAX_WIDTH)
         inside = replace(cfg, sizes=(width,) * len(cfg.sizes))
         cost = estimate_cost(inside)
         tracemalloc.start()

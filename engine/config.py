@@ -217,11 +217,26 @@ def largest_within_budget(make: Callable[[int], SimConfig], upper: int) -> int |
     return lo
 
 
+def largest_width_within_budget(cfg: SimConfig, upper: int) -> int | None:
+    """The largest width in [1, upper] of cfg's uniform net within budget, or None."""
+    return largest_within_budget(lambda w: replace(cfg, sizes=(w,) * len(cfg.sizes)), upper)
+
+
+# The page's most expensive corners, where the budget binds below the width limit: explicit
+# weights (a uniform init cannot be sampled exactly), the exact path at full depth, and batch
+# norm in eval mode with warm-up batches. Tested and timed at their boundaries.
+BUDGET_CORNERS = {
+    "explicit": SimConfig(init="glorot_uniform", sizes=SimConfig.sizes_from(12, 64)),
+    "exact, deep": SimConfig(init="xavier", sizes=SimConfig.sizes_from(200, 64), batch=64),
+    "bn eval": SimConfig(sizes=SimConfig.sizes_from(20, 64), batch=64, bn="before", bn_mode="eval", bn_warmup=50),
+}
+
+
 def budget_suggestions(cfg: SimConfig) -> list[str]:
     """What would fit the budget, changing one of width, batch or depth at a time."""
     suggestions = []
     if len(set(cfg.sizes)) == 1:
-        width = largest_within_budget(lambda w: replace(cfg, sizes=(w,) * len(cfg.sizes)), cfg.sizes[0])
+        width = largest_width_within_budget(cfg, cfg.sizes[0])
         if width is not None:
             suggestions.append(f"width up to {width}")
     batch = largest_within_budget(lambda n: replace(cfg, batch=n), cfg.batch)

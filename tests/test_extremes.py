@@ -10,8 +10,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from engine import SimConfig, estimate_cost, simulate
-from engine.config import BUDGET_BYTES, largest_within_budget
+from engine import estimate_cost, simulate
+from engine.config import BUDGET_BYTES, BUDGET_CORNERS, MAX_WIDTH, largest_width_within_budget
 from engine.data import parse_npy
 from tests.app_support import chart_figures, chart_specs, page_path, run_page
 
@@ -99,26 +99,11 @@ def test_a_pickled_npy_upload_gets_an_error_and_the_page_keeps_working():
     assert chart_specs(at)  # the other sections fall back to the digits
 
 
-def largest_width_within_budget(cfg: SimConfig) -> int:
-    width = largest_within_budget(lambda w: replace(cfg, sizes=(w,) * len(cfg.sizes)), 16384)
-    assert width is not None
-    return width
-
-
-# Expensive corners of the page: explicit weights (a uniform init cannot be sampled
-# exactly), the exact path at full depth, and batch norm in eval mode with warm-up batches.
-BOUNDARY_CASES = {
-    "explicit": SimConfig(init="glorot_uniform", sizes=SimConfig.sizes_from(12, 64)),
-    "exact, deep": SimConfig(init="xavier", sizes=SimConfig.sizes_from(200, 64), batch=64),
-    "bn eval": SimConfig(sizes=SimConfig.sizes_from(20, 64), batch=64, bn="before", bn_mode="eval", bn_warmup=50),
-}
-
-
-@pytest.mark.parametrize("name", list(BOUNDARY_CASES))
+@pytest.mark.parametrize("name", list(BUDGET_CORNERS))
 def test_the_budget_boundary_is_refused_just_outside_and_fits_memory_just_inside(name):
-    cfg = BOUNDARY_CASES[name]
-    width = largest_width_within_budget(cfg)
-    assert width < 16384, "this corner must reach the budget below the page's width limit"
+    cfg = BUDGET_CORNERS[name]
+    width = largest_width_within_budget(cfg, MAX_WIDTH)
+    assert width is not None and width < MAX_WIDTH, "this corner must reach the budget below the page's width limit"
     inside = replace(cfg, sizes=(width,) * len(cfg.sizes))
     outside = replace(cfg, sizes=(width + 1,) * len(cfg.sizes))
     assert not estimate_cost(outside).within_budget
