@@ -157,8 +157,10 @@ def main(changes: int) -> None:
         print(f"{name:<40} {p50:8.0f} {p95:8.0f} {p50 / f50:10.2f} {p95 / f95:10.2f}")
     figure_floor = results[VIEWS[2][0]]
     lab = results[VIEWS[3][0]]
+    met = percentile(lab, 0.5) <= 2 * f50 and percentile(lab, 0.95) <= 3 * f95
+    print(f"\ngoal for the activation lab (p50 <= 2x, p95 <= 3x the floor): {'met' if met else 'not met'}")
     print(
-        f"\nactivation lab / floor with its figure: {percentile(lab, 0.5) / percentile(figure_floor, 0.5):.2f} p50, "
+        f"activation lab / floor with its figure: {percentile(lab, 0.5) / percentile(figure_floor, 0.5):.2f} p50, "
         f"{percentile(lab, 0.95) / percentile(figure_floor, 0.95):.2f} p95"
     )
     print(f"mean of all presses: {statistics.mean(t for v in results.values() for t in v):.0f} ms")
