@@ -17,6 +17,8 @@ GROW_PER_LAYER = 1.25
 SATURATED_WARN = 0.10
 DEAD_WARN = 0.05
 OUTSIDE_WARN = 0.01
+# A drift is reported only this many times beyond the sampling noise of the layers' stds.
+DRIFT_NOISE_MULTIPLE = 4.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ def _signal_finding(result: SimResult) -> Finding:
     ref = max(min(result.input.rms, 1.0), 1e-300)
     rms = [layer.act.rms for layer in layers]
     for layer, value in zip(layers, rms):
+        random_init = INITIALIZERS[result.config.init].family != "constant"
+        if value < COLLAPSE_RATIO * ref and random_init and _nan_to_zero(layer.frac_dead) == 1.0:
+            return _all_dead_finding(result, layer.index)
         if value < COLLAPSE_RATIO * ref:
             return Finding(
                 "error",
@@ -62,12 +67,43 @@ def _signal_finding(result: SimResult) -> Finding:
             "the init is too large for this activation, and a deeper net would overflow.",
         )
     drift = ""
-    if not 0.95 <= per_layer <= 1.05:
+    if not 0.95 <= per_layer <= 1.05 and _drift_is_readable(result, per_layer):
         drift = (
             f" It still drifts by a factor of {per_layer:.2f} per layer, "
             f"{_fmt(per_layer**50)} over 50 layers: a gain would correct it."
         )
     return Finding("ok", f"The activation scale holds across layers ({spread}).{drift}")
+
+
+NARROW_WIDTH = 64
+
+
+def _all_dead_finding(result: SimResult, index: int) -> Finding:
+    """Every unit of a layer outputs 0 for the whole batch: name the likely cause, not the init's scale."""
+    cfg = result.config
+    text = (
+        f"Every unit is dead by layer {index}: all its outputs are 0 for the whole batch, so nothing "
+        "reaches the layers above and no gradient comes back."
+    )
+    if cfg.bias < 0:
+        text += f" The bias b = {cfg.bias:g} holds the pre-activations below 0."
+    elif min(cfg.sizes[1:]) <= NARROW_WIDTH:
+        text += " In a net this narrow a few unlucky units are the whole layer; the init's scale is not the cause."
+    return Finding("error", text)
+
+
+def _drift_is_readable(result: SimResult, per_layer: float) -> bool:
+    """A per-layer drift extrapolates only along equal widths, and only beyond sampling noise.
+
+    Each layer's std comes from width x batch values, a relative error of about
+    1/sqrt(2 n) that compounds over the layers; in a few hundred values (a 10-unit output
+    layer, a tiny net) it alone can look like a drift.
+    """
+    widths = result.config.sizes[1:]
+    if len(set(widths)) != 1 or len(widths) < 2:
+        return False
+    noise = math.sqrt(len(widths) / (2.0 * widths[0] * result.config.batch))
+    return abs(math.log(per_layer)) * (len(widths) - 1) > DRIFT_NOISE_MULTIPLE * noise
 
 
 def _saturation_finding(result: SimResult) -> Finding | None:

@@ -104,6 +104,29 @@ def test_diagnosis_tells_the_lecture_story():
     assert "symmetry" in first(init="zeros").lower()
 
 
+def test_a_drift_is_reported_only_where_it_exceeds_sampling_noise():
+    def first(**kw) -> str:
+        return diagnose(simulate(SimConfig(activation="relu", init="kaiming_normal", **kw)))[0].text
+
+    # A real drift (gain 0.9 on 32 units) is named; a 10-unit output layer's noisy std is not a drift.
+    assert "drifts by a factor of 0.9" in first(gain=0.9, sizes=SimConfig.sizes_from(10, 32))
+    practitioner = first(sizes=(784, 512, 256, 10))
+    assert "holds" in practitioner and "drifts" not in practitioner
+
+
+@pytest.mark.parametrize(
+    "kw,cause",
+    [
+        ({"sizes": SimConfig.sizes_from(10, 4)}, "In a net this narrow"),
+        ({"bias": -10.0}, "The bias b = -10 holds the pre-activations below 0"),
+    ],
+)
+def test_a_layer_of_dead_relus_is_not_blamed_on_a_small_init(kw, cause):
+    finding = diagnose(simulate(SimConfig(activation="relu", init="kaiming_normal", **kw)))[0]
+    assert finding.level == "error" and finding.text.startswith("Every unit is dead by layer")
+    assert cause in finding.text and "too small" not in finding.text
+
+
 def test_relu_zero_spike_is_clipped_and_labelled():
     relu = simulate(SimConfig(activation="relu", init="kaiming_normal"))
     hist, labels = _block(layer_figure(relu), "Activations")
