@@ -7,8 +7,10 @@ key press to the moment the new token is on screen (polled every animation frame
 figure's subtitle for the activation lab, in the main (first) figure's subtitle for the other
 labs, in the text for the floor (a minimal page with one slider and one text). Two more
 floors carry a chart drawn through the lab's live chart (bench/chart_floor_app.py): a
-one-line chart, and the lab's own figure computed before any change. Prints p50 and p95 per
-view and their ratios to the floor, all measured in one run.
+one-line chart, and the lab's own figure computed before any change. One more view is the
+activation lab with a one-line chart in place of its figure (bench/lab_line_app.py): the
+page's own work without the figure's drawing. Prints p50 and p95 per view and their ratios
+to the floor, all measured in one run.
 
 Then, for the activation lab, where the time goes: the same depth changes run through
 AppTest (the page's script alone, no browser), with the simulation's own time as the
@@ -71,6 +73,14 @@ VIEWS = [
         "activation lab, default view (depth)",
         "app.py",
         "activations",
+        "depth (weight layers)",
+        ALL_SUBTITLES,
+        lambda n: f"· {6 + n}×4096 ·",
+    ),
+    (
+        "activation lab, its figure a line",
+        "bench/lab_line_app.py",
+        "",
         "depth (weight layers)",
         ALL_SUBTITLES,
         lambda n: f"· {6 + n}×4096 ·",
