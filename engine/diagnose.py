@@ -19,6 +19,8 @@ DEAD_WARN = 0.05
 OUTSIDE_WARN = 0.01
 # A drift is reported only this many times beyond the sampling noise of the layers' stds.
 DRIFT_NOISE_MULTIPLE = 4.0
+# Up to this width a layer can lose every unit by chance (all dead ReLUs).
+NARROW_WIDTH = 64
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,8 @@ def _signal_finding(result: SimResult) -> Finding:
     # does not "collapse" when its inputs are huge (saturation is reported instead).
     ref = max(min(result.input.rms, 1.0), 1e-300)
     rms = [layer.act.rms for layer in layers]
+    random_init = INITIALIZERS[result.config.init].family != "constant"
     for layer, value in zip(layers, rms):
-        random_init = INITIALIZERS[result.config.init].family != "constant"
         if value < COLLAPSE_RATIO * ref and random_init and _nan_to_zero(layer.frac_dead) == 1.0:
             return _all_dead_finding(result, layer.index)
         if value < COLLAPSE_RATIO * ref:
@@ -73,9 +75,6 @@ def _signal_finding(result: SimResult) -> Finding:
             f"{_fmt(per_layer**50)} over 50 layers: a gain would correct it."
         )
     return Finding("ok", f"The activation scale holds across layers ({spread}).{drift}")
-
-
-NARROW_WIDTH = 64
 
 
 def _all_dead_finding(result: SimResult, index: int) -> Finding:
