@@ -6,7 +6,14 @@ from streamlit.testing.v1 import AppTest
 
 from engine.bn_lab import batch_steps, init_robustness, running_statistics, train_test_spread
 from tests import app_support
-from viz.batchnorm import robustness_figure, running_figure, spread_figure
+from viz.batchnorm import (
+    CELL_TEXT_MAX_FEATURES,
+    feature_strips,
+    robustness_figure,
+    running_figure,
+    spread_figure,
+    steps_heatmaps,
+)
 
 PAGE = app_support.page_path("batchnorm")
 
@@ -46,6 +53,20 @@ def test_running_statistics_converge_under_both_conventions():
         assert abs(trace.var[name][-1] - 4.0) < 0.8
         assert trace.eval_error[name][-1] < 0.1 * trace.eval_error[name][0]
     assert trace.var["pytorch"][0] == 1.0 and trace.var["cs231n"][0] == 0.0
+
+
+@pytest.mark.parametrize("features", [CELL_TEXT_MAX_FEATURES, CELL_TEXT_MAX_FEATURES + 1])
+def test_step_heatmaps_print_cell_values_only_while_they_fit(features):
+    steps = batch_steps(6, features, 0, 5.0, 2.0, gamma=1.0, beta=0.0, eps=1e-5)
+    templates = {trace.texttemplate for trace in steps_heatmaps(steps, "token").data}
+    assert templates == ({"%{z:.2f}"} if features <= CELL_TEXT_MAX_FEATURES else {""})
+
+
+def test_feature_strips_number_the_features_under_a_feature_title():
+    steps = batch_steps(6, 12, 0, 5.0, 2.0, gamma=1.0, beta=0.0, eps=1e-5)
+    layout = feature_strips(steps, "token").layout
+    assert list(layout.xaxis.ticktext) == [str(j) for j in range(12)] and layout.xaxis.title.text == "feature"
+    assert list(layout.xaxis.tickvals) == [f"feature {j}" for j in range(12)]
 
 
 def test_robustness_figure_compares_with_and_without_bn_on_log_axes_in_both_panels():

@@ -80,12 +80,13 @@ def test_on_a_phone_the_chart_keeps_its_width_and_scrolls_sideways(browser, app_
     phone.close()
 
 
-# Per chart: how many texts it shows (panel labels, ticks, axis and panel titles, legend
-# entries, title and subtitle) and every pair of them whose boxes overlap.
+# Per chart: how many texts it shows (panel labels, ticks, axis and panel titles, cell
+# values, legend entries, title and subtitle) and every pair of them whose boxes overlap.
 LABEL_OVERLAPS = """() => [...document.querySelectorAll('.initlab-live-chart')].map((chart) => {
-  const texts = '.textpoint text, .xtick text, .ytick text, .annotation-text, .g-xtitle text, .g-ytitle text, '
-    + '.legendtext, .gtitle, .gtitle-subtitle';
-  const boxes = [...chart.querySelectorAll(texts)].map((e) => [e.getBoundingClientRect(), e.textContent]);
+  const boxes = [...chart.querySelectorAll('.main-svg text')]
+    .filter((e) => !e.closest('.hoverlayer') && e.textContent.trim())
+    .map((e) => [e.getBoundingClientRect(), e.textContent])
+    .filter(([r]) => r.width > 0);
   const apart = (a, b) =>
     a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5;
   const hits = [];
@@ -105,7 +106,17 @@ def test_on_a_laptop_with_the_sidebar_open_six_panels_fit_without_overlapping_la
     laptop.close()
 
 
-@pytest.mark.parametrize("path,charts", [("activations", 1), ("batchnorm", 5), ("preprocessing", 5)])
+@pytest.mark.parametrize(
+    "path,charts",
+    [
+        ("activations", 1),
+        ("activations?preset=relu-kaiming&pre=True&depth=30", 1),  # the longest panel labels, five rows
+        ("batchnorm", 5),
+        ("batchnorm?features=12&rows=64", 5),
+        ("preprocessing", 5),
+        ("preprocessing?data=digits", 5),
+    ],
+)
 @pytest.mark.parametrize("viewport_width", [1400, 420])  # a desktop; a phone, where charts keep their minimum width
 def test_no_chart_runs_its_texts_into_each_other(browser, app_url, path, charts, viewport_width):
     view = browser.new_page(viewport={"width": viewport_width, "height": 1000})

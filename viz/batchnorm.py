@@ -10,6 +10,8 @@ from viz.common import BOTTOM_LEGEND, STREAMLIT_LOOK, axis_suffix, columns, figu
 
 CONVENTION_COLORS = {"pytorch": "#1f77b4", "cs231n": "#ff7f0e"}
 BN_COLORS = {"none": "#7f7f7f", "before": "#2ca02c"}
+# Up to this many features, the step heatmaps print each cell's value.
+CELL_TEXT_MAX_FEATURES = 8
 # Plotly's default colour sequence: each feature keeps its colour in both panels.
 FEATURE_COLORS = ("#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880")
 
@@ -32,7 +34,8 @@ def steps_heatmaps(steps: Steps, token: str) -> go.Figure:
                 "yaxis": f"y{s}",
                 "colorscale": scale,
                 "showscale": False,
-                "texttemplate": "%{z:.2f}",
+                # Values in the cells while they fit a chart of 800 px; wider batches show them on hover.
+                "texttemplate": "%{z:.2f}" if values.shape[1] <= CELL_TEXT_MAX_FEATURES else "",
                 "textfont": {"size": 10},
                 "hovertemplate": "example %{y}, feature %{x}: %{z:.3f}<extra></extra>",
                 **({} if i == 1 else {"zmid": 0}),
@@ -50,8 +53,8 @@ def steps_heatmaps(steps: Steps, token: str) -> go.Figure:
         **STREAMLIT_LOOK,
         title=figure_title("The transform, step by step", token),
         annotations=[panel_title(t, d) for t, d in zip(titles, domains)],
-        height=120 + 28 * len(steps.x) + 60,
-        margin={"t": 100, "l": 50, "r": 10, "b": 40},
+        height=120 + 28 * len(steps.x) + 80,
+        margin={"t": 100, "l": 50, "r": 10, "b": 60},
     )
     return go.Figure({"data": data, "layout": layout})
 
@@ -76,16 +79,20 @@ def feature_strips(steps: Steps, token: str) -> go.Figure:
         for s, values in (("", steps.x), ("2", steps.y))
         for j in range(values.shape[1])
     ]
+    # Boxes keep "feature j" as their name (hover says it); the axis shows j under a "feature" title,
+    # which stays readable with twelve features on a narrow chart.
+    names = [f"feature {j}" for j in range(steps.x.shape[1])]
+    feature_axis = {"tickvals": names, "ticktext": [str(j) for j in range(len(names))], "title": {"text": "feature"}}
     layout = {}
     for s, domain in (("", domains[0]), ("2", domains[1])):
-        layout[f"xaxis{s}"] = {"domain": domain, "anchor": f"y{s}"}
+        layout[f"xaxis{s}"] = {"domain": domain, "anchor": f"y{s}", **feature_axis}
         layout[f"yaxis{s}"] = {"domain": [0.0, 1.0], "anchor": f"x{s}"}
     layout.update(
         **STREAMLIT_LOOK,
         title=figure_title("Each feature before and after", token),
         annotations=[panel_title(t, d) for t, d in zip(("before: x", "after: y"), domains)],
-        height=360,
-        margin={"t": 100, "l": 50, "r": 10, "b": 40},
+        height=380,
+        margin={"t": 100, "l": 50, "r": 10, "b": 60},
     )
     return go.Figure({"data": data, "layout": layout})
 

@@ -9,8 +9,10 @@ def figure_title(text: str, subtitle: str) -> dict:
         "text": text,
         "x": 0.0,
         "xanchor": "left",
-        "y": 0.98,
+        # At the figure's top edge in pixels, whatever its height (a fraction drifts down in tall figures).
+        "y": 1.0,
         "yanchor": "top",
+        "pad": {"t": 8},
         "font": {"size": 17, "weight": 600},
         "subtitle": {"text": subtitle, "font": {"size": 12}},
     }
