@@ -123,12 +123,16 @@ def _dead_finding(result: SimResult) -> Finding | None:
     frac = _nan_to_zero(worst.frac_dead)
     if frac < DEAD_WARN:
         return None
-    batch = result.config.batch
+    cfg = result.config
+    cause = (
+        f"The bias b = {cfg.bias:g} pushes the pre-activations below 0."
+        if cfg.bias < 0
+        else "ReLU makes examples more alike with depth, and with few examples whole units go quiet."
+    )
     return Finding(
         "warn",
-        f"{frac:.0%} of ReLU units are dead at layer {worst.index}: they output 0 for all {batch} "
-        "examples of the batch, so they pass no gradient for it. ReLU makes examples more alike "
-        "with depth, and with few examples whole units go quiet.",
+        f"{frac:.0%} of ReLU units are dead at layer {worst.index}: they output 0 for all {cfg.batch} "
+        f"examples of the batch, so they pass no gradient for it. {cause}",
     )
 
 

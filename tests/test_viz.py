@@ -122,9 +122,11 @@ def test_a_drift_is_reported_only_where_it_exceeds_sampling_noise():
     ],
 )
 def test_a_layer_of_dead_relus_is_not_blamed_on_a_small_init(kw, cause):
-    finding = diagnose(simulate(SimConfig(activation="relu", init="kaiming_normal", **kw)))[0]
+    finding, dead = diagnose(simulate(SimConfig(activation="relu", init="kaiming_normal", **kw)))[:2]
     assert finding.level == "error" and finding.text.startswith("Every unit is dead by layer")
     assert cause in finding.text and "too small" not in finding.text
+    assert dead.text.startswith("100% of ReLU units are dead")
+    assert ("pushes the pre-activations below 0" in dead.text) == ("bias" in kw)
 
 
 def test_relu_zero_spike_is_clipped_and_labelled():
