@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.bn_lab import Robustness, RunningTrace, Spread, Steps
-from viz.common import BOTTOM_LEGEND, STREAMLIT_LOOK, axis_suffix, columns, figure_title, panel_title
+from viz.common import BOTTOM_LEGEND, STREAMLIT_LOOK, axis_suffix, columns, figure_title, hline, panel_title
 
 CONVENTION_COLORS = {"pytorch": "#1f77b4", "cs231n": "#ff7f0e"}
 BN_COLORS = {"none": "#7f7f7f", "before": "#2ca02c"}
@@ -143,16 +143,7 @@ def spread_figure(spread: Spread, token: str) -> go.Figure:
         {"type": "box", "y": outputs, "name": f"N = {n}", "boxpoints": False, "marker": {"color": "#1f77b4"}}
         for n, outputs in zip(spread.batch_sizes, spread.train_outputs)
     ]
-    eval_line = {
-        "type": "line",
-        "xref": "x domain",
-        "yref": "y",
-        "x0": 0,
-        "x1": 1,
-        "y0": spread.eval_output,
-        "y1": spread.eval_output,
-        "line": {"color": "#d62728", "dash": "dash"},
-    }
+    eval_line = hline(spread.eval_output, line={"color": "#d62728", "dash": "dash"})
     # Named in the right margin, where no box's whisker can cross it.
     eval_label = {
         "text": f"eval mode<br>{spread.eval_output:.2f}",
@@ -213,23 +204,9 @@ def running_figure(trace: RunningTrace, token: str) -> go.Figure:
         **STREAMLIT_LOOK,
         title=figure_title("Running statistics during warm-up", token),
         annotations=[panel_title(t, d) for t, d in zip(titles, domains)],
-        shapes=[_true_value_line(value, s) for value, s in truth],
+        shapes=[hline(value, s) for value, s in truth],
         height=440,
         legend=BOTTOM_LEGEND,
         margin={"t": 100, "l": 50, "r": 10, "b": 120},
     )
     return go.Figure({"data": data, "layout": layout})
-
-
-def _true_value_line(value: float, suffix: str) -> dict:
-    """A dotted horizontal line at the true value, across one panel."""
-    return {
-        "type": "line",
-        "xref": f"x{suffix} domain",
-        "yref": f"y{suffix}",
-        "x0": 0,
-        "x1": 1,
-        "y0": value,
-        "y1": value,
-        "line": {"dash": "dot", "color": "black"},
-    }

@@ -59,6 +59,20 @@ def panel_title(text: str, domain: list[float]) -> dict:
     }
 
 
+def hline(value: float, suffix: str = "", line: dict | None = None) -> dict:
+    """A horizontal line at y = value across one panel (axes x{suffix}, y{suffix}); dotted black by default."""
+    return {
+        "type": "line",
+        "xref": f"x{suffix} domain",
+        "yref": f"y{suffix}",
+        "x0": 0,
+        "x1": 1,
+        "y0": value,
+        "y1": value,
+        "line": line or {"dash": "dot", "color": "black"},
+    }
+
+
 def axis_suffix(index: int) -> str:
     """Plotly's axis name suffix for panel `index` (1-based): x, x2, x3, ..."""
     return "" if index == 1 else str(index)

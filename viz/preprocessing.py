@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.prep_lab import Conditioning, FirstLayer, Panel
-from viz.common import BOTTOM_LEGEND, STREAMLIT_LOOK, axis_suffix, columns, figure_title, panel_title
+from viz.common import BOTTOM_LEGEND, STREAMLIT_LOOK, axis_suffix, columns, figure_title, hline, panel_title
 
 RAW, PREPROCESSED = "#7f7f7f", "#1f77b4"
 
@@ -146,18 +146,7 @@ def conditioning_figure(c: Conditioning, token: str) -> go.Figure:
         "yaxis2": {"domain": [0.0, 1.0], "anchor": "x2", "matches": "y", "showticklabels": False},
         "xaxis3": {"domain": descent_d, "anchor": "y3", "title": {"text": "step"}},
         "yaxis3": {"domain": [0.0, 1.0], "anchor": "x3", **_loss_axis([v for v, _, _ in curves])},
-        "shapes": [
-            {
-                "type": "line",
-                "xref": "x3 domain",
-                "yref": "y3",
-                "x0": 0,
-                "x1": 1,
-                "y0": c.threshold,
-                "y1": c.threshold,
-                "line": {"dash": "dot", "color": "black"},
-            }
-        ],
+        "shapes": [hline(c.threshold, "3")],
         "annotations": [
             # Two short lines: one long line runs over the tick labels of a narrow panel.
             panel_title("raw data:<br>loss near the best weights", raw_d),
