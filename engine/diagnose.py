@@ -43,9 +43,9 @@ def _signal_finding(result: SimResult) -> Finding:
     rms = [layer.act.rms for layer in layers]
     random_init = INITIALIZERS[result.config.init].family != "constant"
     for layer, value in zip(layers, rms):
-        if value < COLLAPSE_RATIO * ref and random_init and _nan_to_zero(layer.frac_dead) == 1.0:
-            return _all_dead_finding(result, layer.index)
         if value < COLLAPSE_RATIO * ref:
+            if random_init and _nan_to_zero(layer.frac_dead) == 1.0:
+                return _all_dead_finding(result, layer.index)
             return Finding(
                 "error",
                 f"Activations collapse toward 0 by layer {layer.index} (std {_fmt(layer.act.std)}): "
