@@ -18,17 +18,15 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.reference_apps import line_figure, serve_plotly_beside
 from engine import simulate
 from engine.runtime import tune_runtime
-from ui import live_chart as live_chart_module
 from ui.activation_params import PARAMS, build_config
 from ui.live_chart import live_chart
 from viz.activations import layer_figure
-from viz.common import STREAMLIT_LOOK, figure_title
 
 MAX_DEPTH = 60
-# Streamlit serves static files from beside the main script, here bench/static.
-live_chart_module.SERVED_PLOTLY = Path(__file__).parent / "static" / "plotly.min.js"
+serve_plotly_beside(__file__)
 
 
 @st.cache_resource
@@ -39,17 +37,8 @@ def lab_figures() -> dict[int, go.Figure]:
     return {depth: layer_figure(simulate(build_config({**defaults, "depth": depth}))) for depth in depths}
 
 
-def line_figure(depth: int) -> go.Figure:
-    return go.Figure(
-        {
-            "data": [{"type": "scatter", "x": [0, 1, 2], "y": [0, depth, 0]}],
-            "layout": {**STREAMLIT_LOOK, "height": 300, "title": figure_title("A line", f"· {depth}×4096 ·")},
-        }
-    )
-
-
 depth = st.slider("depth (weight layers)", 1, MAX_DEPTH, 6, key="depth")
 if st.query_params.get("figure") == "line":
-    live_chart(line_figure(depth), key="chart")
+    live_chart(line_figure(f"· {depth}×4096 ·", depth), key="chart")
 else:
     live_chart(lab_figures()[depth], key="chart")

@@ -14,28 +14,18 @@ import plotly.graph_objects as go
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.reference_apps import line_figure, serve_plotly_beside
 from engine.propagate import SimResult
-from ui import live_chart
 from viz import activations
-from viz.common import STREAMLIT_LOOK, figure_title
 
 ROOT = Path(__file__).resolve().parents[1]
-# Streamlit serves static files from beside the main script, here bench/static.
-live_chart.SERVED_PLOTLY = Path(__file__).parent / "static" / "plotly.min.js"
+serve_plotly_beside(__file__)
 
 
-def line_figure(result: SimResult, show_pre: bool = False, log_y: bool = False) -> go.Figure:
-    return go.Figure(
-        {
-            "data": [{"type": "scatter", "x": [0, 1, 2], "y": [0, result.config.depth, 0]}],
-            "layout": {
-                **STREAMLIT_LOOK,
-                "height": 300,
-                "title": figure_title("A line", activations.view_token(result)),
-            },
-        }
-    )
+def lab_as_a_line(result: SimResult, show_pre: bool = False, log_y: bool = False) -> go.Figure:
+    """Stands in for viz.activations.layer_figure, with its signature."""
+    return line_figure(activations.view_token(result), result.config.depth)
 
 
-activations.layer_figure = line_figure
+activations.layer_figure = lab_as_a_line
 runpy.run_path(str(ROOT / "app_pages" / "activations.py"), run_name="__main__")

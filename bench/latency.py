@@ -43,6 +43,12 @@ FLOOR_TEXT = (
 )
 MAIN_SUBTITLE = "() => [...document.querySelectorAll('.gtitle-subtitle')].slice(0, 1).map(e => e.textContent)"
 
+
+def _depth_view(name: str, app: str, path: str) -> tuple:
+    """A view whose depth slider starts at the lab's 6 and whose every subtitle names the depth."""
+    return (name, app, path, "depth (weight layers)", ALL_SUBTITLES, lambda n: f"· {6 + n}×4096 ·")
+
+
 # (name, app, path, slider label, JS returning the token texts, token after n presses)
 VIEWS = [
     (
@@ -53,38 +59,10 @@ VIEWS = [
         FLOOR_TEXT,
         lambda n: f"token {n}",
     ),
-    (
-        "floor with a one-line Plotly chart",
-        "bench/chart_floor_app.py",
-        "?figure=line",
-        "depth (weight layers)",
-        ALL_SUBTITLES,
-        lambda n: f"· {6 + n}×4096 ·",
-    ),
-    (
-        "floor with the lab's figure, precomputed",
-        "bench/chart_floor_app.py",
-        "?figure=lab",
-        "depth (weight layers)",
-        ALL_SUBTITLES,
-        lambda n: f"· {6 + n}×4096 ·",
-    ),
-    (
-        "activation lab, default view (depth)",
-        "app.py",
-        "activations",
-        "depth (weight layers)",
-        ALL_SUBTITLES,
-        lambda n: f"· {6 + n}×4096 ·",
-    ),
-    (
-        "activation lab, its figure a line",
-        "bench/lab_line_app.py",
-        "",
-        "depth (weight layers)",
-        ALL_SUBTITLES,
-        lambda n: f"· {6 + n}×4096 ·",
-    ),
+    _depth_view("floor with a one-line Plotly chart", "bench/chart_floor_app.py", "?figure=line"),
+    _depth_view("floor with the lab's figure, precomputed", "bench/chart_floor_app.py", "?figure=lab"),
+    _depth_view("activation lab, default view (depth)", "app.py", "activations"),
+    _depth_view("activation lab, its figure a line", "bench/lab_line_app.py", ""),
     (
         "batch-norm lab (examples N)",
         "app.py",
