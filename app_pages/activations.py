@@ -10,8 +10,8 @@ from engine.config import budget_advice
 from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
 from engine.report import layer_rows
-from ui.activation_controls import apply_url_preset, sidebar_controls
-from ui.activation_params import PARAMS, build_config
+from ui.activation_controls import sidebar_controls
+from ui.activation_params import PARAMS, PRESET_SET, build_config
 from ui.live_chart import live_chart
 from ui.urlparams import sanitize_query_params, warn_rejections
 from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_figure
@@ -35,7 +35,7 @@ st.caption(
 )
 
 rejections = sanitize_query_params(PARAMS)
-apply_url_preset()
+PRESET_SET.expand_url_preset()
 values = sidebar_controls()
 warn_rejections(rejections, values)
 

@@ -14,6 +14,11 @@ def run_page(**query) -> AppTest:
     return app_support.run_page(ACTIVATIONS_PAGE, TIMEOUT, **query)
 
 
+def preset_box(at: AppTest):
+    """The activation lab's preset box (keyed by the preset it shows, so found by its label)."""
+    return next(box for box in at.selectbox if box.label == "Preset")
+
+
 def table_column(at: AppTest, column: str) -> list:
     return at.dataframe[0].value[column].tolist()
 
@@ -62,7 +67,7 @@ def test_issue_example_url_drives_the_table():
 
 def test_preset_sets_the_controls():
     at = run_page()
-    at.selectbox(key="preset").set_value("relu-kaiming").run()
+    preset_box(at).set_value("relu-kaiming").run()
     assert at.selectbox(key="act").value == "relu"
     assert at.selectbox(key="init").value == "kaiming_normal"
     assert "holds" in at.success[0].value
@@ -75,13 +80,41 @@ def test_preset_from_url_sets_the_controls_and_explicit_values_win():
     at = run_page(preset="relu-xavier", act="tanh")
     assert at.selectbox(key="act").value == "tanh"
     assert at.selectbox(key="init").value == "xavier"
-    assert at.selectbox(key="preset").value == "custom"
+    # The box shows the preset these values are, whatever the link called them.
+    assert preset_box(at).value == "tanh-xavier"
+    assert preset_box(run_page(preset="relu-xavier", depth="9")).value == "custom"
+
+
+def test_a_preset_link_puts_its_values_in_the_address_bar():
+    at = run_page(preset="tanh-0.01-2016", seed="3")
+    assert dict(at.query_params) == {"depth": "10", "width": "500", "batch": "1000", "seed": "3"}
+    assert table_column(at, "fan_in") == [500] * 10
+
+
+def test_choosing_custom_keeps_the_view():
+    at = run_page(preset="relu-kaiming", depth="8")
+    before = table_column(at, "act_std")
+    preset_box(at).set_value("custom").run()
+    assert (at.selectbox(key="act").value, at.selectbox(key="init").value) == ("relu", "kaiming_normal")
+    assert at.slider(key="depth").value == 8
+    assert table_column(at, "act_std") == before
+
+
+def test_the_box_follows_the_values_back_to_a_preset():
+    at = run_page(preset="tanh-xavier")
+    at.selectbox(key="act").set_value("relu").run()
+    assert preset_box(at).value == "relu-xavier"
+    at.selectbox(key="init").set_value("gaussian").run()
+    at.number_input(key="std").set_value(0.05).run()
+    assert preset_box(at).value == "custom"  # relu with 0.05 is no lecture experiment
+    at.selectbox(key="act").set_value("tanh").run()
+    assert preset_box(at).value == "tanh-0.05"
 
 
 def test_changing_a_control_after_a_preset_makes_it_custom():
     at = run_page(preset="tanh-xavier")
     at.slider(key="depth").set_value(9).run()
-    assert at.selectbox(key="preset").value == "custom"
+    assert preset_box(at).value == "custom"
     assert len(table_column(at, "layer")) == 9
 
 
@@ -116,9 +149,13 @@ def test_bad_url_values_get_a_notice_and_a_fallback(query, key):
     assert len(chart_figures(at)) == 1  # the page keeps working with the fallback
 
 
-def test_unknown_parameters_are_ignored():
-    at = run_page(utm_source="slides", foo="bar")
-    assert not at.exception and not at.warning
+def test_unknown_parameters_leave_the_address_with_a_notice():
+    at = run_page(utm_source="slides", foo="x" * 3000, depth="7")
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    assert "`utm_source=slides` is not a setting of this page" in notices and "`foo=" in notices
+    assert dict(at.query_params) == {"depth": "7"}
+    assert table_column(at, "layer") == list(range(1, 8))
 
 
 def test_explicit_sizes_override_depth_and_width():

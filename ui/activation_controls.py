@@ -10,59 +10,29 @@ import streamlit as st
 from engine.init import INITIALIZERS, calculate_gain
 from engine.preprocess import PREPROCESS_LABELS
 from ui import widgets
-from ui.activation_params import CONTROL_KEYS, PRESETS, preset_values
 from ui.activation_params import PARAM_BY_KEY as P
-from ui.urlparams import drop_from_url, url_value
+from ui.activation_params import PRESET_SET
+from ui.presets import PRESET_KEY
 
-_APPLIED = "_activations_preset_applied"
-
-
-def _apply_preset(name: str, skip: set[str] = frozenset()) -> None:
-    for key, value in preset_values(name).items():
-        if key not in skip:
-            st.session_state[key] = value
-    st.session_state[_APPLIED] = name
+# Controls shown only under some settings keep their value while hidden (Streamlit drops
+# a hidden widget's parameter from the URL and restores it when the widget returns).
+_HIDDEN_KEEPS = {"persist_state": "page"}
 
 
-def _on_preset_change() -> None:
-    _apply_preset(st.session_state["preset"])
-
-
-def _mark_custom() -> None:
-    st.session_state["preset"] = "custom"
-    st.session_state[_APPLIED] = "custom"
-
-
-def apply_url_preset() -> None:
-    """On a session's first run, ?preset=NAME sets every control the URL does not set.
-
-    A parameter absent from the URL means its widget default (Streamlit drops
-    defaults from the URL), so a URL whose explicit values contradict its
-    preset is relabelled `custom`: reopening the link then gives the same view.
-    """
-    if st.session_state.get(_APPLIED) is not None:
-        return
-    name = st.query_params.get("preset", P["preset"].default)
-    explicit = {key for key in CONTROL_KEYS if key in st.query_params}
-    values = preset_values(name)
-    _apply_preset(name, skip=explicit)
-    # Values set through session state on a first run do not reach the address bar by
-    # themselves; write them, so that later changes keep them in the shared URL.
-    for key, value in values.items():
-        if key not in explicit and value != P[key].default:
-            st.query_params[key] = url_value(value)
-    if any(P[key].parse(st.query_params[key]) != values[key] for key in explicit):
-        drop_from_url("preset")
-        _mark_custom()
+def current(key: str) -> Any:
+    """A control's value before its widget is drawn in this run: the session's, else the URL's, else the default."""
+    if key in st.session_state:
+        return st.session_state[key]
+    raw = st.query_params.get(key)
+    return P[key].parse(raw) if raw is not None else P[key].default
 
 
 def _use_gain(value: float) -> None:
     st.session_state["gain"] = round(value, 6)
-    _mark_custom()
 
 
 def _init_controls(act: str) -> None:
-    init = widgets.choice(P["init"], "Initializer", on_change=_mark_custom)
+    init = widgets.choice(P["init"], "Initializer")
     spec = INITIALIZERS[init]
     st.caption(spec.label)
     if spec.uses_scale:
@@ -76,19 +46,19 @@ def _init_controls(act: str) -> None:
             step=0.005,
             format="%.4f",
             key="std",
-            on_change=_mark_custom,
             bind="query-params",
+            **_HIDDEN_KEEPS,
         )
     if spec.uses_gain:
-        widgets.number(P["gain"], "gain g", step=0.05, fmt="%.4f", on_change=_mark_custom)
+        widgets.number(P["gain"], "gain g", step=0.05, fmt="%.4f", **_HIDDEN_KEEPS)
         _gain_hint(init, act)
     if spec.uses_mode:
-        widgets.choice(P["mode"], "fan", radio=True, on_change=_mark_custom)
+        widgets.choice(P["mode"], "fan", radio=True, **_HIDDEN_KEEPS)
 
 
 def _gain_hint(init: str, act: str) -> None:
     """Offer PyTorch's gain for this activation (for kaiming, relative to its built-in √2)."""
-    slope = st.session_state.get("slope", P["slope"].default)
+    slope = current("slope")
     torch_gain = calculate_gain(act, slope)
     target = torch_gain / math.sqrt(2.0) if init.startswith("kaiming") else torch_gain
     st.button(
@@ -101,51 +71,49 @@ def _gain_hint(init: str, act: str) -> None:
 
 def _batchnorm_controls() -> None:
     help_text = "before: FC → BN → activation (the lecture's order); after: FC → activation → BN."
-    if widgets.choice(P["bn"], "batch norm", radio=True, on_change=_mark_custom, help=help_text) == "none":
+    if widgets.choice(P["bn"], "batch norm", radio=True, help=help_text) == "none":
         return
     left, right = st.columns(2)
-    widgets.number(P["gamma"], "γ (scale)", step=0.1, on_change=_mark_custom, where=left)
-    widgets.number(P["beta"], "β (shift)", step=0.1, on_change=_mark_custom, where=right)
+    widgets.number(P["gamma"], "γ (scale)", step=0.1, where=left, **_HIDDEN_KEEPS)
+    widgets.number(P["beta"], "β (shift)", step=0.1, where=right, **_HIDDEN_KEEPS)
     mode_help = "eval: running statistics accumulated over warm-up batches that pass through the same weights first."
-    if widgets.choice(P["bn_mode"], "BN mode", radio=True, on_change=_mark_custom, help=mode_help) == "eval":
-        widgets.slider(P["bn_warmup"], "warm-up batches", on_change=_mark_custom)
-        widgets.choice(P["bn_conv"], "running statistics", radio=True, on_change=_mark_custom)
+    if widgets.choice(P["bn_mode"], "BN mode", radio=True, help=mode_help, **_HIDDEN_KEEPS) == "eval":
+        widgets.slider(P["bn_warmup"], "warm-up batches", **_HIDDEN_KEEPS)
+        widgets.choice(P["bn_conv"], "running statistics", radio=True, **_HIDDEN_KEEPS)
 
 
 def _shape_controls() -> None:
-    explicit = bool(st.session_state.get("sizes", ""))
-    widgets.slider(P["depth"], "depth (weight layers)", on_change=_mark_custom, disabled=explicit)
-    widgets.number(P["width"], "width (units per layer)", step=256, on_change=_mark_custom, disabled=explicit)
+    explicit = bool(str(current("sizes")).strip())
+    widgets.slider(P["depth"], "depth (weight layers)", disabled=explicit)
+    widgets.number(P["width"], "width (units per layer)", step=256, disabled=explicit)
     st.text_input(
         "explicit sizes (optional)",
         "",
         key="sizes",
-        on_change=_mark_custom,
         placeholder="e.g. 784,512,256,10",
         max_chars=2000,
         help="Sizes including the input, like the lecture's dims. Overrides depth and width.",
         bind="query-params",
     )
-    widgets.number(P["batch"], "batch N", on_change=_mark_custom)
+    widgets.number(P["batch"], "batch N")
 
 
 def _input_controls() -> None:
-    widgets.number(P["bias"], "bias b (every unit)", step=0.1, on_change=_mark_custom)
-    widgets.number(P["in_mean"], "input mean", step=0.5, on_change=_mark_custom)
-    widgets.number(P["in_std"], "input std", step=0.1, on_change=_mark_custom)
-    prep = widgets.choice(P["prep"], "preprocessing", on_change=_mark_custom)
+    widgets.number(P["bias"], "bias b (every unit)", step=0.1)
+    widgets.number(P["in_mean"], "input mean", step=0.5)
+    widgets.number(P["in_std"], "input std", step=0.1)
+    prep = widgets.choice(P["prep"], "preprocessing")
     st.caption(PREPROCESS_LABELS[prep])
-    widgets.number(P["seed"], "seed", on_change=_mark_custom)
+    widgets.number(P["seed"], "seed")
 
 
 def sidebar_controls() -> dict[str, Any]:
     """Draw every control in the sidebar; returns their values by URL key."""
     with st.sidebar:
-        preset = widgets.choice(P["preset"], "Preset", on_change=_on_preset_change)
-        st.caption(PRESETS[preset].label)
-        act = widgets.choice(P["act"], "Activation", on_change=_mark_custom)
+        preset_slot = st.container()  # drawn last, from the values below, but shown on top
+        act = widgets.choice(P["act"], "Activation")
         if act == "leaky_relu":
-            widgets.number(P["slope"], "negative slope", step=0.01, on_change=_mark_custom)
+            widgets.number(P["slope"], "negative slope", step=0.01, **_HIDDEN_KEEPS)
         _init_controls(act)
         _batchnorm_controls()
         st.divider()
@@ -155,4 +123,7 @@ def sidebar_controls() -> dict[str, Any]:
         st.divider()
         widgets.toggle(P["pre"], "show pre-activations")
         widgets.toggle(P["logy"], "log scale for mean/std")
-    return {key: st.session_state.get(key, param.default) for key, param in P.items()}
+    values = {key: current(key) for key in P if key != PRESET_KEY}
+    with preset_slot:
+        values[PRESET_KEY] = PRESET_SET.box(values)
+    return values

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from engine.activations import ACTIVATIONS
@@ -19,6 +18,7 @@ from engine.config import (
 )
 from engine.init import FAN_MODES, INITIALIZERS
 from engine.preprocess import PREPROCESSORS
+from ui.presets import Preset, PresetSet
 from ui.urlparams import Param
 
 DEFAULT = SimConfig()
@@ -52,14 +52,6 @@ def _sizes_problem(raw: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Preset:
-    """A lecture experiment: a label and the control values it sets (others take defaults)."""
-
-    label: str
-    values: dict[str, Any] = field(default_factory=dict)
-
-
 PRESETS: dict[str, Preset] = {
     "custom": Preset("Custom"),
     "tanh-0.01": Preset("Lecture: tanh, W = 0.01·randn", {"act": "tanh", "init": "gaussian", "std": 0.01}),
@@ -78,7 +70,8 @@ PARAMS: tuple[Param, ...] = (
         "preset",
         str,
         "tanh-0.01",
-        "a lecture experiment; changing a control afterwards makes it `custom`",
+        "a lecture experiment: opening the link sets its values (the address then shows them); "
+        "values the link also gives win",
         tuple(PRESETS),
     ),
     Param("act", str, DEFAULT.activation, "activation", tuple(ACTIVATIONS)),
@@ -159,15 +152,41 @@ PARAM_BY_KEY = {p.key: p for p in PARAMS}
 CONTROL_KEYS = tuple(p.key for p in PARAMS if p.key not in ("preset", "pre", "logy"))
 
 
+def _applies(key: str, values: dict[str, Any]) -> bool:
+    """Whether control `key` takes part in the view under these values (its widget is shown)."""
+    spec = INITIALIZERS[values["init"]]
+    bn = values["bn"] != "none"
+    return {
+        "slope": values["act"] == "leaky_relu",
+        "std": spec.uses_scale,
+        "gain": spec.uses_gain,
+        "mode": spec.uses_mode,
+        "gamma": bn,
+        "beta": bn,
+        "bn_mode": bn,
+        "bn_warmup": bn and values["bn_mode"] == "eval",
+        "bn_conv": bn and values["bn_mode"] == "eval",
+        "depth": not str(values["sizes"]).strip(),
+        "width": not str(values["sizes"]).strip(),
+    }.get(key, True)
+
+
+def effective_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The values that determine the view: a control that does not apply takes its default."""
+    return {key: value if _applies(key, values) else PARAM_BY_KEY[key].default for key, value in values.items()}
+
+
+PRESET_SET = PresetSet(PRESETS, PARAM_BY_KEY, CONTROL_KEYS, effective_values)
+
+
 def preset_values(name: str) -> dict[str, Any]:
     """Every control's value under preset `name` (defaults where the preset is silent)."""
-    values = {key: PARAM_BY_KEY[key].default for key in CONTROL_KEYS}
-    values.update(PRESETS[name].values)
-    return values
+    return PRESET_SET.values(name)
 
 
 def build_config(values: dict[str, Any]) -> SimConfig:
     """The SimConfig of the current control values (already validated)."""
+    values = effective_values(values)
     sizes_text = str(values.get("sizes", "")).strip()
     sizes = parse_sizes(sizes_text) if sizes_text else SimConfig.sizes_from(values["depth"], values["width"])
     return SimConfig(

@@ -74,18 +74,44 @@ def url_value(value: Any) -> str:
     return str(value)
 
 
-def drop_from_url(key: str) -> None:
-    """Remove `key` from the URL and from the values Streamlit seeds widgets with.
+# Streamlit's own parameters (an iframe on a course page): never dropped as unknown.
+STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
 
-    Streamlit keeps the page-load query string separately for seeding bound
-    widgets and offers no public way to correct it; this is the one place
-    that reaches into its (pinned) internals.
+
+def _query_params_internals():
+    """Streamlit's query-parameter store for this session.
+
+    Streamlit keeps the page-load query string separately for seeding bound widgets
+    and offers no public way to correct it before the widgets run; the two functions
+    below are the only places that reach into its (pinned) internals.
     """
     from streamlit.runtime.state.session_state_proxy import get_session_state
 
-    with get_session_state().query_params() as qp:
+    return get_session_state().query_params()
+
+
+def drop_from_url(key: str) -> None:
+    """Remove `key` from the URL and from the values Streamlit seeds widgets with."""
+    with _query_params_internals() as qp:
         qp._initial_query_params.pop(key, None)
         qp.remove_param(key)
+
+
+def rewrite_url(values: dict[str, str]) -> None:
+    """Put raw `values` into the URL as if the page had been opened with them (before any widget).
+
+    Bound widgets then seed from them like from any link, and the address bar shows them.
+    """
+    if not values:
+        return
+    with _query_params_internals() as qp:
+        for key, raw in values.items():
+            qp._initial_query_params[key] = [raw]
+            qp.set_with_no_forward_msg(key, raw)
+        qp._send_query_param_msg()
+
+
+UNKNOWN = "is not a setting of this page"
 
 
 @dataclass(frozen=True)
@@ -98,15 +124,23 @@ class Rejection:
 
     def describe(self, fallback: Any) -> str:
         shown = self.raw if len(self.raw) <= 40 else self.raw[:37] + "..."
+        if self.reason == UNKNOWN:
+            return f"`{self.key}={shown}` {UNKNOWN}; it was removed from the address."
         return f"`{self.key}={shown}` {self.reason}; it was ignored and `{fallback}` is used instead."
 
 
 def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
-    """Validate this page's URL parameters; drop the bad ones (call before any widget).
+    """Validate this page's URL parameters; drop the bad ones and unknown keys (call before any widget).
 
-    Unknown parameter names are left alone: links may carry tracking tags.
+    What is left in the address bar is exactly the view: a shared link carries nothing else.
     """
+    params = tuple(params)
+    known = {param.key for param in params} | STREAMLIT_KEYS
     rejections = []
+    for key in [key for key in st.query_params if key not in known]:
+        raw = st.query_params.get_all(key)
+        drop_from_url(key)
+        rejections.append(Rejection(key, raw[-1] if raw else "", UNKNOWN))
     for param in params:
         values = st.query_params.get_all(param.key)
         if not values:
@@ -121,4 +155,4 @@ def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
 def warn_rejections(rejections: Iterable[Rejection], values: dict[str, Any]) -> None:
     """One visible notice per refused URL value, naming the value used instead."""
     for rejection in rejections:
-        st.warning(rejection.describe(values[rejection.key]), icon=":material/warning:")
+        st.warning(rejection.describe(values.get(rejection.key)), icon=":material/warning:")

@@ -1,0 +1,115 @@
+"""Presets: named sets of control values, one state design for every lab.
+
+Each control owns its value (a widget bound to the URL). A preset box writes a
+preset's values once, when the user chooses it; the label the box shows is derived
+on every run (the preset whose values equal the current ones, else "custom") and is
+never written back by callbacks, so the controls, the address bar and the charts
+cannot drift apart however fast the input comes.
+
+A link may still say `?preset=NAME` (slides, older links): before any widget runs,
+the preset is expanded into the values it stands for, so the address bar shows
+the real settings and the widgets seed from them like from any link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from ui.urlparams import Param, drop_from_url, rewrite_url, url_value
+
+CUSTOM = "custom"
+PRESET_KEY = "preset"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A lecture experiment: a label and the control values it sets (others take defaults)."""
+
+    label: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PresetSet:
+    """A lab's presets over its controls.
+
+    `effective` maps control values to what determines the view (a value that does not
+    apply, such as the std of a Xavier init, becomes its default), so a preset matches
+    whatever hidden values the session still remembers.
+    """
+
+    presets: Mapping[str, Preset]
+    params: Mapping[str, Param]
+    controls: tuple[str, ...]
+    effective: Callable[[dict[str, Any]], dict[str, Any]]
+
+    def values(self, name: str) -> dict[str, Any]:
+        """Every control's value under preset `name` (defaults where the preset is silent)."""
+        values = {key: self.params[key].default for key in self.controls}
+        values.update(self.presets[name].values)
+        return values
+
+    def matching(self, values: dict[str, Any]) -> str:
+        """The preset whose effective values equal these, else "custom"."""
+        current = self._comparable(values)
+        for name in self.presets:
+            if name != CUSTOM and self._comparable(self.values(name)) == current:
+                return name
+        return CUSTOM
+
+    def _comparable(self, values: dict[str, Any]) -> dict[str, Any]:
+        effective = self.effective(values)
+        return {key: effective[key] for key in self.controls}
+
+    def expand_url_preset(self) -> None:
+        """Replace `?preset=NAME` in the URL by the values it stands for (call after validation,
+        before any widget). Values the URL gives explicitly win over the preset's."""
+        name = st.query_params.get(PRESET_KEY)
+        if name is None:
+            return
+        drop_from_url(PRESET_KEY)
+        if name not in self.presets:
+            return
+        implied = {
+            key: url_value(value)
+            for key, value in self.values(name).items()
+            if key not in st.query_params and value != self.params[key].default
+        }
+        rewrite_url(implied)
+
+    def box(self, values: dict[str, Any], label: str = "Preset") -> str:
+        """The preset box, showing the preset that matches `values`; choosing one writes its values.
+
+        The box is keyed by the preset it shows: when the values come to match another preset,
+        a new box is drawn with that selection. Writing the shown label into session state
+        instead would make Streamlit send every widget's state back to the browser and undo
+        key presses still in flight on other controls.
+        """
+        shown = self.matching(values)
+        names = tuple(self.presets)
+        key = f"{PRESET_KEY}_{shown}"
+        st.selectbox(
+            label,
+            names,
+            index=names.index(shown),
+            key=key,
+            format_func=lambda name: self.presets[name].label,
+            on_change=self._apply_chosen,
+            args=(key, shown),
+            help="A lecture experiment sets every control once. Change any control afterwards and "
+            "the box shows the preset that matches, or Custom.",
+        )
+        return shown
+
+    def _apply_chosen(self, key: str, shown: str) -> None:
+        name = st.session_state[key]
+        # Custom means "keep what I have". A box that reports the value it was drawn with is a
+        # stale one (a rerun that raced its replacement), not a choice.
+        if name in (CUSTOM, shown):
+            return
+        for control, value in self.values(name).items():
+            st.session_state[control] = value
