@@ -3,6 +3,7 @@
 import streamlit as st
 
 from engine.runtime import tune_runtime
+from ui.history import keep_history_meaningful
 
 tune_runtime()  # once per process: glibc allocator and BLAS threads, see engine/runtime.py
 
@@ -21,4 +22,6 @@ pages = [
     ),
     st.Page("app_pages/batchnorm.py", title="Batch normalization", icon=":material/tune:", url_path="batchnorm"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+keep_history_meaningful()
+page.run()

@@ -13,7 +13,7 @@ from engine.report import layer_rows
 from ui.activation_controls import sidebar_controls
 from ui.activation_params import PARAMS, PRESET_SET, build_config
 from ui.live_chart import live_chart
-from ui.urlparams import sanitize_query_params, warn_rejections
+from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_figure
 
 PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
@@ -34,6 +34,7 @@ st.caption(
     "gradient on the last layer, backpropagated."
 )
 
+start_page("activations", PARAMS)
 rejections = sanitize_query_params(PARAMS)
 PRESET_SET.expand_url_preset()
 values = sidebar_controls()

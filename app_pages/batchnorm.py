@@ -9,7 +9,7 @@ from ui import widgets
 from ui.batchnorm_params import PARAM_BY_KEY as P
 from ui.batchnorm_params import PARAMS
 from ui.live_chart import live_chart
-from ui.urlparams import sanitize_query_params, warn_rejections
+from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 from viz.batchnorm import feature_strips, robustness_figure, running_figure, spread_figure, steps_heatmaps
 
 ROBUST_WIDTH, ROBUST_BATCH = 256, 64
@@ -58,6 +58,7 @@ st.caption(
     "Normalize each feature over the batch, then let the net rescale it: the lecture's layer, "
     "what it does to deep nets, and the train/test difference that causes bugs."
 )
+start_page("batchnorm", PARAMS)
 rejections = sanitize_query_params(PARAMS)
 v = controls()
 warn_rejections(rejections, v)

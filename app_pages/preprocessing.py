@@ -11,7 +11,7 @@ from ui import widgets
 from ui.live_chart import live_chart
 from ui.preprocessing_params import PARAM_BY_KEY as P
 from ui.preprocessing_params import PARAMS
-from ui.urlparams import sanitize_query_params, warn_rejections
+from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 from viz.preprocessing import (
     conditioning_figure,
     first_layer_figure,
@@ -118,6 +118,7 @@ st.caption(
     "Zero-center, normalize, decorrelate, whiten: what each step does to the data, to a linear classifier's "
     "optimization, and to the first layer of a net. Statistics always come from the training split."
 )
+start_page("preprocessing", PARAMS)
 rejections = sanitize_query_params(PARAMS)
 v = controls()
 warn_rejections(rejections, v)

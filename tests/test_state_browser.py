@@ -173,3 +173,40 @@ def test_fast_input_leaves_controls_url_and_chart_in_agreement(page, app_url, la
         if lab == "activations":
             assert preset_disagreement(page) == []
         assert url_values(page), "the burst changed nothing: the round would prove nothing"
+
+
+def view(page) -> tuple[str, dict[str, str], list[str]]:
+    """What the user sees: the page's path, the URL's settings and the charts' titles."""
+    settle(page)
+    return urllib.parse.urlparse(page.url).path, url_values(page), page.evaluate(TOKENS)
+
+
+def go_to(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").locator("a").filter(has_text=title).click()
+
+
+def test_back_and_forward_restore_the_views_the_user_saw(page, app_url):
+    page.goto(f"{app_url}/activations?act=relu&init=kaiming_normal&depth=10&seed=7")
+    wait_for_charts(page)
+    lab = view(page)
+    go_to(page, "Batch normalization")
+    wait_for_charts(page)
+    assert view(page)[1] == {}  # the activation lab's seed and depth stay behind
+    _widget(page, LABS["batchnorm"][0]).locator("input[type='range']").focus()
+    page.keyboard.press("ArrowRight")
+    batchnorm = view(page)
+    assert batchnorm[1] == {"rows": "9"}
+    go_to(page, "Data preprocessing")
+    wait_for_charts(page)
+    preprocessing = view(page)
+    entries = page.evaluate("history.length")
+    page.go_back()
+    assert view(page) == batchnorm
+    page.go_back()
+    assert view(page) == lab
+    page.go_forward()
+    assert view(page) == batchnorm
+    page.go_forward()
+    assert view(page) == preprocessing
+    # One entry per page opened (and the blank tab it started from): none for views never shown.
+    assert entries == 4 == page.evaluate("history.length")

@@ -12,8 +12,10 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib import parse
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 MAX_TEXT = 200
 
@@ -127,6 +129,38 @@ class Rejection:
         if self.reason == UNKNOWN:
             return f"`{self.key}={shown}` {UNKNOWN}; it was removed from the address."
         return f"`{self.key}={shown}` {self.reason}; it was ignored and `{fallback}` is used instead."
+
+
+_PAGE_SHOWN = "_initlab_page_shown"
+
+
+def start_page(page: str, params: Iterable[Param]) -> None:
+    """On arriving at a page, let its controls start from the URL alone (call before any widget).
+
+    Labs share parameter names (`seed`, `depth`, `act`). Streamlit keeps keyed widget values
+    across pages and puts them back into the URL on arrival, so another lab's `seed` would
+    turn up here as a view nobody chose; and on arrival it drops from the address every
+    parameter whose name a widget of the page just left was bound to, so Back to a lab would
+    lose its own `seed` (Back and Forward send the entry's address, which is the view to show).
+    Both are undone here.
+    """
+    if st.session_state.get(_PAGE_SHOWN) == page:
+        return
+    st.session_state[_PAGE_SHOWN] = page
+    keys = {param.key for param in params}
+    for key in keys & set(st.session_state):
+        del st.session_state[key]
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.is_history_navigation:
+        return  # a link or the navigation: the parameters of the page left behind stay dropped
+    asked = parse.parse_qs(ctx.query_string, keep_blank_values=True)
+    dropped = {key: values for key, values in asked.items() if key in keys and key not in st.query_params}
+    if dropped:
+        with _query_params_internals() as qp:
+            for key, values in dropped.items():
+                qp._initial_query_params[key] = values
+                qp.set_with_no_forward_msg(key, values[-1] if len(values) == 1 else values)
+            qp._send_query_param_msg()
 
 
 def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
