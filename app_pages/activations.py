@@ -6,12 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from engine import SimResult, config_problems, estimate_cost, simulate
-from engine.config import budget_advice
+from engine.config import budget_advice, budget_suggestions
 from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
 from engine.report import layer_rows
 from ui.activation_controls import sidebar_controls
-from ui.activation_params import PARAMS, PRESET_SET, build_config
+from ui.activation_params import PARAMS, PRESET_SET, build_config, suggestion_changes, view_query
 from ui.live_chart import live_chart
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_figure
@@ -48,6 +48,12 @@ if problems:
 cost = estimate_cost(cfg)
 if not cost.within_budget:
     st.error(budget_advice(cfg, cost), icon=":material/timer:")
+    links = [
+        f"[{s.describe()}](activations?{view_query(values, **suggestion_changes(values, s))})"
+        for s in budget_suggestions(cfg)
+    ]
+    if links:
+        st.markdown("Open it with " + " · ".join(links))
     st.stop()
 
 result, seconds = run_simulation(cfg)

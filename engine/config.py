@@ -232,19 +232,31 @@ BUDGET_CORNERS = {
 }
 
 
-def budget_suggestions(cfg: SimConfig) -> list[str]:
+@dataclass(frozen=True)
+class Suggestion:
+    """A setting within the budget that changes one of width, batch or depth: `sizes` is the net it gives."""
+
+    what: str  # "width", "batch" or "depth"
+    value: int
+    sizes: tuple[int, ...]
+
+    def describe(self) -> str:
+        return f"{self.what} up to {self.value}"
+
+
+def budget_suggestions(cfg: SimConfig) -> list[Suggestion]:
     """What would fit the budget, changing one of width, batch or depth at a time."""
     suggestions = []
     if len(set(cfg.sizes)) == 1:
         width = largest_width_within_budget(cfg, cfg.sizes[0])
         if width is not None:
-            suggestions.append(f"width up to {width}")
+            suggestions.append(Suggestion("width", width, (width,) * len(cfg.sizes)))
     batch = largest_within_budget(lambda n: replace(cfg, batch=n), cfg.batch)
     if batch is not None:
-        suggestions.append(f"batch up to {batch}")
+        suggestions.append(Suggestion("batch", batch, cfg.sizes))
     depth = largest_within_budget(lambda d: replace(cfg, sizes=cfg.sizes[: d + 1]), cfg.depth)
     if depth is not None:
-        suggestions.append(f"depth up to {depth}")
+        suggestions.append(Suggestion("depth", depth, cfg.sizes[: depth + 1]))
     return suggestions
 
 
@@ -258,7 +270,9 @@ def budget_advice(cfg: SimConfig, cost: Cost) -> str:
     advice = f"This setting needs {' and '.join(over)}."
     suggestions = budget_suggestions(cfg)
     if suggestions:
-        advice += " Within the limits, keeping everything else: " + ", or ".join(suggestions) + "."
+        advice += (
+            " Within the limits, keeping everything else: " + ", or ".join(s.describe() for s in suggestions) + "."
+        )
     if INITIALIZERS[cfg.init].family == "uniform":
         advice += " A Gaussian initializer is sampled exactly and costs far less."
     return advice

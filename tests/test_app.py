@@ -1,5 +1,8 @@
 """AppTest: every page renders; widgets and URL parameters drive the result; bad URLs get a notice."""
 
+import re
+import urllib.parse
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -191,3 +194,15 @@ def test_batchnorm_with_a_batch_of_one_says_the_output_is_beta():
     at = run_page(bn="before", batch="1", beta="0.3")
     assert not at.exception
     assert any("batch of one" in e.value for e in at.error)
+
+
+def test_refusal_offers_its_suggestions_as_links_that_open_within_the_budget():
+    at = run_page(init="glorot_uniform", act="relu", depth="40", width="4096", seed="5")
+    links = re.findall(r"\[(\w+) up to (\d+)\]\(activations\?([^)]*)\)", " ".join(m.value for m in at.markdown))
+    assert {what for what, _, _ in links} >= {"width", "depth"}
+    for what, value, query in links:
+        opened = run_page(**dict(urllib.parse.parse_qsl(query)))
+        assert not opened.exception and chart_figures(opened), what  # the suggested view is computed
+        assert (opened.selectbox(key="act").value, opened.number_input(key="seed").value) == ("relu", 5)
+        fans = table_column(opened, "fan_out")
+        assert (fans[0] if what == "width" else len(fans)) == int(value)

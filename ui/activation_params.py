@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from engine.activations import ACTIVATIONS
 from engine.config import (
@@ -15,11 +16,12 @@ from engine.config import (
     MAX_WARMUP,
     MAX_WIDTH,
     SimConfig,
+    Suggestion,
 )
 from engine.init import FAN_MODES, INITIALIZERS
 from engine.preprocess import PREPROCESSORS
 from ui.presets import Preset, PresetSet
-from ui.urlparams import Param
+from ui.urlparams import Param, url_value
 
 DEFAULT = SimConfig()
 DEFAULT_DEPTH = DEFAULT.depth
@@ -210,3 +212,19 @@ def build_config(values: dict[str, Any]) -> SimConfig:
         gamma=float(values["gamma"]),
         beta=float(values["beta"]),
     )
+
+
+def view_query(values: dict[str, Any], **changes: Any) -> str:
+    """The query string of the view `values` (with `changes` applied): only what differs from the defaults."""
+    values = effective_values({**values, **changes})
+    shown = {key: values[key] for key in (*CONTROL_KEYS, "pre", "logy") if values[key] != PARAM_BY_KEY[key].default}
+    return urlencode({key: url_value(value) for key, value in shown.items()})
+
+
+def suggestion_changes(values: dict[str, Any], suggestion: Suggestion) -> dict[str, Any]:
+    """The control values that apply a budget suggestion to the current view."""
+    if suggestion.what == "batch":
+        return {"batch": suggestion.value}
+    if str(values.get("sizes", "")).strip():
+        return {"sizes": ",".join(map(str, suggestion.sizes))}
+    return {"width": suggestion.sizes[1], "depth": len(suggestion.sizes) - 1}
