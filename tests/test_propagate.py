@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from engine import SimConfig, forward_activations, simulate
+from engine import SimConfig, forward_activations, raw_run, simulate
 from engine.config import BUDGET_BYTES, BUDGET_SECONDS, config_problems, estimate_cost, layer_path
 from engine.preprocess import pca_whiten, standardize, zero_center
 
@@ -115,6 +115,28 @@ def test_changing_only_the_scale_rescales_the_same_draws(path):
     large = forward_activations(cfg(activation="linear", scale=0.03, path=path, sizes=SimConfig.sizes_from(3, 64)))
     for depth, (a, b) in enumerate(zip(small, large), start=1):
         np.testing.assert_allclose(b, 3.0**depth * a, rtol=1e-7)  # a resample would differ by O(1)
+
+
+@pytest.mark.parametrize("path", ["exact", "explicit"])
+@pytest.mark.parametrize(
+    "bn",
+    [{"bn": "none"}, {"bn": "before"}, {"bn": "after"}, {"bn": "before", "bn_mode": "eval", "bn_warmup": 3}],
+    ids=["no BN", "BN before", "BN after", "BN before, eval"],
+)
+def test_forward_activations_are_the_simulated_networks_activations(path, bn):
+    # One forward pass for simulate, raw_run and forward_activations: batch norm included.
+    config = cfg(path=path, init="xavier", sizes=(24, 32, 16, 20), batch=6, gamma=1.5, beta=0.2, **bn)
+    acts = forward_activations(config)
+    run = raw_run(config)
+    assert len(acts) == len(run.activations) == config.depth
+    for a, b in zip(acts, run.activations):
+        np.testing.assert_array_equal(a, b)
+    if bn["bn"] == "after":
+        # BN is the layer's last step: each unit has mean beta over the batch.
+        np.testing.assert_allclose(acts[-1].mean(axis=0), 0.2, atol=1e-9)
+    summary = simulate(config).layers[-1].act
+    if bn["bn"] != "after":
+        assert summary.std == pytest.approx(float(acts[-1].std()), rel=1e-9)
 
 
 def test_same_seed_same_result_other_seed_other_result():
