@@ -75,7 +75,11 @@ def gram_factor(x: np.ndarray) -> GramFactor:
     """Factor x (N, Din) as scale * F @ Qt: Cholesky of the Gram matrix, eigh when it is singular."""
     n = x.shape[0]
     scale = max(float(x.max()), -float(x.min())) if x.size else 0.0
-    if scale == 0.0 or not np.isfinite(scale):
+    if not np.isfinite(scale):
+        # No factor exists; a NaN scale makes every product with it NaN, so inf/NaN in x is
+        # reported downstream (as with explicit weights) instead of vanishing into a rank-0 factor.
+        return GramFactor(np.nan, np.zeros((n, 0)), np.zeros((0, n)), np.full((n, n), np.nan))
+    if scale == 0.0:
         return GramFactor(1.0, np.zeros((n, 0)), np.zeros((0, n)), np.zeros((n, n)))
     gram = _scaled_gram(x, scale)
     try:
@@ -225,6 +229,8 @@ def _wide_complement_coefficients(dz: np.ndarray, a: np.ndarray, m: int, rng: np
 def _tall_complement_coefficients(dz: np.ndarray, a: np.ndarray) -> np.ndarray:
     """For Din > dout: C with C C^T = dz (I - A^T A) dz^T, the Gram matrix of dz B^T."""
     peak = float(np.max(np.abs(dz))) or 1.0
+    if not np.isfinite(peak):
+        return np.full((dz.shape[0], 1), np.nan)  # eigh cannot factor inf/NaN: pass them on as NaN
     scaled = dz / peak
     seen = scaled @ a.T
     return peak * psd_factor(scaled @ scaled.T - seen @ seen.T)

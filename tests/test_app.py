@@ -154,3 +154,11 @@ def test_batchnorm_with_a_batch_of_one_says_the_output_is_beta():
     at = run_page(bn="before", batch="1", beta="0.3")
     assert not at.exception
     assert any("batch of one" in e.value for e in at.error)
+
+
+def test_batchnorm_eval_with_a_batch_of_one_is_refused_with_a_reason():
+    # The PyTorch convention's unbiased running variance is undefined for one example.
+    at = run_page(bn="before", bn_mode="eval", batch="1")
+    assert not at.exception
+    assert any("at least 2" in e.value for e in at.error)
+    assert not chart_figures(at)

@@ -37,6 +37,19 @@ def test_activation_derivative(activation):
     np.testing.assert_allclose(act.grad(z, 0.1), numeric, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_activation_derivative_stays_finite_for_huge_finite_inputs(activation):
+    # A huge init drives z far out before the forward pass overflows; f'(z) is a number
+    # there (0, 1 or a slope), never 0 * inf = NaN.
+    z = np.array([-1e300, -1e200, -1e160, 1e160, 1e200, 1e300])
+    act = ACTIVATIONS[activation]
+    with np.errstate(all="ignore"):
+        assert np.all(np.isfinite(act.grad(z, 0.1)))
+        if act.grad_from_output is not None:
+            a = act.fn(z, 0.1)
+            assert np.all(np.isfinite(act.grad_from_output(a, 0.1)[np.isfinite(a)]))
+
+
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "gelu", "elu", "selu", "linear"])
 def test_mlp_backward_matches_numerical_gradient(activation):
     rng = np.random.default_rng(0)

@@ -86,6 +86,21 @@ def test_overflow_is_reported_and_the_finite_part_histogrammed():
     assert all(layer.grad is None for layer in result.layers)
 
 
+@pytest.mark.parametrize("path", ["exact", "explicit"])
+def test_an_input_that_overflowed_is_reported_on_both_paths(path):
+    # 1e308 + 1e308 * N(0, 1) is inf for about half the entries: no path may turn that into finite values.
+    result = simulate(cfg(in_mean=1e308, in_std=1e308, sizes=(64, 64, 64), batch=8, path=path))
+    assert result.input.n_finite < result.input.n_total
+    assert result.overflow_layer == 1
+
+
+def test_gradients_stay_finite_while_the_forward_pass_does():
+    # GELU with std 100 grows about 500x per layer: z passes 1e154 (z^2 overflows) long before 1e308.
+    result = simulate(cfg(activation="gelu", init="gaussian", scale=100.0, sizes=SimConfig.sizes_from(70, 64), batch=8))
+    assert result.overflow_layer is None and result.layers[-1].pre.max > 1e160
+    assert all(layer.grad.n_finite == layer.grad.n_total for layer in result.layers)
+
+
 def test_histogram_counts_sum_to_batch_times_width():
     result = simulate(cfg(sizes=(300, 200, 100, 50), batch=20, activation="relu", init="kaiming_normal"))
     for layer in result.layers:
