@@ -162,3 +162,11 @@ def test_batchnorm_eval_with_a_batch_of_one_is_refused_with_a_reason():
     assert not at.exception
     assert any("at least 2" in e.value for e in at.error)
     assert not chart_figures(at)
+
+
+def test_whitening_a_batch_narrower_than_the_input_is_refused_with_what_to_do_instead():
+    at = run_page(prep="whiten")  # batch 16, width 4096
+    assert not at.exception
+    assert any("more examples than input features" in e.value and "standardize" in e.value for e in at.error)
+    assert not chart_figures(at)
+    assert chart_figures(run_page(prep="whiten", width="32", batch="64"))

@@ -8,6 +8,7 @@ import pytest
 from engine import SimConfig, forward_activations, raw_run, simulate
 from engine.config import BUDGET_BYTES, BUDGET_SECONDS, config_problems, estimate_cost, layer_path
 from engine.preprocess import pca_whiten, standardize, zero_center
+from engine.propagate import make_input
 
 
 def cfg(**kw) -> SimConfig:
@@ -207,3 +208,17 @@ def test_config_problems_name_the_bad_field():
     assert "depth" in " ".join(config_problems(SimConfig(sizes=(5,))))
     assert any("activation" in p for p in config_problems(SimConfig(activation="foo")))
     assert any("finite" in p for p in config_problems(SimConfig(scale=float("nan"))))
+
+
+def test_whitening_with_batch_statistics_is_refused_unless_the_batch_outnumbers_the_features():
+    # A batch of N <= D whitened on itself keeps N - 1 directions and about N/D of the input energy.
+    for batch, width in ((16, 4096), (64, 64), (1, 8)):
+        problems = config_problems(cfg(prep="whiten", batch=batch, sizes=SimConfig.sizes_from(3, width)))
+        assert any("whitening" in p and "standardize" in p for p in problems), (batch, width)
+    wide_batch = cfg(prep="whiten", batch=65, sizes=SimConfig.sizes_from(3, 64))
+    assert config_problems(wide_batch) == []
+    x = make_input(wide_batch)
+    # Every one of the 64 input directions carries unit variance (a little less where eps regularizes).
+    eigenvalues = np.linalg.eigvalsh(np.cov(x.T, bias=True))
+    assert eigenvalues.min() > 0.9 and eigenvalues.max() < 1.0 + 1e-9
+    assert config_problems(cfg(prep="standardize", batch=16, sizes=SimConfig.sizes_from(3, 4096))) == []
