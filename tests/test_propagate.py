@@ -222,3 +222,15 @@ def test_whitening_with_batch_statistics_is_refused_unless_the_batch_outnumbers_
     eigenvalues = np.linalg.eigvalsh(np.cov(x.T, bias=True))
     assert eigenvalues.min() > 0.9 and eigenvalues.max() < 1.0 + 1e-9
     assert config_problems(cfg(prep="standardize", batch=16, sizes=SimConfig.sizes_from(3, 4096))) == []
+
+
+def test_exact_path_keeps_the_spread_of_a_batch_with_a_huge_mean():
+    # Issue 12: with x = 1000 + 0.001 * N(0, 1) the differences between examples are a 1e-12 part
+    # of the Gram matrix; batch norm scales exactly those up, so losing them flattened layer 1.
+    stds = {
+        path: simulate(cfg(in_mean=1000.0, in_std=0.001, bn="before", sizes=(4096, 4096), batch=16, path=path))
+        .layers[0]
+        .act.std
+        for path in ("exact", "explicit")
+    }
+    assert stds["exact"] == pytest.approx(stds["explicit"], rel=0.1)
