@@ -56,6 +56,11 @@ def fit(kind: str, train: np.ndarray, keep: int | None = None, eps: float = EPS)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     mean = train.mean(axis=0)
+    # A feature constant in train centres to exact zeros, not to the rounding error of its mean
+    # (which would pass for a tiny signal downstream).
+    if train.shape[0]:
+        constant = np.all(train == train[:1], axis=0)
+        mean[constant] = train[0, constant]
     if kind == "center":
         return Fitted(kind, mean, eps=eps)
     if kind == "standardize":

@@ -7,6 +7,7 @@ import pytest
 
 from engine import SimConfig, forward_activations, raw_run, simulate
 from engine.config import BUDGET_BYTES, BUDGET_SECONDS, config_problems, estimate_cost, layer_path
+from engine.diagnose import diagnose
 from engine.preprocess import pca_whiten, standardize, zero_center
 from engine.propagate import make_input
 
@@ -234,3 +235,12 @@ def test_exact_path_keeps_the_spread_of_a_batch_with_a_huge_mean():
         for path in ("exact", "explicit")
     }
     assert stds["exact"] == pytest.approx(stds["explicit"], rel=0.1)
+
+
+@pytest.mark.parametrize("prep", ["center", "standardize"])
+def test_a_constant_batch_preprocessed_with_its_own_statistics_is_exactly_zero(prep):
+    # The rounding error of the mean (0.1 is not a binary fraction) is not a signal: the input
+    # is all zeros, and the diagnosis must say so rather than blame the init for a collapse.
+    result = simulate(cfg(in_mean=0.1, in_std=0.0, prep=prep, sizes=SimConfig.sizes_from(3, 256), batch=10))
+    assert result.input.rms == 0.0
+    assert "input is all zeros" in diagnose(result)[-1].text
