@@ -137,7 +137,8 @@ live_chart(stages_figure(stages(x, fx, fy), (f"feature {fx}", f"feature {fy}"), 
 st.caption(
     "Zero-centering moves the cloud to the origin in every dimension; normalizing gives every dimension the same "
     "scale (std 1), so each contributes equally; PCA rotates onto the principal axes (covariance 0); whitening "
-    "also scales each axis to variance 1 (covariance matrix = identity)."
+    "also scales each axis to variance 1 (covariance matrix = identity). A feature that is constant in the "
+    "training data is only centred (scale 1, as scikit-learn's StandardScaler does)."
 )
 
 st.header("2. Why normalize: a linear classifier", anchor="optimization")

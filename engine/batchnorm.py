@@ -54,11 +54,16 @@ def initial_running_stats(features: int, convention: Convention) -> RunningStats
 
 
 def update_running_stats(running: RunningStats, x: np.ndarray, convention: Convention) -> RunningStats:
-    """New running statistics after one training batch x (N, D); the old ones are unchanged."""
+    """New running statistics after one training batch x (N, D); the old ones are unchanged.
+
+    The unbiased variance (PyTorch) needs N >= 2; like PyTorch, a batch of one is refused.
+    """
     n = x.shape[0]
     var = x.var(axis=0)
     if convention.unbiased_running_var:
-        var = var * n / (n - 1) if n > 1 else np.full_like(var, np.nan)
+        if n < 2:
+            raise ValueError("Expected more than 1 value per channel when training (unbiased running variance)")
+        var = var * n / (n - 1)
     return RunningStats(
         convention.blend(running.mean, x.mean(axis=0)),
         convention.blend(running.var, var),
@@ -67,9 +72,14 @@ def update_running_stats(running: RunningStats, x: np.ndarray, convention: Conve
 
 
 def _normalize(x: np.ndarray, mean: np.ndarray, var: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
-    """(x_hat, 1 / sqrt(var + eps)); a feature with var + eps == 0 normalizes to 0, not NaN."""
+    """(x_hat, 1 / sqrt(var + eps)); a feature with var + eps == 0 normalizes to 0, not NaN.
+
+    Only that exact zero is guarded: a NaN variance, or one that overflowed to inf, gives
+    NaN, so the caller reports it instead of showing a silent constant beta.
+    """
     denom = np.sqrt(var + eps)
-    inv_std = np.divide(1.0, denom, out=np.zeros_like(denom), where=denom > 0)
+    inv_std = np.divide(1.0, denom, out=np.zeros_like(denom), where=denom != 0)
+    inv_std = np.where(np.isinf(denom), np.nan, inv_std)
     return (x - mean) * inv_std, inv_std
 
 

@@ -94,6 +94,13 @@ def config_problems(cfg: SimConfig) -> list[str]:
         problems.append(f"bn_mode must be one of {BN_MODES} and bn_conv one of {BN_CONVENTIONS}")
     if not 1 <= cfg.bn_warmup <= MAX_WARMUP:
         problems.append(f"bn_warmup must be 1..{MAX_WARMUP}")
+    if cfg.bn != "none" and cfg.bn_mode == "eval" and cfg.bn_conv == "pytorch" and cfg.batch < 2:
+        problems.append(
+            "batch norm in eval mode with the PyTorch convention needs batches of at least 2: its running "
+            "variance is the unbiased batch variance, undefined for one example (PyTorch refuses with "
+            "'Expected more than 1 value per channel when training'). Use a batch of 2 or more, or the "
+            "cs231n convention (biased variance)."
+        )
     if cfg.path not in PATHS:
         problems.append(f"path must be one of {PATHS}")
     if not 1 <= cfg.depth <= MAX_DEPTH:
@@ -109,6 +116,14 @@ def config_problems(cfg: SimConfig) -> list[str]:
             problems.append(f"{name} must be a finite number")
     if cfg.in_std < 0:
         problems.append("input std must be >= 0")
+    if cfg.prep == "whiten" and cfg.sizes and 1 <= cfg.batch <= cfg.sizes[0]:
+        problems.append(
+            f"PCA whitening with batch statistics needs more examples than input features (batch {cfg.batch}, "
+            f"input width {cfg.sizes[0]}): a batch of N spans at most N - 1 centred directions, so the other "
+            "inputs would be zeros and the input energy would shrink to about N/D, a collapse the init did not "
+            "cause. Use a batch larger than the input width, or 'standardize' (for these independent inputs of "
+            "equal variance, whitening is standardizing up to a rotation)"
+        )
     if cfg.scale < 0 and cfg.init != "constant":
         problems.append("std / bound must be >= 0 (only a constant init may be negative)")
     return problems

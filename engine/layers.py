@@ -15,6 +15,8 @@ import numpy as np
 from engine.activations import ACTIVATIONS
 
 _RANK_TOL = 1e-12
+# A Cholesky factor whose diagonal spans less than this (squared) is checked for a dominant mean.
+_TRUSTED_RATIO = 1e-8
 # Within these magnitudes squares stay normal floats, so x @ x.T needs no rescaled copy.
 _SAFE_LOW, _SAFE_HIGH = 1e-100, 1e100
 
@@ -45,14 +47,17 @@ def activation_backward(da: np.ndarray, cache: tuple) -> np.ndarray:
 class GramFactor:
     """x = scale * F @ Qt with Qt (r, Din) having orthonormal rows; Qt = P @ (x / scale).
 
-    F (N, r), P (r, N) and the scaled Gram matrix (x / scale) @ (x / scale).T (N, N)
-    are small; Qt is formed only when the backward pass needs it.
+    F (N, r), P and the scaled Gram matrix (x / scale) @ (x / scale).T (N, N) are small;
+    Qt is formed only when the backward pass needs it. A factor built from the centred
+    batch (`centring` = (mean scale, spread scale), see _centred_factor) has P (r, N + 1)
+    acting on the rows [mean / sm; (x - mean) / sc], computed elementwise for accuracy.
     """
 
     scale: float
     f: np.ndarray
     p: np.ndarray
     gram: np.ndarray
+    centring: tuple[float, float] | None = None
 
     @property
     def rank(self) -> int:
@@ -60,7 +65,28 @@ class GramFactor:
 
     def qt(self, x: np.ndarray) -> np.ndarray:
         """The orthonormal row basis Qt (r, Din) of x's row space."""
-        return (self.p / self.scale) @ x if self.rank else np.zeros((0, x.shape[1]))
+        if not self.rank:
+            return np.zeros((0, x.shape[1]))
+        if self.centring is None:
+            return (self.p / self.scale) @ x
+        return self.p @ _centred_rows(x, *self.centring)
+
+
+def _split_mean(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean (Din,), x - mean (N, Din)), centred twice so that the rows sum to 0 at the spread's own precision."""
+    mean = x.mean(axis=0)
+    centred = x - mean
+    residual = centred.mean(axis=0)  # the rounding of a huge mean, left in every row
+    centred -= residual
+    return mean + residual, centred
+
+
+def _centred_rows(x: np.ndarray, sm: float, sc: float) -> np.ndarray:
+    """Y = [mean / sm; (x - mean) / sc] (N + 1, Din), or only the mean row when sc = 0."""
+    mean, centred = _split_mean(x)
+    if sc == 0.0:
+        return (mean / sm)[None, :]
+    return np.vstack([mean / sm, centred / sc])
 
 
 def _scaled_gram(x: np.ndarray, scale: float) -> np.ndarray:
@@ -71,24 +97,69 @@ def _scaled_gram(x: np.ndarray, scale: float) -> np.ndarray:
     return xs @ xs.T
 
 
+def _eigh_factor(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(L, L+) with L L^T = gram (m, m) on its numerical range: L (m, r), L+ (r, m) its pseudo-inverse."""
+    vals, vecs = np.linalg.eigh(gram)
+    keep = vals > _RANK_TOL * gram.shape[0] * max(vals.max(initial=0.0), 0.0)
+    root = np.sqrt(vals[keep])
+    return vecs[:, keep] * root, (vecs[:, keep] / root).T
+
+
+def _centred_factor(x: np.ndarray, scale: float, mean: np.ndarray, centred: np.ndarray) -> GramFactor:
+    """gram_factor for a batch whose mean outweighs its spread: x = 1 mean^T + centred, each part at unit scale.
+
+    The Gram matrix of x holds the spread's directions at (spread / mean)^2 of its largest
+    eigenvalue, where a huge mean and a tiny spread lose them to rounding. Here they are
+    factored from Y = [mean / sm; centred / sc] (N + 1, Din), so their relative scale does
+    not matter: x = T Y with T = [sm 1, sc I] (N, N + 1).
+    """
+    n = x.shape[0]
+    sm, sc = float(np.max(np.abs(mean))), float(np.max(np.abs(centred)))
+    ones = np.ones((n, 1))
+    if sc <= n * np.finfo(np.float64).eps * sm:
+        sc = 0.0  # differences at the rounding level of the mean: identical examples, not a signal
+    y = (mean / sm)[None, :] if sc == 0.0 else np.vstack([mean / sm, centred / sc])
+    t = sm * ones if sc == 0.0 else np.hstack([sm * ones, sc * np.eye(n)])
+    root, root_inv = _eigh_factor(y @ y.T)  # the centred rows sum to 0, a null direction: eigh, not Cholesky
+    f = (t @ root) / scale
+    return GramFactor(scale, f, root_inv, f @ f.T, (sm, sc))
+
+
 def gram_factor(x: np.ndarray) -> GramFactor:
-    """Factor x (N, Din) as scale * F @ Qt: Cholesky of the Gram matrix, eigh when it is singular."""
+    """Factor x (N, Din) as scale * F @ Qt: Cholesky of the Gram matrix, else a centred or eigh factor.
+
+    The Cholesky factor serves while the Gram matrix is well conditioned. When it is not, a
+    mean that outweighs the spread is split off first (_centred_factor), so the directions
+    that tell the examples apart survive; otherwise eigh keeps the numerical range (a batch
+    with repeated rows, or more rows than columns, has a Gram matrix of lower rank).
+    """
     n = x.shape[0]
     scale = max(float(x.max()), -float(x.min())) if x.size else 0.0
-    if scale == 0.0 or not np.isfinite(scale):
+    if not np.isfinite(scale):
+        # No factor exists; a NaN scale makes every product with it NaN, so inf/NaN in x is
+        # reported downstream (as with explicit weights) instead of vanishing into a rank-0 factor.
+        return GramFactor(np.nan, np.zeros((n, 0)), np.zeros((0, n)), np.full((n, n), np.nan))
+    if scale == 0.0:
         return GramFactor(1.0, np.zeros((n, 0)), np.zeros((0, n)), np.zeros((n, n)))
     gram = _scaled_gram(x, scale)
+    chol, ratio = None, 0.0
     try:
         chol = np.linalg.cholesky(gram)
         diag = np.diag(chol)
-        if diag.min() ** 2 > _RANK_TOL * diag.max() ** 2 * n:
-            return GramFactor(scale, chol, np.linalg.inv(chol), gram)
+        ratio = float(diag.min() / diag.max()) ** 2
     except np.linalg.LinAlgError:
         pass
-    vals, vecs = np.linalg.eigh(gram)
-    keep = vals > _RANK_TOL * n * max(vals.max(), 0.0)
-    root = np.sqrt(vals[keep])
-    return GramFactor(scale, vecs[:, keep] * root, (vecs[:, keep] / root).T, gram)
+    # Rounding perturbs a direction of relative size ratio by about eps / ratio: below
+    # _TRUSTED_RATIO the smallest directions are suspect, so check where they come from.
+    if ratio > max(_TRUSTED_RATIO, _RANK_TOL * n):
+        return GramFactor(scale, chol, np.linalg.inv(chol), gram)
+    # The mean's share of the energy, read off the Gram matrix: n |mean|^2 = 1^T gram 1 / n.
+    if gram.sum() / n > 0.5 * np.trace(gram):
+        return _centred_factor(x, scale, *_split_mean(x))
+    if ratio > _RANK_TOL * n:
+        return GramFactor(scale, chol, np.linalg.inv(chol), gram)
+    root, root_inv = _eigh_factor(gram)
+    return GramFactor(scale, root, root_inv, gram)
 
 
 @dataclass(frozen=True)
@@ -205,9 +276,7 @@ def exact_orthogonal_forward(
 
 def psd_factor(gram: np.ndarray) -> np.ndarray:
     """C (N, k) with C C^T = gram for a symmetric PSD gram (N, N); k is its numerical rank."""
-    vals, vecs = np.linalg.eigh(gram)
-    keep = vals > _RANK_TOL * gram.shape[0] * max(vals.max(initial=0.0), 0.0)
-    return vecs[:, keep] * np.sqrt(vals[keep])
+    return _eigh_factor(gram)[0]
 
 
 def _wide_complement_coefficients(dz: np.ndarray, a: np.ndarray, m: int, rng: np.random.Generator) -> np.ndarray:
@@ -225,6 +294,8 @@ def _wide_complement_coefficients(dz: np.ndarray, a: np.ndarray, m: int, rng: np
 def _tall_complement_coefficients(dz: np.ndarray, a: np.ndarray) -> np.ndarray:
     """For Din > dout: C with C C^T = dz (I - A^T A) dz^T, the Gram matrix of dz B^T."""
     peak = float(np.max(np.abs(dz))) or 1.0
+    if not np.isfinite(peak):
+        return np.full((dz.shape[0], 1), np.nan)  # eigh cannot factor inf/NaN: pass them on as NaN
     scaled = dz / peak
     seen = scaled @ a.T
     return peak * psd_factor(scaled @ scaled.T - seen @ seen.T)

@@ -13,7 +13,7 @@ def zero_center(x: np.ndarray) -> np.ndarray:
 
 
 def standardize(x: np.ndarray) -> np.ndarray:
-    """Zero-center, then divide each feature by its std (eps-guarded): (N, D) -> (N, D)."""
+    """Zero-center, then divide each non-constant feature by its std (eps-guarded): (N, D) -> (N, D)."""
     return fit("standardize", x, eps=EPS).apply(x)
 
 

@@ -26,7 +26,6 @@ from engine.init import INITIALIZERS, init_weights
 from engine.layers import (
     ExactCache,
     GramFactor,
-    activation_forward,
     dense_forward,
     exact_dense_backward,
     exact_dense_forward,
@@ -226,8 +225,11 @@ def _prefetchable(cfg: SimConfig, path: str) -> bool:
     return path == "exact" and INITIALIZERS[cfg.init].family == "normal"
 
 
-def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict, prefetch: NormalPrefetcher):
-    """Run the forward pass; returns (layer results, kept arrays, exact caches, overflow layer)."""
+def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict, prefetch: NormalPrefetcher, summaries: bool = True):
+    """Run the forward pass; returns (layer results, kept arrays, exact caches, overflow layer).
+
+    Without summaries, results stay empty and every layer runs (inf/NaN carry forward).
+    """
     shown = histogram_layers(cfg.depth)
     results, kept, caches = [], [], []
     overflow = None
@@ -236,16 +238,18 @@ def _forward(cfg: SimConfig, x: np.ndarray, buffers: dict, prefetch: NormalPrefe
         normals = prefetch.take((_LAYER_FORWARD, index))
         z, cache, measured = _pre_activation(cfg, index, x, dout, path, buffers, normals)
         pre, a, out, keep = _layer_forward(cfg, z)
-        pre, a = pre[-cfg.batch :], a[-cfg.batch :]  # summaries describe the evaluated batch
-        layer = _layer_result(cfg, index, din, dout, path, pre, a, measured, index in shown)
         kept.append(keep)
         caches.append(cache)
+        x = out
+        if not summaries:
+            continue
+        pre, a = pre[-cfg.batch :], a[-cfg.batch :]  # summaries describe the evaluated batch
+        layer = _layer_result(cfg, index, din, dout, path, pre, a, measured, index in shown)
         if layer.pre.n_finite < layer.pre.n_total or layer.act.n_finite < layer.act.n_total:
             overflow = index  # later layers would only carry inf/NaN forward
             results.append(_layer_result(cfg, index, din, dout, path, pre, a, measured, True))
             break
         results.append(layer)
-        x = out
     return results, kept, caches, overflow
 
 
@@ -432,13 +436,13 @@ def raw_run(cfg: SimConfig) -> RawRun:
 
 
 def forward_activations(cfg: SimConfig) -> list[np.ndarray]:
-    """The raw activations of every layer, [(batch, sizes[l])], for notebooks and tests."""
-    x = make_input(cfg)
-    out = []
-    with np.errstate(all="ignore"):
-        for index, dout in enumerate(cfg.sizes[1:], start=1):
-            path = layer_path(cfg, x.shape[1], dout)
-            z, _, _ = _pre_activation(cfg, index, x, dout, path, {})
-            x, _ = activation_forward(z, cfg.activation, cfg.slope)
-            out.append(x)
-    return out
+    """The raw activations of every layer, [(batch, sizes[l])], for notebooks and tests.
+
+    The same forward pass as simulate and raw_run (batch norm included; in eval mode the
+    evaluated batch's rows), without summaries or a backward pass.
+    """
+    x0 = make_input(cfg)
+    forward_draws = [draw for draw in draw_plan(cfg) if draw.key[0] == _LAYER_FORWARD]
+    with np.errstate(all="ignore"), NormalPrefetcher(forward_draws) as prefetch:
+        _, kept, _, _ = _forward(cfg, x0, {}, prefetch, summaries=False)
+        return [_layer_output(cfg, keep)[-cfg.batch :] for keep in kept]

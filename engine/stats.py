@@ -63,13 +63,20 @@ def _finite_part(x: np.ndarray) -> tuple[np.ndarray, float, float]:
 
 
 def _counts(flat: np.ndarray, lo: float, hi: float, n_bins: int, inside: bool) -> np.ndarray:
+    """Counts (n_bins,) of flat on n_bins equal bins over [lo, hi]; outside values in the end bins."""
     # bincount on computed bin indices is several times faster than np.histogram.
     per_unit = n_bins / (hi - lo)
     pos = flat * per_unit
     pos -= lo * per_unit
     if not inside:
         np.clip(pos, 0, n_bins - 1, out=pos)  # out-of-range values go to the end bins
-    return np.bincount(pos.astype(np.int32), minlength=n_bins)
+    counts = np.bincount(pos.astype(np.int32), minlength=n_bins)
+    if counts.size > n_bins:
+        # Rounding can put a value just below hi at index n_bins: it belongs to the last bin.
+        # (Rounding is monotone, so a value at or above lo never lands below index 0.)
+        counts[n_bins - 1] += counts[n_bins:].sum()
+        counts = counts[:n_bins]
+    return counts
 
 
 def _moments(flat: np.ndarray, lo_val: float, hi_val: float) -> tuple[float, float]:

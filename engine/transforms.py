@@ -25,7 +25,7 @@ class Fitted:
 
     kind: str
     mean: np.ndarray
-    std: np.ndarray | None = None
+    std: np.ndarray | None = None  # the divisor: 1 for a feature constant in training
     components: np.ndarray | None = None
     variances: np.ndarray | None = None
     eps: float = EPS
@@ -56,10 +56,15 @@ def fit(kind: str, train: np.ndarray, keep: int | None = None, eps: float = EPS)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     mean = train.mean(axis=0)
+    # A feature constant in train centres to exact zeros, not to the rounding error of its mean
+    # (which would pass for a tiny signal downstream).
+    if train.shape[0]:
+        constant = np.all(train == train[:1], axis=0)
+        mean[constant] = train[0, constant]
     if kind == "center":
         return Fitted(kind, mean, eps=eps)
     if kind == "standardize":
-        return Fitted(kind, mean, std=np.sqrt(train.var(axis=0) + eps), eps=eps)
+        return Fitted(kind, mean, std=_standardize_scale(train, mean, eps), eps=eps)
     centered = train - mean
     # SVD of the centred data: the covariance's eigenvectors without forming D x D.
     _, singular, vt = np.linalg.svd(centered, full_matrices=False)
@@ -67,6 +72,19 @@ def fit(kind: str, train: np.ndarray, keep: int | None = None, eps: float = EPS)
     rank = int(np.count_nonzero(variances > 1e-12 * max(variances.max(initial=0.0), 1e-300)))
     k = rank if keep is None else min(keep, rank)
     return Fitted(kind, mean, components=vt[:k], variances=variances[:k], eps=eps)
+
+
+def _standardize_scale(train: np.ndarray, mean: np.ndarray, eps: float) -> np.ndarray:
+    """Per-feature divisor (D,): sqrt(var + eps), and 1 for a feature constant in train (N, D).
+
+    As scikit-learn's StandardScaler: a constant feature is only centred. Dividing by
+    sqrt(eps) would turn any other value it takes in new data into hundreds of units.
+    """
+    var = train.var(axis=0)
+    # scikit-learn's test: the variance is within the rounding error of a two-pass variance.
+    n, machine_eps = train.shape[0], np.finfo(np.float64).eps
+    constant = var <= n * machine_eps * var + (n * mean * machine_eps) ** 2
+    return np.where(constant, 1.0, np.sqrt(var + eps))
 
 
 def mean_image(images: np.ndarray) -> np.ndarray:

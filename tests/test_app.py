@@ -206,3 +206,19 @@ def test_refusal_offers_its_suggestions_as_links_that_open_within_the_budget():
         assert (opened.selectbox(key="act").value, opened.number_input(key="seed").value) == ("relu", 5)
         fans = table_column(opened, "fan_out")
         assert (fans[0] if what == "width" else len(fans)) == int(value)
+
+
+def test_batchnorm_eval_with_a_batch_of_one_is_refused_with_a_reason():
+    # The PyTorch convention's unbiased running variance is undefined for one example.
+    at = run_page(bn="before", bn_mode="eval", batch="1")
+    assert not at.exception
+    assert any("at least 2" in e.value for e in at.error)
+    assert not chart_figures(at)
+
+
+def test_whitening_a_batch_narrower_than_the_input_is_refused_with_what_to_do_instead():
+    at = run_page(prep="whiten")  # batch 16, width 4096
+    assert not at.exception
+    assert any("more examples than input features" in e.value and "standardize" in e.value for e in at.error)
+    assert not chart_figures(at)
+    assert chart_figures(run_page(prep="whiten", width="32", batch="64"))

@@ -5,6 +5,7 @@ import pytest
 
 from engine.batchnorm import (
     CONVENTIONS,
+    RunningStats,
     batchnorm_backward,
     batchnorm_eval_backward,
     batchnorm_forward_eval,
@@ -213,3 +214,43 @@ def test_eval_mode_needs_warm_up_and_converges_to_train_mode():
     assert short.layers[-1].act.std < 0.2 * short.layers[0].act.std  # the 0.01 init's collapse is back
     for a, b in zip(train.layers, long.layers):
         assert b.act.std == pytest.approx(a.act.std, rel=0.1)
+
+
+def test_pytorch_running_variance_refuses_a_batch_of_one_as_pytorch_does():
+    one = np.array([[1.0, 2.0, 3.0]])
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        update_running_stats(initial_running_stats(3, CONVENTIONS["pytorch"]), one, CONVENTIONS["pytorch"])
+    # The CS231n convention stores the biased variance, defined (0) for one example.
+    running = update_running_stats(initial_running_stats(3, CONVENTIONS["cs231n"]), one, CONVENTIONS["cs231n"])
+    assert np.all(np.isfinite(running.var))
+
+
+def test_batch_norm_eval_with_a_batch_of_one_is_refused_in_the_pytorch_convention_only():
+    from engine import SimConfig, config_problems
+
+    base = SimConfig(bn="before", bn_mode="eval", batch=1, sizes=(8, 8))
+    assert any("at least 2" in p and "cs231n" in p for p in config_problems(base))
+    assert not config_problems(SimConfig(bn="before", bn_mode="eval", batch=1, bn_conv="cs231n", sizes=(8, 8)))
+    assert not config_problems(SimConfig(bn="before", bn_mode="eval", batch=2, sizes=(8, 8)))
+    assert not config_problems(SimConfig(bn="before", bn_mode="train", batch=1, sizes=(8, 8)))
+
+
+def test_a_nan_or_overflowed_variance_gives_nan_not_a_silent_beta():
+    x = np.array([[1.0, 2.0], [3.0, 5.0]])
+    running = RunningStats(np.zeros(2), np.array([np.nan, 1.0]))
+    y, _ = batchnorm_forward_eval(x, 1.0, 0.25, running)
+    assert np.all(np.isnan(y[:, 0])) and np.all(np.isfinite(y[:, 1]))
+    huge = np.array([[1e200, 1.0], [-1e200, 2.0]])  # variance 1e400 overflows float64
+    with np.errstate(over="ignore"):
+        y, _ = batchnorm_forward_train(huge, 1.0, 0.25)
+    assert np.all(np.isnan(y[:, 0])) and np.all(np.isfinite(y[:, 1]))
+
+
+@pytest.mark.parametrize("path", ["exact", "explicit"])
+def test_a_huge_init_under_batch_norm_is_reported_as_overflow_never_a_silent_constant(path):
+    from engine import SimConfig, simulate
+
+    # z ~ 1e200: its batch variance overflows. Normalizing that to 0 (output beta) would read as a collapse.
+    result = simulate(SimConfig(bn="before", init="gaussian", scale=1e200, sizes=(32, 32, 32), batch=8, path=path))
+    assert result.overflow_layer == 1
+    assert result.layers[0].act.n_finite < result.layers[0].act.n_total

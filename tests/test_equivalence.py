@@ -64,6 +64,60 @@ def test_exact_path_matches_explicit_weights_in_distribution(name):
     assert min(pvalues.values()) > ALPHA, pvalues
 
 
+# Batches where the Gram matrix of a layer's input is ill-conditioned or singular: a huge mean
+# and a tiny spread (what tells the examples apart is then a (spread / mean)^2 part of it),
+# repeated rows, more rows than columns; with batch norm before and after the activation.
+# Each entry: the config and, where make_input cannot produce the batch, a map of its rows.
+HUGE_MEAN = {"in_mean": 1000.0, "in_std": 0.001}
+ILL_CONDITIONED = {
+    "tanh huge mean BN before": (
+        SimConfig(activation="tanh", init="gaussian", scale=1.0, sizes=(16, 16, 16), batch=6, bn="before", **HUGE_MEAN),
+        None,
+    ),
+    "linear huge mean BN after, shifted back to it at every layer": (
+        SimConfig(
+            activation="linear",
+            init="glorot_normal",
+            sizes=(12, 18, 10),
+            batch=6,
+            bn="after",
+            gamma=1e-3,
+            beta=1e3,
+            **HUGE_MEAN,
+        ),
+        None,
+    ),
+    "tanh orthogonal huge mean BN before": (
+        SimConfig(
+            activation="tanh", init="orthogonal", gain=1.3, sizes=(10, 16, 12, 14), batch=6, bn="before", **HUGE_MEAN
+        ),
+        None,
+    ),
+    "relu repeated rows around a huge mean BN before": (
+        SimConfig(activation="relu", init="kaiming_normal", sizes=(12, 16, 10), batch=8, bn="before"),
+        lambda x: 1e3 + 1e-3 * x[[0, 0, 1, 1, 2, 3, 3, 3]],
+    ),
+    "relu repeated rows around a huge mean BN after": (
+        SimConfig(activation="relu", init="kaiming_normal", sizes=(12, 16, 10), batch=8, bn="after"),
+        lambda x: 1e3 + 1e-3 * x[[0, 0, 1, 1, 2, 3, 3, 3]],
+    ),
+    "sigmoid repeated rows, batch > width, BN after": (
+        SimConfig(activation="sigmoid", init="xavier", sizes=(5, 6, 4), batch=12, bn="after"),
+        lambda x: x[[0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4]],  # 7 distinct rows of width 5
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ILL_CONDITIONED))
+def test_exact_path_matches_explicit_weights_on_ill_conditioned_and_rank_deficient_batches(name, monkeypatch):
+    cfg, rows = ILL_CONDITIONED[name]
+    if rows is not None:
+        make_input = propagate.make_input
+        monkeypatch.setattr(propagate, "make_input", lambda c: rows(make_input(c)))
+    pvalues = ks_pvalues(cfg)
+    assert min(pvalues.values()) > ALPHA, pvalues
+
+
 def _backward_without_projection(dz, x, cache, s, rng, dz_factor=None):
     """The exact backward pass with the projection term dropped: dx = seen + M."""
     from engine.layers import gram_factor

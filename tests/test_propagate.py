@@ -5,9 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from engine import SimConfig, forward_activations, simulate
+from engine import SimConfig, forward_activations, raw_run, simulate
 from engine.config import BUDGET_BYTES, BUDGET_SECONDS, config_problems, estimate_cost, layer_path
+from engine.diagnose import diagnose
 from engine.preprocess import pca_whiten, standardize, zero_center
+from engine.propagate import make_input
 
 
 def cfg(**kw) -> SimConfig:
@@ -86,6 +88,21 @@ def test_overflow_is_reported_and_the_finite_part_histogrammed():
     assert all(layer.grad is None for layer in result.layers)
 
 
+@pytest.mark.parametrize("path", ["exact", "explicit"])
+def test_an_input_that_overflowed_is_reported_on_both_paths(path):
+    # 1e308 + 1e308 * N(0, 1) is inf for about half the entries: no path may turn that into finite values.
+    result = simulate(cfg(in_mean=1e308, in_std=1e308, sizes=(64, 64, 64), batch=8, path=path))
+    assert result.input.n_finite < result.input.n_total
+    assert result.overflow_layer == 1
+
+
+def test_gradients_stay_finite_while_the_forward_pass_does():
+    # GELU with std 100 grows about 500x per layer: z passes 1e154 (z^2 overflows) long before 1e308.
+    result = simulate(cfg(activation="gelu", init="gaussian", scale=100.0, sizes=SimConfig.sizes_from(70, 64), batch=8))
+    assert result.overflow_layer is None and result.layers[-1].pre.max > 1e160
+    assert all(layer.grad.n_finite == layer.grad.n_total for layer in result.layers)
+
+
 def test_histogram_counts_sum_to_batch_times_width():
     result = simulate(cfg(sizes=(300, 200, 100, 50), batch=20, activation="relu", init="kaiming_normal"))
     for layer in result.layers:
@@ -115,6 +132,28 @@ def test_changing_only_the_scale_rescales_the_same_draws(path):
     large = forward_activations(cfg(activation="linear", scale=0.03, path=path, sizes=SimConfig.sizes_from(3, 64)))
     for depth, (a, b) in enumerate(zip(small, large), start=1):
         np.testing.assert_allclose(b, 3.0**depth * a, rtol=1e-7)  # a resample would differ by O(1)
+
+
+@pytest.mark.parametrize("path", ["exact", "explicit"])
+@pytest.mark.parametrize(
+    "bn",
+    [{"bn": "none"}, {"bn": "before"}, {"bn": "after"}, {"bn": "before", "bn_mode": "eval", "bn_warmup": 3}],
+    ids=["no BN", "BN before", "BN after", "BN before, eval"],
+)
+def test_forward_activations_are_the_simulated_networks_activations(path, bn):
+    # One forward pass for simulate, raw_run and forward_activations: batch norm included.
+    config = cfg(path=path, init="xavier", sizes=(24, 32, 16, 20), batch=6, gamma=1.5, beta=0.2, **bn)
+    acts = forward_activations(config)
+    run = raw_run(config)
+    assert len(acts) == len(run.activations) == config.depth
+    for a, b in zip(acts, run.activations):
+        np.testing.assert_array_equal(a, b)
+    if bn["bn"] == "after":
+        # BN is the layer's last step: each unit has mean beta over the batch.
+        np.testing.assert_allclose(acts[-1].mean(axis=0), 0.2, atol=1e-9)
+    summary = simulate(config).layers[-1].act
+    if bn["bn"] != "after":
+        assert summary.std == pytest.approx(float(acts[-1].std()), rel=1e-9)
 
 
 def test_same_seed_same_result_other_seed_other_result():
@@ -170,3 +209,38 @@ def test_config_problems_name_the_bad_field():
     assert "depth" in " ".join(config_problems(SimConfig(sizes=(5,))))
     assert any("activation" in p for p in config_problems(SimConfig(activation="foo")))
     assert any("finite" in p for p in config_problems(SimConfig(scale=float("nan"))))
+
+
+def test_whitening_with_batch_statistics_is_refused_unless_the_batch_outnumbers_the_features():
+    # A batch of N <= D whitened on itself keeps N - 1 directions and about N/D of the input energy.
+    for batch, width in ((16, 4096), (64, 64), (1, 8)):
+        problems = config_problems(cfg(prep="whiten", batch=batch, sizes=SimConfig.sizes_from(3, width)))
+        assert any("whitening" in p and "standardize" in p for p in problems), (batch, width)
+    wide_batch = cfg(prep="whiten", batch=65, sizes=SimConfig.sizes_from(3, 64))
+    assert config_problems(wide_batch) == []
+    x = make_input(wide_batch)
+    # Every one of the 64 input directions carries unit variance (a little less where eps regularizes).
+    eigenvalues = np.linalg.eigvalsh(np.cov(x.T, bias=True))
+    assert eigenvalues.min() > 0.9 and eigenvalues.max() < 1.0 + 1e-9
+    assert config_problems(cfg(prep="standardize", batch=16, sizes=SimConfig.sizes_from(3, 4096))) == []
+
+
+def test_exact_path_keeps_the_spread_of_a_batch_with_a_huge_mean():
+    # Issue 12: with x = 1000 + 0.001 * N(0, 1) the differences between examples are a 1e-12 part
+    # of the Gram matrix; batch norm scales exactly those up, so losing them flattened layer 1.
+    stds = {
+        path: simulate(cfg(in_mean=1000.0, in_std=0.001, bn="before", sizes=(4096, 4096), batch=16, path=path))
+        .layers[0]
+        .act.std
+        for path in ("exact", "explicit")
+    }
+    assert stds["exact"] == pytest.approx(stds["explicit"], rel=0.1)
+
+
+@pytest.mark.parametrize("prep", ["center", "standardize"])
+def test_a_constant_batch_preprocessed_with_its_own_statistics_is_exactly_zero(prep):
+    # The rounding error of the mean (0.1 is not a binary fraction) is not a signal: the input
+    # is all zeros, and the diagnosis must say so rather than blame the init for a collapse.
+    result = simulate(cfg(in_mean=0.1, in_std=0.0, prep=prep, sizes=SimConfig.sizes_from(3, 256), batch=10))
+    assert result.input.rms == 0.0
+    assert "input is all zeros" in diagnose(result)[-1].text

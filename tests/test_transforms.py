@@ -72,3 +72,35 @@ def test_image_means():
     images = np.random.default_rng(1).random((10, 4, 5, 3))
     assert mean_image(images).shape == (4, 5, 3)
     np.testing.assert_allclose(channel_means(images), images.reshape(-1, 3).mean(axis=0))
+
+
+def test_a_feature_constant_in_training_is_only_centred():
+    # As scikit-learn's StandardScaler: scale 1, not 1 / sqrt(eps), for zero training variance.
+    rng = np.random.default_rng(3)
+    train = np.column_stack([rng.normal(2.0, 3.0, 50), np.full(50, 5.0)])
+    test = np.column_stack([rng.normal(2.0, 3.0, 20), np.linspace(4.0, 7.0, 20)])
+    fitted = fit("standardize", train)
+    out = fitted.apply(test)
+    np.testing.assert_allclose(out[:, 1], test[:, 1] - 5.0)
+    np.testing.assert_allclose(out[:, 0], (test[:, 0] - train[:, 0].mean()) / np.sqrt(train[:, 0].var() + fitted.eps))
+    np.testing.assert_allclose(fitted.inverse(out), test)
+
+
+def test_standardized_digits_match_scikit_learn_even_for_pixels_constant_in_training():
+    from sklearn.preprocessing import StandardScaler
+
+    from engine.data import digits, split
+
+    images, _ = digits()
+    for seed in range(20):  # a split in which some pixel is constant in train but not in test
+        train_idx, test_idx = split(len(images), 0.3, seed)
+        train, test = images[train_idx], images[test_idx]
+        constant = train.var(axis=0) == 0
+        if np.any(test[:, constant] != train[0, constant]):
+            break
+    else:
+        pytest.fail("no split with a pixel constant in training only")
+    expected = StandardScaler().fit(train).transform(test)
+    np.testing.assert_allclose(fit("standardize", train, eps=0.0).apply(test), expected, atol=1e-12)
+    # With the default eps too, a pixel never lit in training stays within the pixel range (0..16).
+    assert np.abs(fit("standardize", train).apply(test)[:, constant]).max() <= 16
