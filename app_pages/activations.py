@@ -34,11 +34,18 @@ st.caption(
     "gradient on the last layer, backpropagated."
 )
 
-start_page("activations", PARAMS)
+opened = start_page("activations", PARAMS)
 rejections = sanitize_query_params(PARAMS)
 PRESET_SET.expand_url_preset()
 values = sidebar_controls()
 warn_rejections(rejections, values)
+if opened and values["init"].startswith("kaiming") and values["gain"] is not None:
+    st.info(
+        f"`gain={values['gain']:g}` is PyTorch's gain: Kaiming's std is g/√fan, as `kaiming_normal_` with "
+        "the same gain gives. Links made before December 2026 multiplied √(2/fan) by g: to see such a link's "
+        f"old view, use gain={values['gain'] * 2**0.5:.4g}.",
+        icon=":material/info:",
+    )
 
 cfg = build_config(values)
 problems = config_problems(cfg)

@@ -44,7 +44,7 @@ class SimConfig:
     activation: str = "tanh"
     init: str = "gaussian"
     scale: float = 0.01
-    gain: float = 1.0
+    gain: float | None = None  # None: the initializer's own (engine.init.Initializer.default_gain)
     mode: str = "fan_in"
     sizes: tuple[int, ...] = (4096,) * 7
     batch: int = 16
@@ -112,7 +112,8 @@ def config_problems(cfg: SimConfig) -> list[str]:
     if not 0 <= cfg.seed <= MAX_SEED:
         problems.append(f"seed must be 0..{MAX_SEED}")
     for name in ("scale", "gain", "bias", "in_mean", "in_std", "slope", "gamma", "beta"):
-        if not math.isfinite(getattr(cfg, name)):
+        value = getattr(cfg, name)
+        if value is not None and not math.isfinite(value):
             problems.append(f"{name} must be a finite number")
     if cfg.in_std < 0:
         problems.append("input std must be >= 0")

@@ -56,6 +56,10 @@ class Initializer:
     mode)` is used: the std of a Gaussian ("normal"), the bound a of U(-a, a)
     ("uniform"), the value of every entry ("constant"), or the gain of an
     orthogonal matrix ("orthogonal").
+
+    `gain` means what it means in torch.nn.init: the value PyTorch uses gives PyTorch's
+    std (kaiming_normal_ has std gain / sqrt(fan)). A gain of None is the scheme's own:
+    sqrt(2) for Kaiming (ReLU, as He et al. and PyTorch's default), 1 for the others.
     """
 
     name: str
@@ -66,10 +70,15 @@ class Initializer:
     uses_scale: bool = False
     uses_gain: bool = False
     uses_mode: bool = False
+    default_gain: float = 1.0
 
-    def effective_std(self, fan_in: int, fan_out: int, scale: float, gain: float, mode: str) -> float:
+    def parameter(self, fan_in: int, fan_out: int, scale: float, gain: float | None, mode: str) -> float:
+        """The scheme's parameter (std, bound, value or orthogonal gain) for one layer."""
+        return self.param(fan_in, fan_out, scale, self.default_gain if gain is None else gain, mode)
+
+    def effective_std(self, fan_in: int, fan_out: int, scale: float, gain: float | None, mode: str) -> float:
         """The std of one weight entry under this scheme."""
-        p = self.param(fan_in, fan_out, scale, gain, mode)
+        p = self.parameter(fan_in, fan_out, scale, gain, mode)
         if self.family == "normal":
             return p
         if self.family == "uniform":
@@ -109,21 +118,23 @@ INITIALIZERS: dict[str, Initializer] = {
         ),
         Initializer(
             "kaiming_normal",
-            "Kaiming/He normal: √(2/fan)",
+            "Kaiming/He normal: g/√fan, g = √2 for ReLU",
             "normal",
-            lambda fi, fo, s, g, m: g * math.sqrt(2.0 / _fan(fi, fo, m)),
-            r"W \sim \mathcal{N}\!\left(0, g^2\,\tfrac{2}{\mathrm{fan}}\right)",
+            lambda fi, fo, s, g, m: g / math.sqrt(_fan(fi, fo, m)),
+            r"W \sim \mathcal{N}\!\left(0, \tfrac{g^2}{\mathrm{fan}}\right),\quad g = \sqrt{2} \text{ for ReLU}",
             uses_gain=True,
             uses_mode=True,
+            default_gain=math.sqrt(2.0),
         ),
         Initializer(
             "kaiming_uniform",
-            "Kaiming/He uniform: ±√(6/fan)",
+            "Kaiming/He uniform: ±g·√(3/fan), g = √2 for ReLU",
             "uniform",
-            lambda fi, fo, s, g, m: g * math.sqrt(6.0 / _fan(fi, fo, m)),
-            r"W \sim \mathcal{U}\!\left(-g\sqrt{\tfrac{6}{\mathrm{fan}}},\ g\sqrt{\tfrac{6}{\mathrm{fan}}}\right)",
+            lambda fi, fo, s, g, m: g * math.sqrt(3.0 / _fan(fi, fo, m)),
+            r"W \sim \mathcal{U}\!\left(\pm g\sqrt{\tfrac{3}{\mathrm{fan}}}\right),\quad g = \sqrt{2} \text{ for ReLU}",
             uses_gain=True,
             uses_mode=True,
+            default_gain=math.sqrt(2.0),
         ),
         Initializer(
             "glorot_normal",
@@ -225,7 +236,7 @@ def init_weights(
     shape: tuple[int, ...],
     rng: np.random.Generator,
     scale: float = 0.01,
-    gain: float = 1.0,
+    gain: float | None = None,
     mode: str = "fan_in",
     out: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -236,7 +247,7 @@ def init_weights(
     """
     spec = INITIALIZERS[name]
     fan_in, fan_out = fan_in_fan_out(shape)
-    p = spec.param(fan_in, fan_out, scale, gain, mode)
+    p = spec.parameter(fan_in, fan_out, scale, gain, mode)
     w = np.empty(shape) if out is None else out
     if spec.family == "normal":
         fill_random(w, rng, "normal")

@@ -99,7 +99,7 @@ def _weight_param(cfg: SimConfig, din: int, dout: int) -> tuple[float, float]:
     """(nominal entry std, the scheme's parameter) for layer din -> dout."""
     spec = INITIALIZERS[cfg.init]
     std = spec.effective_std(din, dout, cfg.scale, cfg.gain, cfg.mode)
-    return std, spec.param(din, dout, cfg.scale, cfg.gain, cfg.mode)
+    return std, spec.parameter(din, dout, cfg.scale, cfg.gain, cfg.mode)
 
 
 def _layer_weights(cfg: SimConfig, index: int, din: int, dout: int, buffers: dict) -> np.ndarray:

@@ -222,3 +222,12 @@ def test_whitening_a_batch_narrower_than_the_input_is_refused_with_what_to_do_in
     assert any("more examples than input features" in e.value and "standardize" in e.value for e in at.error)
     assert not chart_figures(at)
     assert chart_figures(run_page(prep="whiten", width="32", batch="64"))
+
+
+def test_gain_is_pytorchs_and_an_old_kaiming_link_is_told_what_changed():
+    at = run_page(init="kaiming_normal", gain="1.6667")
+    assert table_column(at, "weight_std")[0] == pytest.approx(1.6667 / 64)  # kaiming_normal_(nonlinearity="tanh")
+    assert any("Links made before December 2026" in i.value and "2.357" in i.value for i in at.info)
+    plain = run_page(init="kaiming_normal")
+    assert table_column(plain, "weight_std")[0] == pytest.approx(2**0.5 / 64)
+    assert not any("Links made before" in i.value for i in plain.info)

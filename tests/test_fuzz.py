@@ -62,7 +62,7 @@ def _valid(param: Param, rng: np.random.Generator) -> str:
         return str(rng.choice(["true", "false"]))
     if param.kind is str:
         return ""
-    value = param.lo if rng.random() < 0.5 and param.lo is not None else param.default
+    value = param.lo if (rng.random() < 0.5 or param.default is None) and param.lo is not None else param.default
     return repr(param.kind(value))
 
 

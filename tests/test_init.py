@@ -54,14 +54,43 @@ def test_empirical_std_matches_formula(name, shape):
         expected = 1 / math.sqrt(max(shape[0], fan_in))
     else:
         expected = EXPECTED_STD[name](fan_in, fan_out)
-        assert INITIALIZERS[name].effective_std(fan_in, fan_out, 0.05, 1.0, "fan_in") == pytest.approx(expected)
+        assert INITIALIZERS[name].effective_std(fan_in, fan_out, 0.05, None, "fan_in") == pytest.approx(expected)
     assert w.shape == shape
     assert w.std() == pytest.approx(expected, rel=0.02, abs=1e-12)
 
 
 def test_gain_and_fan_out_mode():
     w = init_weights("kaiming_normal", (400, 100), np.random.default_rng(0), gain=0.5, mode="fan_out")
-    assert w.std() == pytest.approx(0.5 * math.sqrt(2 / 100), rel=0.02)
+    assert w.std() == pytest.approx(0.5 / math.sqrt(100), rel=0.02)
+
+
+# torch.nn.init's std for a given gain (fan_in mode), from its documentation.
+TORCH_STD = {
+    "kaiming_normal": lambda g, fi, fo: g / math.sqrt(fi),
+    "kaiming_uniform": lambda g, fi, fo: g * math.sqrt(3 / fi) / math.sqrt(3),
+    "glorot_normal": lambda g, fi, fo: g * math.sqrt(2 / (fi + fo)),
+    "glorot_uniform": lambda g, fi, fo: g * math.sqrt(6 / (fi + fo)) / math.sqrt(3),
+    "orthogonal": lambda g, fi, fo: g / math.sqrt(max(fi, fo)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_STD))
+@pytest.mark.parametrize("activation", ["tanh", "relu", "selu"])
+def test_pytorchs_gain_gives_pytorchs_std(name, activation):
+    # One meaning of `gain` for every initializer: the value PyTorch uses gives PyTorch's std.
+    gain = calculate_gain(activation)
+    w = init_weights(name, (400, 300), np.random.default_rng(3), gain=gain)
+    assert w.std() == pytest.approx(TORCH_STD[name](gain, 400, 300), rel=0.02)
+
+
+def test_without_a_gain_each_scheme_uses_its_own():
+    # Kaiming's own gain is ReLU's sqrt(2) (He et al., and PyTorch's default); the others' is 1.
+    assert init_weights("kaiming_normal", (500, 200), np.random.default_rng(0)).std() == pytest.approx(
+        math.sqrt(2 / 500), rel=0.02
+    )
+    assert init_weights("glorot_normal", (500, 200), np.random.default_rng(0)).std() == pytest.approx(
+        math.sqrt(2 / 700), rel=0.02
+    )
 
 
 def test_uniform_bound_is_respected():

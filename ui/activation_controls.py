@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import streamlit as st
@@ -11,7 +10,7 @@ from engine.init import INITIALIZERS, calculate_gain
 from engine.preprocess import PREPROCESS_LABELS
 from ui import widgets
 from ui.activation_params import PARAM_BY_KEY as P
-from ui.activation_params import PRESET_SET
+from ui.activation_params import PRESET_SET, parse_sizes
 from ui.presets import PRESET_KEY
 
 # Controls shown only under some settings keep their value while hidden (Streamlit drops
@@ -50,22 +49,40 @@ def _init_controls(act: str) -> None:
             **_HIDDEN_KEEPS,
         )
     if spec.uses_gain:
-        widgets.number(P["gain"], "gain g", step=0.05, fmt="%.4f", **_HIDDEN_KEEPS)
-        _gain_hint(init, act)
+        widgets.number(
+            P["gain"],
+            "gain g",
+            step=0.05,
+            fmt="%.4f",
+            placeholder=f"{spec.default_gain:.4g} (the scheme's own)",
+            help="PyTorch's gain: the value torch.nn.init uses gives its std. Empty: the scheme's own.",
+            **_HIDDEN_KEEPS,
+        )
+        _gain_hint(act)
     if spec.uses_mode:
         widgets.choice(P["mode"], "fan", radio=True, **_HIDDEN_KEEPS)
+    st.caption(_first_layer_std(spec))
 
 
-def _gain_hint(init: str, act: str) -> None:
-    """Offer PyTorch's gain for this activation (for kaiming, relative to its built-in √2)."""
-    slope = current("slope")
-    torch_gain = calculate_gain(act, slope)
-    target = torch_gain / math.sqrt(2.0) if init.startswith("kaiming") else torch_gain
+def _first_layer_std(spec) -> str:
+    """The weight std this initializer gives the first layer, for the sizes chosen."""
+    sizes_text = str(current("sizes")).strip()
+    try:
+        din, dout = parse_sizes(sizes_text)[:2] if sizes_text else (current("width"), current("width"))
+    except ValueError:
+        din = dout = current("width")
+    std = spec.effective_std(din, dout, current("std"), current("gain"), current("mode"))
+    return f"Weight std at layer 1 ({din} → {dout}): **{std:.4g}**"
+
+
+def _gain_hint(act: str) -> None:
+    """Offer PyTorch's recommended gain for this activation (torch.nn.init.calculate_gain)."""
+    target = calculate_gain(act, current("slope"))
     st.button(
         f"Match PyTorch for {act}: g = {target:.4g}",
         on_click=_use_gain,
         args=(target,),
-        help="PyTorch's calculate_gain; for Kaiming the √2 of ReLU is already in the formula.",
+        help="torch.nn.init.calculate_gain: the gain PyTorch recommends for this activation.",
     )
 
 

@@ -86,7 +86,9 @@ PARAMS: tuple[Param, ...] = (
         "gain",
         float,
         DEFAULT.gain,
-        "multiplies the fan-based formulas (xavier, kaiming, glorot, lecun, orthogonal)",
+        "PyTorch's gain of the fan-based formulas (xavier, kaiming, glorot, lecun, orthogonal): "
+        "kaiming's std is gain/√fan as in `torch.nn.init.kaiming_normal_`; absent, the scheme's own "
+        "(√2 for kaiming, 1 for the others)",
         lo=0.0,
         hi=100.0,
     ),
@@ -195,7 +197,7 @@ def build_config(values: dict[str, Any]) -> SimConfig:
         activation=values["act"],
         init=values["init"],
         scale=float(values["std"]),
-        gain=float(values["gain"]),
+        gain=None if values["gain"] is None else float(values["gain"]),
         mode=values["mode"],
         sizes=sizes,
         batch=int(values["batch"]),

@@ -134,7 +134,7 @@ class Rejection:
 _PAGE_SHOWN = "_initlab_page_shown"
 
 
-def start_page(page: str, params: Iterable[Param]) -> None:
+def start_page(page: str, params: Iterable[Param]) -> bool:
     """On arriving at a page, let its controls start from the URL alone (call before any widget).
 
     Labs share parameter names (`seed`, `depth`, `act`). Streamlit keeps keyed widget values
@@ -142,17 +142,17 @@ def start_page(page: str, params: Iterable[Param]) -> None:
     turn up here as a view nobody chose; and on arrival it drops from the address every
     parameter whose name a widget of the page just left was bound to, so Back to a lab would
     lose its own `seed` (Back and Forward send the entry's address, which is the view to show).
-    Both are undone here.
+    Both are undone here. Returns whether the page was just opened (else it is a rerun).
     """
     if st.session_state.get(_PAGE_SHOWN) == page:
-        return
+        return False
     st.session_state[_PAGE_SHOWN] = page
     keys = {param.key for param in params}
     for key in keys & set(st.session_state):
         del st.session_state[key]
     ctx = get_script_run_ctx()
     if ctx is None or not ctx.is_history_navigation:
-        return  # a link or the navigation: the parameters of the page left behind stay dropped
+        return True  # a link or the navigation: the parameters of the page left behind stay dropped
     asked = parse.parse_qs(ctx.query_string, keep_blank_values=True)
     dropped = {key: values for key, values in asked.items() if key in keys and key not in st.query_params}
     if dropped:
@@ -161,6 +161,7 @@ def start_page(page: str, params: Iterable[Param]) -> None:
                 qp._initial_query_params[key] = values
                 qp.set_with_no_forward_msg(key, values[-1] if len(values) == 1 else values)
             qp._send_query_param_msg()
+    return True
 
 
 def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:

@@ -41,7 +41,7 @@ def view_token(result: SimResult) -> str:
     if spec.uses_scale:
         symbol = {"normal": "σ", "uniform": "a", "constant": "c"}[spec.family]
         init = f"{cfg.init} {symbol}={cfg.scale:g}"
-    elif spec.uses_gain and cfg.gain != 1.0:
+    elif spec.uses_gain and cfg.gain is not None:
         init = f"{cfg.init} gain={cfg.gain:g}"
     else:
         init = cfg.init
