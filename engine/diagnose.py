@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
 from engine.init import INITIALIZERS
 from engine.propagate import SimResult
 
@@ -16,7 +15,6 @@ FADE_PER_LAYER = 0.8
 GROW_PER_LAYER = 1.25
 SATURATED_WARN = 0.10
 DEAD_WARN = 0.05
-OUTSIDE_WARN = 0.01
 # A drift is reported only this many times beyond the sampling noise of the layers' stds.
 DRIFT_NOISE_MULTIPLE = 4.0
 # Up to this width a layer can lose every unit by chance (all dead ReLUs).
@@ -246,14 +244,4 @@ def diagnose(result: SimResult) -> list[Finding]:
     else:
         findings.append(signal)
         findings.extend(extras)
-    worst = max(result.layers, key=lambda layer: layer.act.frac_outside)
-    if worst.act.frac_outside > OUTSIDE_WARN:
-        lo, hi = ACTIVATIONS[cfg.activation].hist_range
-        findings.append(
-            Finding(
-                "warn",
-                f"{worst.act.frac_outside:.0%} of layer {worst.index}'s activations fall outside the "
-                f"plotted range [{lo:g}, {hi:g}]; they are counted in the end bins.",
-            )
-        )
     return findings

@@ -36,7 +36,7 @@ from engine.layers import (
 )
 from engine.prefetch import Draw, NormalPrefetcher
 from engine.preprocess import PREPROCESSORS
-from engine.stats import GRAD_RANGE, PRE_RANGE, Summary, histogram_layers, summarize
+from engine.stats import Summary, histogram_layers, summarize, summarize_aligned
 
 _INPUT, _UPSTREAM, _LAYER_FORWARD, _LAYER_BACKWARD, _WARMUP = range(5)
 
@@ -155,9 +155,12 @@ def _layer_result(
     cfg: SimConfig, index: int, din: int, dout: int, path: str, z, a, measured: float, histogram: bool
 ) -> LayerResult:
     act = ACTIVATIONS[cfg.activation]
-    summary = summarize(
-        a, *act.hist_range, histogram=histogram, count_zeros=act.can_die, tail_margin=act.saturation_margin
-    )
+    if act.hist_range is None:
+        summary = summarize_aligned(a, histogram=histogram, count_zeros=act.can_die)
+    else:
+        summary = summarize(
+            a, *act.hist_range, histogram=histogram, count_zeros=act.can_die, tail_margin=act.saturation_margin
+        )
     return LayerResult(
         index=index,
         fan_in=din,
@@ -165,7 +168,7 @@ def _layer_result(
         path=path,
         weight_std=_weight_param(cfg, din, dout)[0],
         weight_std_measured=measured,
-        pre=summarize(z, *PRE_RANGE, histogram=histogram),
+        pre=summarize_aligned(z, histogram=histogram),
         act=summary,
         frac_saturated=summary.frac_tail,
         frac_dead=_dead_fraction(act, a),
@@ -358,7 +361,7 @@ def _backward(
         exact = caches[i] is not None
         dz_factor = gram_factor(dz) if exact else None
         wstd = weight_grad_std(x, dz, caches[i].factor if exact else None, dz_factor)
-        grad = summarize(da[-cfg.batch :], *GRAD_RANGE, histogram=out[i].act.counts is not None)
+        grad = summarize_aligned(da[-cfg.batch :], histogram=out[i].act.counts is not None)
         out[i] = replace(out[i], grad=grad, weight_grad_std=wstd)
         if i > 0 or to_input:
             da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers, dz_factor, normals)
@@ -403,7 +406,7 @@ def simulate(cfg: SimConfig) -> SimResult:
             upstream = prefetch.take((_UPSTREAM,))
             upstream_draw = upstream.standard_normal((cfg.batch, cfg.sizes[-1]))
             results, _ = _backward(cfg, x0, results, kept, caches, buffers, prefetch, upstream_draw)
-    return SimResult(cfg, summarize(x0[-cfg.batch :], *PRE_RANGE), tuple(results), overflow)
+    return SimResult(cfg, summarize_aligned(x0[-cfg.batch :], histogram=False), tuple(results), overflow)
 
 
 @dataclass(frozen=True)

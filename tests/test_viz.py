@@ -61,11 +61,53 @@ def test_title_carries_the_view_token(lecture):
     assert layer_figure(lecture).layout.title.subtitle.text == token
 
 
+def _axis_range(fig, trace) -> tuple[float, float]:
+    """The [lo, hi] the first panel of a block spans, read off its tick labels and positions."""
+    axis = fig.layout[trace.xaxis.replace("x", "xaxis")]
+    marks = [(p, float(t)) for p, t in zip(axis.tickvals, axis.ticktext) if p <= 1.0]
+    (p1, v1), (p2, v2) = marks[0], marks[-1]
+    width = (v2 - v1) / (p2 - p1)
+    return v1 - p1 * width, v1 - p1 * width + width
+
+
 def test_activation_axis_ticks_name_the_activation_range(lecture):
     fig = layer_figure(lecture)
-    assert list(fig.layout.xaxis.ticktext[:3]) == ["-1", "0", "1"]
-    relu = layer_figure(simulate(SimConfig(activation="relu", init="kaiming_normal")))
-    assert list(relu.layout.xaxis.ticktext[:3]) == ["0", "2", "4"]
+    assert list(fig.layout.xaxis.ticktext[:3]) == ["-1", "0", "1"]  # tanh keeps its natural range
+    hist, _ = _block(fig, "Activations")
+    assert _axis_range(fig, hist) == pytest.approx((-1.0, 1.0))
+
+
+KINDS = {"Activations": "act", "Pre-activations": "pre", "Gradients wrt activations": "grad"}
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"scale": 0.05},  # the tanh-0.05 preset: gradients reach far beyond ±4
+        {"scale": 1.0, "sizes": SimConfig.sizes_from(6, 512)},  # gradients grow 1000-fold towards layer 1
+        {"activation": "relu", "init": "kaiming_normal"},  # ReLU activations beyond 4
+        {"activation": "linear", "init": "gaussian", "scale": 0.1, "sizes": SimConfig.sizes_from(4, 256)},
+        {"activation": "relu", "init": "kaiming_normal", "bias": -5.0},
+    ],
+)
+def test_histograms_hold_every_value_and_their_ticks_name_the_real_range(kw):
+    result = simulate(SimConfig(**kw))
+    fig = layer_figure(result, show_pre=True)
+    for name, kind in KINDS.items():
+        hist, _ = _block(fig, name)
+        lo, hi = _axis_range(fig, hist)
+        hover = np.asarray(hist.customdata, dtype=float)
+        hover = hover[~np.isnan(hover[:, 0])]
+        centres = np.unique(hover[:, 1])
+        # The bars sit where the ticks say: the first bar's centre is half a bar from lo.
+        width = (hi - lo) / hover[hover[:, 0] == 1][1:-1:2].shape[0]
+        assert centres.min() == pytest.approx(lo + width / 2, rel=1e-3, abs=1e-3 * width)
+        for layer in result.layers:
+            s = {"act": layer.act, "pre": layer.pre, "grad": layer.grad}[kind]
+            assert lo <= s.min and s.max <= hi, (name, layer.index, s.min, s.max, lo, hi)
+            bars = hover[hover[:, 0] == layer.index][1:-1:2, 2]
+            assert bars.sum() == s.n_finite  # every value is in a bar, none in a pile at the edge
+            assert len(bars) <= 40
 
 
 def test_deep_nets_show_at_most_max_panels_including_first_and_last():

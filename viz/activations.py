@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from engine.activations import ACTIVATIONS
 from engine.init import INITIALIZERS
 from engine.propagate import LayerResult, SimResult
-from engine.stats import GRAD_RANGE, PRE_RANGE, Summary
+from engine.stats import Summary, shared_display
 from viz.common import STREAMLIT_LOOK, figure_title
 
 MAX_COLUMNS = 6
@@ -68,26 +68,27 @@ def _summary(layer: LayerResult, kind: str) -> Summary | None:
     return {"act": layer.act, "pre": layer.pre, "grad": layer.grad}[kind]
 
 
-def _range(result: SimResult, kind: str) -> tuple[float, float]:
-    if kind == "act":
-        return ACTIVATIONS[result.config.activation].hist_range
-    return PRE_RANGE if kind == "pre" else GRAD_RANGE
+def _symmetric(result: SimResult, kind: str) -> bool:
+    """Whether a block's shared range is centred on 0: for values whose sign is symmetric."""
+    return kind in ("pre", "grad") or (kind == "act" and result.config.activation == "linear")
 
 
-def _spike_is_clipped(s: Summary, kind: str, result: SimResult) -> bool:
-    """ReLU's exact zeros pile into one bar that would flatten the rest of the histogram."""
+def _spike_is_clipped(counts: np.ndarray, kind: str, result: SimResult) -> bool:
+    """ReLU's exact zeros pile into one bar (the first: the range starts at 0) that would
+    flatten the rest of the histogram."""
     if kind != "act" or not ACTIVATIONS[result.config.activation].can_die:
         return False
-    counts = s.display_counts()
     rest = counts[1:].max(initial=0)
     return rest > 0 and counts[0] > 3 * rest
 
 
-def _panel_stats(s: Summary, kind: str, result: SimResult) -> str:
+def _panel_stats(s: Summary, counts: np.ndarray, kind: str, result: SimResult) -> str:
     # One short line per number, so that six panels fit side by side on a laptop with the sidebar open.
     text = f"mean {_fmt(s.mean)}<br>std {_fmt(s.std)}"
-    if _spike_is_clipped(s, kind, result):
+    if _spike_is_clipped(counts, kind, result):
         text += f"<br>{s.n_zero / max(s.n_finite, 1):.0%} zeros<br>bar clipped"
+    if s.frac_outside > 0:
+        text += f"<br>{s.frac_outside:.1%} outside"  # counted in the end bars
     return text
 
 
@@ -153,14 +154,40 @@ def _histogram_traces(
     return [bars, text]
 
 
+def _round_down(x: float) -> float:
+    """x > 0 rounded down to one significant digit (4.75 -> 4, 0.0123 -> 0.01)."""
+    unit = 10.0 ** math.floor(math.log10(x))
+    return math.floor(x / unit * (1 + 1e-9)) * unit
+
+
+def _tick_label(v: float) -> str:
+    if v != 0 and (abs(v) < 1e-2 or abs(v) >= 1e4):
+        mantissa, exponent = f"{v:.1e}".split("e")
+        return f"{float(mantissa):g}e{int(exponent)}"  # 5e-4, short enough for a narrow panel
+    return f"{float(f'{v:.2g}'):g}"
+
+
+def panel_ticks(lo: float, hi: float) -> list[float]:
+    """Round values inside [lo, hi] (which holds 0): 0 and a one-digit value on each side that
+    has room, and the middle of a one-sided range."""
+    ticks = [0.0]
+    for end, sign in ((hi, 1.0), (-lo, -1.0)):
+        # A side gets a tick only where its label has room next to 0's (a quarter of the panel).
+        if end > 0 and end >= 0.25 * (hi - lo) and math.isfinite(end):
+            ticks.append(sign * _round_down(end))
+    if len(ticks) == 2:
+        ticks.append(ticks[1] / 2)
+    return sorted(ticks)
+
+
 def _panel_axis(lo: float, hi: float, cols: int) -> dict:
-    """One x axis for a row of panels, each 1 unit wide, ticked at its range's ends and middle."""
-    marks = ((0.0, lo), (0.5, (lo + hi) / 2), (1.0, hi))
+    """One x axis for a row of panels, each 1 unit wide over [lo, hi], ticked at round values."""
+    marks = [((v - lo) / (hi - lo), v) for v in panel_ticks(lo, hi)]
     ticks = [(col * PANEL_PITCH + f, value) for col in range(cols) for f, value in marks]
     return {
         "range": [-0.04, cols * PANEL_PITCH - (PANEL_PITCH - 1) + 0.04],
         "tickvals": [t for t, _ in ticks],
-        "ticktext": [f"{v:g}" for _, v in ticks],
+        "ticktext": [_tick_label(v) for _, v in ticks],
         "tickfont": {"size": 9},
         "showgrid": False,
         "zeroline": False,
@@ -174,19 +201,18 @@ def _histogram_block(result: SimResult, kind: str, axis: str) -> tuple[list[dict
     Returns the traces, the x and y axis settings, and the block's height in pixels.
     """
     layers = [layer for layer in shown_layers(result.layers) if _summary(layer, kind) is not None]
-    lo, hi = _range(result, kind)
+    # One range for the whole block, so that the eye can compare layers.
+    lo, hi, binned = shared_display([_summary(layer, kind) for layer in layers], _symmetric(result, kind))
     cols = min(MAX_COLUMNS, max(len(layers), 1))
     rows = max(math.ceil(len(layers) / cols), 1)
-    stats = [_panel_stats(_summary(layer, kind), kind, result) for layer in layers]
+    stats = [_panel_stats(_summary(layer, kind), counts, kind, result) for layer, counts in zip(layers, binned)]
     row_pitch = SPIKE_CLIP + 0.1 + LABEL_LINE * max((text.count("<br>") + 2 for text in stats), default=2)
     outline, hover = [], []
     labels: tuple[list, list, list] = ([], [], [])
-    for i, layer in enumerate(layers):
-        s = _summary(layer, kind)
-        counts = s.display_counts()
+    for i, (layer, counts) in enumerate(zip(layers, binned)):
         row, col = divmod(i, cols)
         x0, y0 = col * PANEL_PITCH, (rows - 1 - row) * row_pitch
-        clip_at = float(counts[1:].max()) if _spike_is_clipped(s, kind, result) else None
+        clip_at = float(counts[1:].max()) if _spike_is_clipped(counts, kind, result) else None
         outline.append(_panel_path(counts, clip_at, x0, y0))
         hover.append(_panel_hover(counts, layer.index, lo, hi))
         labels[0].append(x0 + 0.5)
