@@ -62,7 +62,8 @@ for finding in diagnose(result):
     LEVEL_BOX[finding.level](finding.text)
 
 # The figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK); live_chart redraws it in place.
-live_chart(layer_figure(result, values["pre"], values["logy"]), key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
+figure = layer_figure(result, values["pre"], values["logy"], show_dphi=values["dphi"])
+live_chart(figure, key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
 
 st.subheader("Per-layer statistics")
 table = pd.DataFrame(layer_rows(result))

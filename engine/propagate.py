@@ -48,7 +48,9 @@ def stream(seed: int, *key: int) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class LayerResult:
-    """Summaries of one weight layer (1-based `index`)."""
+    """Summaries of one weight layer (1-based `index`): `pre` the activation's input z,
+    `act` its output, `dphi` the local gradients f'(z), `grad` the gradients with respect
+    to the layer's output (after the backward pass), `weight_grad_std` the std of dL/dW."""
 
     index: int
     fan_in: int
@@ -62,6 +64,7 @@ class LayerResult:
     frac_dead: float
     grad: Summary | None = None
     weight_grad_std: float = float("nan")
+    dphi: Summary | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,8 @@ def _layer_result(
         summary = summarize(
             a, *act.hist_range, histogram=histogram, count_zeros=act.can_die, tail_margin=act.saturation_margin
         )
+    # f'(z) from the output where the function allows it: cheaper than from z.
+    local = act.grad_from_output(a, cfg.slope) if act.grad_from_output else act.grad(z, cfg.slope)
     return LayerResult(
         index=index,
         fan_in=din,
@@ -172,6 +177,7 @@ def _layer_result(
         act=summary,
         frac_saturated=summary.frac_tail,
         frac_dead=_dead_fraction(act, a),
+        dphi=summarize_aligned(local, histogram=histogram, count_zeros=True),
     )
 
 

@@ -55,6 +55,34 @@ def test_blocks_follow_the_toggles_and_an_overflow(lecture):
     assert {t.name for t in layer_figure(blown).data if t.fill == "toself"} == {"Activations"}
 
 
+def test_local_gradient_toggle_adds_a_block_of_phi_prime_per_layer():
+    saturated = simulate(SimConfig(scale=0.05))
+    assert "Local gradients φ′(z)" not in {t.name for t in layer_figure(saturated).data if t.fill == "toself"}
+    fig = layer_figure(saturated, show_dphi=True)
+    hist, labels = _block(fig, "Local gradients φ′(z)")
+    lo, hi = _axis_range(fig, hist)
+    assert lo == 0.0 and 1.0 <= hi < 1.1  # tanh' lies in (0, 1]
+    hover = np.asarray(hist.customdata, dtype=float)
+    hover = hover[~np.isnan(hover[:, 0])]
+    for layer in saturated.layers:
+        bars = hover[hover[:, 0] == layer.index][1:-1:2]
+        assert bars[:, 2].sum() == layer.dphi.n_finite
+        # A third of the units or more are saturated: the lowest bar, φ′ near 0, is the tallest.
+        assert bars[0, 2] == bars[:, 2].max()
+    assert labels.text[0].startswith("<b>Layer 1</b><br>mean")
+
+
+def test_weight_gradient_std_gets_its_own_panel_with_a_log_axis_when_it_spans_decades():
+    exploding = simulate(SimConfig(scale=1.0, sizes=SimConfig.sizes_from(6, 512)))
+    steady = simulate(SimConfig(activation="relu", init="kaiming_normal"))
+    for result, axis_type in ((exploding, "log"), (steady, "linear")):
+        fig = layer_figure(result)
+        trace = next(t for t in fig.data if t.name == "weight gradient std")
+        np.testing.assert_allclose(trace.y, [layer.weight_grad_std for layer in result.layers])
+        y_axis = fig.layout[trace.yaxis.replace("y", "yaxis")]
+        assert y_axis.type == axis_type and y_axis.title.text == "weight gradients"
+
+
 def test_title_carries_the_view_token(lecture):
     token = view_token(lecture)
     assert token == "tanh · gaussian σ=0.01 · 6×4096 · N=16 · seed 0"

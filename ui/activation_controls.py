@@ -154,5 +154,6 @@ def sidebar_controls() -> dict[str, Any]:
         _input_controls()
         st.divider()
         widgets.toggle(P["pre"], "show pre-activations")
+        widgets.toggle(P["dphi"], "show local gradients φ′(z)")
         widgets.toggle(P["logy"], "log scale for mean/std")
     return {key: st.session_state.get(key, param.default) for key, param in P.items()}

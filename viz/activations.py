@@ -19,9 +19,17 @@ from engine.stats import Summary, shared_display
 from viz.common import STREAMLIT_LOOK, figure_title
 
 MAX_COLUMNS = 6
-COLORS = {"act": "#1f77b4", "pre": "#7f7f7f", "grad": "#d62728"}
-KIND_TITLES = {"act": "Activations", "pre": "Pre-activations", "grad": "Gradients wrt activations"}
-BLOCK_TITLES = {**{k: f"{v} per layer" for k, v in KIND_TITLES.items()}, "moments": "Mean and std per layer"}
+COLORS = {"act": "#1f77b4", "pre": "#7f7f7f", "dphi": "#2ca02c", "grad": "#d62728", "wgrad": "#8c564b"}
+KIND_TITLES = {
+    "act": "Activations",
+    "pre": "Pre-activations",
+    "dphi": "Local gradients φ′(z)",
+    "grad": "Gradients wrt activations",
+}
+BLOCK_TITLES = {
+    **{k: f"{v} per layer" for k, v in KIND_TITLES.items()},
+    "moments": "Mean and std per layer; weight-gradient std",
+}
 PANEL_PITCH = 1.2  # a panel is 1 unit wide; the rest is the gap between columns
 UNIT_PX = 105  # pixels per unit of panel height
 LABEL_LINE = 0.15  # height of one line of a panel label, in units
@@ -65,7 +73,7 @@ def _fmt(x: float) -> str:
 
 
 def _summary(layer: LayerResult, kind: str) -> Summary | None:
-    return {"act": layer.act, "pre": layer.pre, "grad": layer.grad}[kind]
+    return {"act": layer.act, "pre": layer.pre, "dphi": layer.dphi, "grad": layer.grad}[kind]
 
 
 def _symmetric(result: SimResult, kind: str) -> bool:
@@ -226,35 +234,45 @@ def _histogram_block(result: SimResult, kind: str, axis: str) -> tuple[list[dict
     return traces, _panel_axis(lo, hi, cols), y_axis, round(rows * row_pitch * UNIT_PX)
 
 
-def _moment_traces(result: SimResult, log_y: bool, axes: tuple[str, str]) -> list[dict]:
+def _moment_traces(result: SimResult, log_y: bool, axes: tuple[str, str, str]) -> list[dict]:
     mean_stat = "|mean|" if log_y else "mean"
     traces = []
-    for suffix, kind in zip(axes, ("act", "grad")):
-        for stat, dash in (("std", "solid"), (mean_stat, "dot")):
-            xs, ys = _series(result, kind, stat)
-            traces.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines+markers",
-                    "x": xs,
-                    "y": ys,
-                    "name": f"{KIND_TITLES[kind].split()[0].lower()} {stat}",
-                    "line": {"color": COLORS[kind], "dash": dash},
-                    "marker": {"size": 5},
-                    "xaxis": f"x{suffix}",
-                    "yaxis": f"y{suffix}",
-                }
-            )
+    series = [(kind, stat, dash) for kind in ("act", "grad") for stat, dash in (("std", "solid"), (mean_stat, "dot"))]
+    for kind, stat, dash in [*series, ("wgrad", "std", "solid")]:
+        xs, ys = _series(result, kind, stat)
+        name = "weight gradient std" if kind == "wgrad" else f"{KIND_TITLES[kind].split()[0].lower()} {stat}"
+        suffix = axes[("act", "grad", "wgrad").index(kind)]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": xs,
+                "y": ys,
+                "name": name,
+                "line": {"color": COLORS[kind], "dash": dash},
+                "marker": {"size": 5},
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+            }
+        )
     return traces
 
 
-def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False) -> go.Figure:
-    """The lab's whole picture in one figure: histogram blocks, then mean and std per layer.
+def _spans_decades(values: list[float]) -> bool:
+    """Positive values whose largest is at least ten times the smallest: a log axis reads them."""
+    finite = [v for v in values if math.isfinite(v)]
+    return bool(finite) and min(finite) > 0 and max(finite) >= 10 * min(finite)
+
+
+def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False, show_dphi: bool = False) -> go.Figure:
+    """The lab's whole picture in one figure: histogram blocks, then mean and std per layer
+    and the weight gradients' std.
 
     One figure with a few axes draws several times faster than one subplot per
     layer, which is what keeps a slider move live.
     """
-    kinds = ["act", *(["pre"] if show_pre else []), *(["grad"] if result.overflow_layer is None else [])]
+    backward = result.overflow_layer is None
+    kinds = ["act", *(["pre"] if show_pre else []), *(["dphi"] if show_dphi else []), *(["grad"] if backward else [])]
     traces: list[dict] = []
     blocks = []
     for n, kind in enumerate(kinds, start=1):
@@ -284,19 +302,25 @@ def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False)
         }
         layout["annotations"].append(_block_title(kind, top))
         top = bottom - GAP_PX / plot_px
-    act_axis, grad_axis = str(len(blocks) + 1), str(len(blocks) + 2)
-    traces += _moment_traces(result, log_y, (act_axis, grad_axis))
+    axes = tuple(str(len(blocks) + k) for k in (1, 2, 3))
+    traces += _moment_traces(result, log_y, axes)
     moments_top = MOMENTS_PX / plot_px
     layout["annotations"].append(_block_title("moments", moments_top))
     moments_plot_top = moments_top - BLOCK_TITLE_PX / plot_px  # the title gets its own strip, as above
-    y_type = "log" if log_y else "linear"
     layer_axis = {"title": {"text": "layer"}, "tickformat": "d", "dtick": max(1, math.ceil(len(result.layers) / 10))}
-    for suffix, domain, label in ((act_axis, [0, 0.46], "activations"), (grad_axis, [0.54, 1], "gradients")):
+    # The weight gradients get a log axis whenever they span decades: their scale is the point.
+    wgrad_log = log_y or _spans_decades(_series(result, "wgrad", "std")[1])
+    panels = (
+        (axes[0], [0, 0.28], "activations", log_y),
+        (axes[1], [0.36, 0.64], "gradients", log_y),
+        (axes[2], [0.72, 1], "weight gradients", wgrad_log),
+    )
+    for suffix, domain, label, log in panels:
         layout[f"xaxis{suffix}"] = {"domain": domain, "anchor": f"y{suffix}", **layer_axis}
         layout[f"yaxis{suffix}"] = {
             "domain": [0, moments_plot_top],
             "anchor": f"x{suffix}",
-            "type": y_type,
+            "type": "log" if log else "linear",
             "title": {"text": label},
             "exponentformat": "power",
         }
@@ -318,6 +342,9 @@ def _block_title(kind: str, top: float) -> dict:
 
 
 def _series(result: SimResult, kind: str, stat: str) -> tuple[list[int], list[float]]:
+    if kind == "wgrad":
+        layers = [layer for layer in result.layers if math.isfinite(layer.weight_grad_std)]
+        return [layer.index for layer in layers], [layer.weight_grad_std for layer in layers]
     xs, ys = [], []
     for layer in result.layers:
         s = _summary(layer, kind)
