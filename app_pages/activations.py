@@ -58,7 +58,8 @@ st.caption(
     f"in {seconds * 1000:.0f} ms. The address bar holds this exact view: copy it to share."
 )
 
-for finding in diagnose(result):
+# The diagnosis may run a deeper net or a standard init for comparison: through the same cache.
+for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
     LEVEL_BOX[finding.level](finding.text)
 
 # The figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK); live_chart redraws it in place.

@@ -188,15 +188,17 @@ def test_a_drift_is_reported_only_where_it_exceeds_sampling_noise():
     "kw,cause",
     [
         ({"sizes": SimConfig.sizes_from(10, 4)}, "In a net this narrow"),
-        ({"bias": -10.0}, "The bias b = -10 holds the pre-activations below 0"),
+        ({"bias": -10.0}, "the bias b = -10 holds the pre-activations below 0"),
     ],
 )
-def test_a_layer_of_dead_relus_is_not_blamed_on_a_small_init(kw, cause):
-    finding, dead = diagnose(simulate(SimConfig(activation="relu", init="kaiming_normal", **kw)))[:2]
-    assert finding.level == "error" and finding.text.startswith("Every unit is dead by layer")
+def test_a_layer_of_silent_relus_is_not_blamed_on_a_small_init(kw, cause):
+    # Off for every example of this batch, which is what was measured: not "dead" for every input.
+    finding, off = diagnose(simulate(SimConfig(activation="relu", init="kaiming_normal", **kw)))[:2]
+    assert finding.level == "error" and finding.text.startswith("Every unit of layer")
+    assert "outputs 0 for all 16 examples of this batch" in finding.text
     assert cause in finding.text and "too small" not in finding.text
-    assert dead.text.startswith("100% of ReLU units are dead")
-    assert ("pushes the pre-activations below 0" in dead.text) == ("bias" in kw)
+    assert "ReLUs output 0 for all 16 examples of this batch" in off.text
+    assert ("the bias b = -10" in off.text) == ("bias" in kw)
 
 
 def test_relu_zero_spike_is_clipped_and_labelled():
