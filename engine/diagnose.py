@@ -53,11 +53,6 @@ def _fmt(x: float) -> str:
     return f"{x:.2g}" if x != 0 and (abs(x) < 1e-2 or abs(x) >= 1e3) else f"{x:.3g}"
 
 
-def _times(r: float) -> str:
-    """A ratio in words: '6.4× those' or '4.5× smaller than those'."""
-    return f"{_fmt(r)}× those" if r >= 1 else f"{_fmt(1 / r)}× smaller than those"
-
-
 def _nan_to_zero(x: float) -> float:
     return 0.0 if math.isnan(x) else x
 
@@ -134,17 +129,19 @@ def _deeper_text(facts: _Facts) -> str:
 
 
 def _gradient_flow(facts: _Facts) -> tuple[str, float] | None:
-    """(sentence, ratio): how the back-propagated gradient changes from the top layer to layer 1."""
+    """(words, ratio): how the back-propagated gradient changes from the top layer down to layer 1."""
     layers = [layer for layer in facts.result.layers if layer.grad is not None]
     if len(layers) < 2 or not math.isfinite(layers[0].grad.rms) or layers[-1].grad.rms == 0:
         return None
     ratio = layers[0].grad.rms / layers[-1].grad.rms
     top = layers[-1].index
     if ratio == 0:
-        return f"no gradient reaches layer 1 (layer {top} receives a standard-normal one)", ratio
-    verb = "vanishes" if ratio < VANISH else "explodes" if ratio > EXPLODE else "grows" if ratio > 1 else "shrinks"
-    text = f"the back-propagated gradient {verb} on the way down: layer 1 receives {_fmt(ratio)}× that of layer {top}"
-    return text, ratio
+        return "no back-propagated gradient reaches layer 1", ratio
+    if VANISH <= ratio <= EXPLODE:
+        change = f"grows {_fmt(ratio)}×" if ratio > 1 else f"shrinks to {_fmt(ratio)}×"
+        return f"the back-propagated gradient {change} from layer {top} down to layer 1", ratio
+    verb = "vanishes" if ratio < VANISH else "explodes"
+    return f"the back-propagated gradient {verb} from layer {top} down to layer 1 ({_fmt(ratio)}×)", ratio
 
 
 def _gradient_cause(facts: _Facts, ratio: float) -> str:
@@ -157,10 +154,10 @@ def _gradient_cause(facts: _Facts, ratio: float) -> str:
     if facts.cfg.bn != "none" or not facts.random_weights or abs(math.log(ratio)) < math.log(2):
         return ""
     local = float(np.exp(np.mean([np.log(max(layer.dphi.rms, 1e-300)) for layer in layers])))
-    per_layer = f"per layer, Wᵀ multiplies it by about σ√Din = {_fmt(facts.gain)} and φ′(z) by an rms of {_fmt(local)}"
+    factors = f"each Wᵀ multiplies it by about {_fmt(facts.gain)} (σ√Din) and φ′(z) by {_fmt(local)} (rms)"
     if ratio < 1 and local < facts.gain:
-        return f", because the local gradients φ′(z) are small ({per_layer})"
-    return f" ({per_layer})"
+        return f": the local gradients φ′(z) are small ({factors})"
+    return f", as {factors}"
 
 
 def _weight_gradients(facts: _Facts, reference: tuple[str, SimResult] | None) -> str:
@@ -174,8 +171,8 @@ def _weight_gradients(facts: _Facts, reference: tuple[str, SimResult] | None) ->
         return ""
     (first, first_ref), (last, last_ref) = pairs
     return (
-        f" The weight gradients are {_times(first / first_ref)} of the same net with {label} at layer 1, "
-        f"and {_times(last / last_ref)} at layer {mine[-1].index}."
+        f" The weight gradients are {_fmt(first / first_ref)}× those of the same net with {label} at layer 1 "
+        f"and {_fmt(last / last_ref)}× at layer {mine[-1].index}."
     )
 
 
@@ -308,7 +305,7 @@ def _signal_finding(facts: _Facts, start: int, gradients: str) -> Finding:
     return Finding("ok", text)
 
 
-def _saturation_finding(facts: _Facts, flow: str, weight_grads: str) -> tuple[Finding, str] | None:
+def _saturation_finding(facts: _Facts, flow: str, ratio: float, weight_grads: str) -> tuple[Finding, str] | None:
     """Saturated units: what their local gradients are, and what that does to the gradients here."""
     result = facts.result
     worst = max(result.layers, key=lambda layer: _nan_to_zero(layer.frac_saturated))
@@ -319,11 +316,12 @@ def _saturation_finding(facts: _Facts, flow: str, weight_grads: str) -> tuple[Fi
     bound, local = ("|tanh| > 0.99", "1 − tanh² < 0.02") if tanh else ("within 0.01 of 0 or 1", "σ(1 − σ) < 0.01")
     key, cause = _cause_of_large(facts, worst)
     text = (
-        f"{frac:.0%} of layer {worst.index}'s units are saturated ({bound}): their local gradient "
-        f"φ′(z) = {local} is nearly 0 (mean φ′ over the layer {_fmt(worst.dphi.mean)})."
+        f"{frac:.0%} of layer {worst.index}'s units are saturated ({bound}): there the local gradient "
+        f"φ′(z) = {local}, nearly 0 (mean over the layer {_fmt(worst.dphi.mean)})."
     )
     if flow:
-        text += f" In this net {flow}.{weight_grads}"
+        # The lecture's "local gradients are zero, so no learning" holds only if the gradients do shrink here.
+        text += (" Yet in this net " if ratio >= 1 else " In this net ") + f"{flow}.{weight_grads}"
     if cause:
         text += f" Cause: {cause}."
     return Finding("error" if frac > 0.3 else "warn", text), key
@@ -490,7 +488,7 @@ def diagnose(result: SimResult, measure: Measure | None = simulate) -> list[Find
     reference = _reference(facts) if needs_reference and (problems or collapsed) else None
     weight_grads = _weight_gradients(facts, reference)
 
-    saturation = _saturation_finding(facts, flow_text, weight_grads)
+    saturation = _saturation_finding(facts, flow_text, flow[1] if flow else 1.0, weight_grads)
     # Layer 1's scale set by the input: the trend with depth is read from layer 2 on.
     start = 1 if saturation and saturation[1] == "input" and len(result.layers) > 2 else 0
     said = f" In this net {flow_text}.{weight_grads}" if flow_text and not saturation else ""
