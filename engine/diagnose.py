@@ -53,6 +53,13 @@ def _fmt(x: float) -> str:
     return f"{x:.2g}" if x != 0 and (abs(x) < 1e-2 or abs(x) >= 1e3) else f"{x:.3g}"
 
 
+def percent(frac: float) -> str:
+    """A whole percentage that never rounds a part to all or to none: '>99%', '<1%'."""
+    if 0.99 < frac < 1:
+        return ">99%"
+    return "<1%" if 0 < frac < 0.01 else f"{frac:.0%}"
+
+
 def _nan_to_zero(x: float) -> float:
     return 0.0 if math.isnan(x) else x
 
@@ -316,7 +323,7 @@ def _saturation_finding(facts: _Facts, flow: str, ratio: float, weight_grads: st
     bound, local = ("|tanh| > 0.99", "1 − tanh² < 0.02") if tanh else ("within 0.01 of 0 or 1", "σ(1 − σ) < 0.01")
     key, cause = _cause_of_large(facts, worst)
     text = (
-        f"{frac:.0%} of layer {worst.index}'s units are saturated ({bound}): there the local gradient "
+        f"{percent(frac)} of layer {worst.index}'s units are saturated ({bound}): there the local gradient "
         f"φ′(z) = {local}, nearly 0 (mean over the layer {_fmt(worst.dphi.mean)})."
     )
     if flow:
@@ -337,7 +344,7 @@ def _inactive_finding(facts: _Facts) -> Finding | None:
     cfg = facts.cfg
     key, cause = _cause_of_small(facts, worst)
     text = (
-        f"{frac:.0%} of layer {worst.index}'s ReLUs output 0 for all {cfg.batch} examples of this batch, so no "
+        f"{percent(frac)} of layer {worst.index}'s ReLUs output 0 for all {cfg.batch} examples of this batch, so no "
         "gradient passes them for it."
     )
     if key in ("bias", "bn"):

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.activations import ACTIVATIONS
+from engine.diagnose import percent
 from engine.init import INITIALIZERS
 from engine.propagate import LayerResult, SimResult
 from engine.stats import Summary, shared_display
@@ -94,9 +95,9 @@ def _panel_stats(s: Summary, counts: np.ndarray, kind: str, result: SimResult) -
     # One short line per number, so that six panels fit side by side on a laptop with the sidebar open.
     text = f"mean {_fmt(s.mean)}<br>std {_fmt(s.std)}"
     if _spike_is_clipped(counts, kind, result):
-        text += f"<br>{s.n_zero / max(s.n_finite, 1):.0%} zeros<br>bar clipped"
+        text += f"<br>{percent(s.n_zero / max(s.n_finite, 1))} zeros<br>bar clipped"
     if s.frac_outside > 0:
-        text += f"<br>{s.frac_outside:.1%} outside"  # counted in the end bars
+        text += f"<br>{percent(s.frac_outside)} outside"  # counted in the end bars
     return text
 
 
