@@ -81,6 +81,7 @@ def test_weight_gradient_std_gets_its_own_panel_with_a_log_axis_when_it_spans_de
         np.testing.assert_allclose(trace.y, [layer.weight_grad_std for layer in result.layers])
         y_axis = fig.layout[trace.yaxis.replace("y", "yaxis")]
         assert y_axis.type == axis_type and y_axis.title.text == "weight gradients"
+        assert (y_axis.rangemode == "tozero") == (axis_type == "linear")  # a steady scale looks flat
 
 
 def test_title_carries_the_view_token(lecture):

@@ -325,6 +325,9 @@ def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False,
             "title": {"text": label},
             "exponentformat": "power",
         }
+    if not wgrad_log:
+        # From 0: a scale that barely changes must look flat, not zoomed into its noise.
+        layout[f"yaxis{axes[2]}"]["rangemode"] = "tozero"
     return go.Figure({"data": traces, "layout": layout})
 
 
