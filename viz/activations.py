@@ -308,7 +308,10 @@ def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False,
     moments_top = MOMENTS_PX / plot_px
     layout["annotations"].append(_block_title("moments", moments_top))
     moments_plot_top = moments_top - BLOCK_TITLE_PX / plot_px  # the title gets its own strip, as above
-    layer_axis = {"title": {"text": "layer"}, "tickformat": "d", "dtick": max(1, math.ceil(len(result.layers) / 10))}
+    depth = len(result.layers)
+    # Three panels share the width: at most about seven layer ticks each, at round steps, none at layer 0.
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if s >= depth / 7)
+    layer_axis = {"title": {"text": "layer"}, "tickformat": "d", "dtick": step, "range": [0.5, depth + 0.5]}
     # The weight gradients get a log axis whenever they span decades: their scale is the point.
     wgrad_log = log_y or _spans_decades(_series(result, "wgrad", "std")[1])
     panels = (
