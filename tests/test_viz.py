@@ -158,6 +158,15 @@ def test_moments_plot_std_per_layer(lecture):
     assert all(y >= 0 for t in log_fig.data if t.mode == "lines+markers" for y in t.y)
 
 
+def test_a_log_axis_is_used_only_where_there_is_something_positive_to_draw():
+    # W = 0: activations and weight gradients are all 0, which a log axis cannot show.
+    fig = layer_figure(simulate(SimConfig(init="zeros", sizes=SimConfig.sizes_from(3, 64))), log_y=True)
+    for name in ("activations std", "gradients std", "weight gradient std"):
+        trace = next(t for t in fig.data if t.name == name)
+        axis = fig.layout[trace.yaxis.replace("y", "yaxis")]
+        assert axis.type == ("log" if any(y > 0 for y in trace.y) else "linear"), name
+
+
 def test_one_view_serializes_small(lecture):
     fig = layer_figure(lecture, show_pre=True)
     assert len(json.dumps(fig.to_plotly_json(), default=str)) < 150_000

@@ -259,6 +259,15 @@ def _moment_traces(result: SimResult, log_y: bool, axes: tuple[str, str, str]) -
     return traces
 
 
+def _has_positive(values: list[float]) -> bool:
+    """Whether a log axis has anything to show (it drops zeros; an empty one draws stray labels)."""
+    return any(math.isfinite(v) and v > 0 for v in values)
+
+
+def _moment_values(traces: list[dict], suffix: str) -> list[float]:
+    return [v for t in traces if t.get("yaxis") == f"y{suffix}" for v in t["y"]]
+
+
 def _spans_decades(values: list[float]) -> bool:
     """Positive values whose largest is at least ten times the smallest: a log axis reads them."""
     finite = [v for v in values if math.isfinite(v)]
@@ -313,10 +322,11 @@ def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False,
     step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if s >= depth / 7)
     layer_axis = {"title": {"text": "layer"}, "tickformat": "d", "dtick": step, "range": [0.5, depth + 0.5]}
     # The weight gradients get a log axis whenever they span decades: their scale is the point.
-    wgrad_log = log_y or _spans_decades(_series(result, "wgrad", "std")[1])
+    wgrad = _series(result, "wgrad", "std")[1]
+    wgrad_log = (log_y and _has_positive(wgrad)) or _spans_decades(wgrad)
     panels = (
-        (axes[0], [0, 0.28], "activations", log_y),
-        (axes[1], [0.36, 0.64], "gradients", log_y),
+        (axes[0], [0, 0.28], "activations", log_y and _has_positive(_moment_values(traces, axes[0]))),
+        (axes[1], [0.36, 0.64], "gradients", log_y and _has_positive(_moment_values(traces, axes[1]))),
         (axes[2], [0.72, 1], "weight gradients", wgrad_log),
     )
     for suffix, domain, label, log in panels:
