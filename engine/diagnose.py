@@ -320,11 +320,14 @@ def _saturation_finding(facts: _Facts, flow: str, ratio: float, weight_grads: st
     if frac < SATURATED_WARN:
         return None
     tanh = facts.cfg.activation == "tanh"
-    bound, local = ("|tanh| > 0.99", "1 − tanh² < 0.02") if tanh else ("within 0.01 of 0 or 1", "σ(1 − σ) < 0.01")
+    if tanh:
+        bound, local = "|tanh| > 0.99", "1 − tanh² is below 0.02"
+    else:
+        bound, local = "within 0.01 of 0 or 1", "σ(1 − σ) is below 0.01"
     key, cause = _cause_of_large(facts, worst)
     text = (
-        f"{percent(frac)} of layer {worst.index}'s units are saturated ({bound}): there the local gradient "
-        f"φ′(z) = {local}, nearly 0 (mean over the layer {_fmt(worst.dphi.mean)})."
+        f"{percent(frac)} of layer {worst.index}'s units are saturated ({bound}), where the local gradient "
+        f"φ′(z) = {local} (layer mean {_fmt(worst.dphi.mean)})."
     )
     if flow:
         # The lecture's "local gradients are zero, so no learning" holds only if the gradients do shrink here.
