@@ -72,11 +72,13 @@ st.caption(
     f"in {seconds * 1000:.0f} ms. The address bar holds this exact view: copy it to share."
 )
 
-for finding in diagnose(result):
+# The diagnosis may run a deeper net or a standard init for comparison: through the same cache.
+for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
     LEVEL_BOX[finding.level](finding.text)
 
 # The figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK); live_chart redraws it in place.
-live_chart(layer_figure(result, values["pre"], values["logy"]), key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
+figure = layer_figure(result, values["pre"], values["logy"], show_dphi=values["dphi"])
+live_chart(figure, key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
 
 st.subheader("Per-layer statistics")
 table = pd.DataFrame(layer_rows(result))

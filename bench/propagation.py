@@ -33,9 +33,10 @@ from bench.common import (  # noqa: E402
     with_default_blas_threads,
 )
 from engine import SimConfig, forward_activations, simulate  # noqa: E402
+from engine.activations import ACTIVATIONS  # noqa: E402
 from engine.layers import gram_factor  # noqa: E402
 from engine.runtime import tune_runtime  # noqa: E402
-from engine.stats import summarize  # noqa: E402
+from engine.stats import summarize, summarize_aligned  # noqa: E402
 
 LECTURE = SimConfig()
 BIG = SimConfig(init="xavier", sizes=SimConfig.sizes_from(100, 16384), batch=16)
@@ -101,6 +102,7 @@ def hot_path() -> None:
     rng = np.random.default_rng(0)
     n, d = 16, 4096
     x = np.tanh(rng.standard_normal((n, d)))
+    tanh_grad = ACTIVATIONS["tanh"].grad_from_output
     print(f"\nPer-layer pieces at N = {n}, D = {d} (milliseconds, median of 5)")
     pieces = [
         ("QR of the D x N batch (np.linalg.qr)", lambda: np.linalg.qr(x.T)),
@@ -109,6 +111,8 @@ def hot_path() -> None:
         ("tanh of N x D", lambda: np.tanh(x)),
         ("np.histogram, 40 bins", lambda: np.histogram(x, bins=40, range=(-1, 1))),
         ("summarize: bincount on fixed edges + moments", lambda: summarize(x, -1.0, 1.0)),
+        ("summarize_aligned: grid fitted to the data + moments", lambda: summarize_aligned(x)),
+        ("local gradients: tanh' from the output + their summary", lambda: summarize_aligned(tanh_grad(x, 0.0))),
         ("explicit: D x D standard normals (one weight matrix)", lambda: rng.standard_normal((d, d))),
     ]
     for name, fn in pieces:

@@ -19,10 +19,11 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 class Activation:
     """An elementwise nonlinearity: value, derivative and how to plot it.
 
-    `hist_range` is the fixed x-range of activation histograms, so panels
-    compare across layers and across settings. A unit counts as saturated within
-    `saturation_margin` of an asymptote at the ends of that range (None where the
-    function cannot saturate). `can_die` marks functions whose units can be
+    `hist_range` is the natural x-range of a bounded function's histograms (tanh's
+    [-1, 1]), so panels compare across layers and across settings; None for unbounded
+    functions, whose histograms get a range fitted to the data. A unit counts as
+    saturated within `saturation_margin` of an asymptote at the ends of that range
+    (None where the function cannot saturate). `can_die` marks functions whose units can be
     exactly zero for every input (ReLU). `grad_from_output` gives f'(z) from
     a = f(z) where that is possible, so the backward pass need not recompute f.
     """
@@ -31,7 +32,7 @@ class Activation:
     label: str
     fn: Callable[[Array, float], Array]
     grad: Callable[[Array, float], Array]
-    hist_range: tuple[float, float]
+    hist_range: tuple[float, float] | None
     saturation_margin: float | None = None
     can_die: bool = False
     grad_from_output: Callable[[Array, float], Array] | None = None
@@ -148,17 +149,15 @@ ACTIVATIONS: dict[str, Activation] = {
             "ReLU",
             _relu,
             _relu_grad,
-            (0.0, 4.0),
+            None,
             can_die=True,
             grad_from_output=lambda a, _: _positive_part_grad_out(a, 0.0),
         ),
-        Activation(
-            "leaky_relu", "Leaky ReLU", _leaky, _leaky_grad, (-1.0, 4.0), grad_from_output=_positive_part_grad_out
-        ),
+        Activation("leaky_relu", "Leaky ReLU", _leaky, _leaky_grad, None, grad_from_output=_positive_part_grad_out),
         Activation("sigmoid", "sigmoid", _sigmoid, _sigmoid_grad, (0.0, 1.0), 0.01, grad_from_output=_sigmoid_grad_out),
-        Activation("linear", "linear (identity)", _linear, _linear_grad, (-4.0, 4.0), grad_from_output=_linear_grad),
-        Activation("elu", "ELU", _elu, _elu_grad, (-1.0, 4.0), grad_from_output=_elu_grad_out, cost=1.5),
-        Activation("selu", "SELU", _selu, _selu_grad, (-2.0, 4.0), grad_from_output=_selu_grad_out, cost=1.5),
-        Activation("gelu", "GELU (tanh approx.)", _gelu, _gelu_grad, (-1.0, 4.0), cost=5.5),
+        Activation("linear", "linear (identity)", _linear, _linear_grad, None, grad_from_output=_linear_grad),
+        Activation("elu", "ELU", _elu, _elu_grad, None, grad_from_output=_elu_grad_out, cost=1.5),
+        Activation("selu", "SELU", _selu, _selu_grad, None, grad_from_output=_selu_grad_out, cost=1.5),
+        Activation("gelu", "GELU (tanh approx.)", _gelu, _gelu_grad, None, cost=5.5),
     )
 }

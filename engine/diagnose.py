@@ -1,26 +1,44 @@
-"""Plain-language diagnosis of a simulation result."""
+"""Plain-language diagnosis of a simulation result.
+
+Each finding names its cause (weights, bias, input, batch-norm statistics, width) and
+quotes numbers measured in this net. One verdict on the weights' scale and one statement
+of how the gradient flows serve every finding, so that no two findings contradict each
+other. Claims about deeper nets, or comparisons with a standard init, come from running
+that net (`measure`, within EXTRA_SECONDS of estimated work) or are not made.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from engine.activations import ACTIVATIONS
-from engine.init import INITIALIZERS
-from engine.propagate import SimResult
+from engine.config import SimConfig, config_problems, estimate_cost
+from engine.init import INITIALIZERS, calculate_gain
+from engine.propagate import LayerResult, SimResult, simulate
 
 COLLAPSE_RATIO = 0.05
 FADE_PER_LAYER = 0.8
 GROW_PER_LAYER = 1.25
 SATURATED_WARN = 0.10
-DEAD_WARN = 0.05
-OUTSIDE_WARN = 0.01
+INACTIVE_WARN = 0.05
+VANISH, EXPLODE = 1e-2, 1e2  # layer 1's gradient relative to the top layer's
+# sigma * sqrt(Din) within this factor of PyTorch's gain for the activation: the weights' scale is not the cause.
+WEIGHT_BAND = 1.25
 # A drift is reported only this many times beyond the sampling noise of the layers' stds.
 DRIFT_NOISE_MULTIPLE = 4.0
-# Up to this width a layer can lose every unit by chance (all dead ReLUs).
+# Up to this width a layer can lose every unit by chance (all ReLUs off for the batch).
 NARROW_WIDTH = 64
+DEEPER = 50  # the deeper net a statement about depth is measured on
+EXTRA_SECONDS = 0.5  # estimated work allowed for each measurement beyond the view itself
+# The init a comparison runs against: the lecture's Xavier, or Kaiming for the ReLU family.
+REFERENCE_INIT = {"relu": "kaiming_normal", "leaky_relu": "kaiming_normal", "elu": "kaiming_normal"}
+REFERENCE_LABEL = {"xavier": "Xavier init (σ = 1/√Din)", "kaiming_normal": "Kaiming init (σ = √(2/Din))"}
+
+Measure = Callable[[SimConfig], SimResult]
 
 
 @dataclass(frozen=True)
@@ -35,64 +53,184 @@ def _fmt(x: float) -> str:
     return f"{x:.2g}" if x != 0 and (abs(x) < 1e-2 or abs(x) >= 1e3) else f"{x:.3g}"
 
 
-def _signal_finding(result: SimResult) -> Finding:
-    layers = result.layers
-    # Against a unit-scale reference at most: a tanh net cannot carry a signal of 1000 and
-    # does not "collapse" when its inputs are huge (saturation is reported instead).
-    ref = max(min(result.input.rms, 1.0), 1e-300)
-    rms = [layer.act.rms for layer in layers]
-    random_init = INITIALIZERS[result.config.init].family != "constant"
-    for layer, value in zip(layers, rms):
-        if value < COLLAPSE_RATIO * ref:
-            if random_init and _nan_to_zero(layer.frac_dead) == 1.0:
-                return _all_dead_finding(result, layer.index)
-            return Finding(
-                "error",
-                f"Activations collapse toward 0 by layer {layer.index} (std {_fmt(layer.act.std)}): "
-                "the initialization is too small, and the weight gradients, which scale "
-                "with these activations, will vanish.",
-            )
-    if len(layers) < 2:
-        return Finding("ok", f"One layer: activation std {_fmt(layers[0].act.std)}.")
-    per_layer = float(np.exp(np.log(max(rms[-1], 1e-300) / max(rms[0], 1e-300)) / (len(rms) - 1)))
-    spread = f"std {_fmt(layers[0].act.std)} at layer 1, {_fmt(layers[-1].act.std)} at layer {layers[-1].index}"
-    if per_layer < FADE_PER_LAYER:
-        return Finding(
-            "warn",
-            f"The signal fades with depth, by a factor of about {per_layer:.2f} per layer ({spread}): "
-            "the init is too small for this activation, and a deeper net would collapse.",
-        )
-    if per_layer > GROW_PER_LAYER:
-        return Finding(
-            "warn",
-            f"The signal grows with depth, by a factor of about {per_layer:.2f} per layer ({spread}): "
-            "the init is too large for this activation, and a deeper net would overflow.",
-        )
-    drift = ""
-    if not 0.95 <= per_layer <= 1.05 and _drift_is_readable(result, per_layer):
-        drift = (
-            f" It still drifts by a factor of {per_layer:.2f} per layer, "
-            f"{_fmt(per_layer**50)} over 50 layers: a gain would correct it."
-        )
-    return Finding("ok", f"The activation scale holds across layers ({spread}).{drift}")
+def percent(frac: float) -> str:
+    """A whole percentage that never rounds a part to all or to none: '>99%', '<1%'."""
+    if 0.99 < frac < 1:
+        return ">99%"
+    return "<1%" if 0 < frac < 0.01 else f"{frac:.0%}"
 
 
-def _all_dead_finding(result: SimResult, index: int) -> Finding:
-    """Every unit of a layer outputs 0 for the whole batch: name the likely cause, not the init's scale."""
+def _nan_to_zero(x: float) -> float:
+    return 0.0 if math.isnan(x) else x
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What every finding draws on, computed once so that findings cannot disagree."""
+
+    result: SimResult
+    gain: float  # sigma * sqrt(Din), geometric mean over the layers
+    neutral: float  # PyTorch's gain for the activation: the scale that keeps the signal
+    measure: Measure | None
+
+    @property
+    def cfg(self) -> SimConfig:
+        return self.result.config
+
+    @property
+    def weights(self) -> str:
+        """'small', 'large' or 'fit': the one verdict on the random weights' scale."""
+        if not self.random_weights or self.bn_sets_scale:
+            return "fit"
+        if self.gain < self.neutral / WEIGHT_BAND:
+            return "small"
+        return "large" if self.gain > self.neutral * WEIGHT_BAND else "fit"
+
+    @property
+    def random_weights(self) -> bool:
+        return INITIALIZERS[self.cfg.init].family != "constant"
+
+    @property
+    def bn_sets_scale(self) -> bool:
+        """Batch norm before the activation in train mode: γ and β set its input's scale, not W."""
+        return self.cfg.bn == "before" and self.cfg.bn_mode == "train"
+
+    def gain_text(self) -> str:
+        return f"σ√Din = {_fmt(self.gain)}; PyTorch's gain for {self.cfg.activation} is {_fmt(self.neutral)}"
+
+
+def _facts(result: SimResult, measure: Measure | None) -> _Facts:
+    logs = [math.log(max(layer.weight_std, 1e-300) * math.sqrt(layer.fan_in)) for layer in result.layers]
     cfg = result.config
-    text = (
-        f"Every unit is dead by layer {index}: all its outputs are 0 for the whole batch, so nothing "
-        "reaches the layers above and no gradient comes back."
+    return _Facts(result, math.exp(sum(logs) / len(logs)), calculate_gain(cfg.activation, cfg.slope), measure)
+
+
+def _affordable(facts: _Facts, cfg: SimConfig) -> SimResult | None:
+    """Run cfg if it is valid and cheap (estimated work within EXTRA_SECONDS); else None."""
+    if facts.measure is None or config_problems(cfg) or estimate_cost(cfg).seconds > EXTRA_SECONDS:
+        return None
+    return facts.measure(cfg)
+
+
+def _reference(facts: _Facts) -> tuple[str, SimResult] | None:
+    """The same net with the standard init for its activation, measured (None if it is that init)."""
+    name = REFERENCE_INIT.get(facts.cfg.activation, "xavier")
+    if facts.cfg.init == name and facts.cfg.gain == 1.0:
+        return None
+    ref = _affordable(facts, replace(facts.cfg, init=name, gain=1.0, mode="fan_in"))
+    return None if ref is None or ref.overflow_layer is not None else (REFERENCE_LABEL[name], ref)
+
+
+def _deeper_text(facts: _Facts) -> str:
+    """What a DEEPER-layer net of the same kind does, measured; '' where that cannot be run."""
+    cfg = facts.cfg
+    if len(set(cfg.sizes)) != 1 or cfg.depth >= DEEPER:
+        return ""
+    deep = _affordable(facts, replace(cfg, sizes=(cfg.sizes[0],) * (DEEPER + 1)))
+    if deep is None:
+        return ""
+    if deep.overflow_layer is not None:
+        return f" Measured on a {DEEPER}-layer net of this kind: it overflows at layer {deep.overflow_layer}."
+    last = deep.layers[-1].act
+    return f" Measured on a {DEEPER}-layer net of this kind: std {_fmt(last.std)} at layer {DEEPER}."
+
+
+def _gradient_flow(facts: _Facts) -> tuple[str, float] | None:
+    """(words, ratio): how the back-propagated gradient changes from the top layer down to layer 1."""
+    layers = [layer for layer in facts.result.layers if layer.grad is not None]
+    if len(layers) < 2 or not math.isfinite(layers[0].grad.rms) or layers[-1].grad.rms == 0:
+        return None
+    ratio = layers[0].grad.rms / layers[-1].grad.rms
+    top = layers[-1].index
+    if ratio == 0:
+        return "no back-propagated gradient reaches layer 1", ratio
+    if VANISH <= ratio <= EXPLODE:
+        change = f"grows {_fmt(ratio)}×" if ratio > 1 else f"shrinks to {_fmt(ratio)}×"
+        return f"the back-propagated gradient {change} from layer {top} down to layer 1", ratio
+    verb = "vanishes" if ratio < VANISH else "explodes"
+    return f"the back-propagated gradient {verb} from layer {top} down to layer 1 ({_fmt(ratio)}×)", ratio
+
+
+def _gradient_cause(facts: _Facts, ratio: float) -> str:
+    """Which factor of the backward pass, Wᵀ or φ′(z), moves the gradient most per layer."""
+    layers = facts.result.layers
+    if ratio == 0:
+        # Where it stops: the highest layer whose local gradients are all exactly 0.
+        stopped = [layer.index for layer in layers if layer.dphi.n_zero == layer.dphi.n_finite > 0]
+        return f": it stops at layer {stopped[-1]}, where every φ′(z) is 0" if stopped else ""
+    if facts.cfg.bn != "none" or not facts.random_weights or abs(math.log(ratio)) < math.log(2):
+        return ""
+    local = float(np.exp(np.mean([np.log(max(layer.dphi.rms, 1e-300)) for layer in layers])))
+    factors = f"each Wᵀ multiplies it by about {_fmt(facts.gain)} (σ√Din) and φ′(z) by {_fmt(local)} (rms)"
+    if ratio < 1 and local < facts.gain:
+        return f": the local gradients φ′(z) are small ({factors})"
+    return f", as {factors}"
+
+
+def _weight_gradients(facts: _Facts, reference: tuple[str, SimResult] | None) -> str:
+    """The weight gradients at the first and last layer against the standard init's, measured."""
+    if reference is None:
+        return ""
+    label, ref = reference
+    mine, theirs = facts.result.layers, ref.layers
+    pairs = [(mine[i].weight_grad_std, theirs[i].weight_grad_std) for i in (0, -1)]
+    if not all(math.isfinite(a) and math.isfinite(b) and a > 0 and b > 0 for a, b in pairs):
+        return ""
+    (first, first_ref), (last, last_ref) = pairs
+    return (
+        f" The weight gradients are {_fmt(first / first_ref)}× those of the same net with {label} at layer 1 "
+        f"and {_fmt(last / last_ref)}× at layer {mine[-1].index}."
     )
-    if cfg.bias < 0:
-        text += f" The bias b = {cfg.bias:g} holds the pre-activations below 0."
-    elif min(cfg.sizes[1:]) <= NARROW_WIDTH:
-        text += " In a net this narrow a few unlucky units are the whole layer; the init's scale is not the cause."
-    return Finding("error", text)
+
+
+def _cause_of_large(facts: _Facts, layer: LayerResult) -> tuple[str, str]:
+    """(key, words): what made this layer's pre-activations large (saturation, growth)."""
+    cfg = facts.cfg
+    if cfg.bn == "before":
+        if cfg.bn_mode == "train":
+            return "bn", f"batch norm's γ = {cfg.gamma:g} and β = {cfg.beta:g} set the pre-activations' scale"
+        return "bn", "batch norm's running statistics do not normalize this batch (see eval mode above)"
+    if not facts.random_weights:
+        return "constant", f"the constant init: every unit sums c = {cfg.scale:g} times its {layer.fan_in} inputs"
+    if cfg.bias != 0 and abs(cfg.bias) > layer.pre.std:
+        return "bias", f"the bias b = {cfg.bias:g}, larger than the spread of x @ W ({_fmt(layer.pre.std)})"
+    if layer.index == 1 and facts.result.input.rms > 2.0 and facts.weights != "large":
+        return "input", (
+            f"the input (mean {cfg.in_mean:g}, std {cfg.in_std:g}: rms {_fmt(facts.result.input.rms)}), "
+            f"not the init (σ√Din = {_fmt(facts.gain)}): zero-centre and scale it"
+        )
+    if facts.weights == "large":
+        return "weights", f"the init is too large ({facts.gain_text()})"
+    return "", ""
+
+
+def _cause_of_small(facts: _Facts, layer: LayerResult) -> tuple[str, str]:
+    """(key, words): what made this layer's activations small (collapse, fading)."""
+    cfg = facts.cfg
+    if cfg.bn == "before" and cfg.bn_mode == "train":
+        return "bn", f"batch norm's γ = {cfg.gamma:g} sets the pre-activations' std to {_fmt(abs(cfg.gamma))}"
+    if cfg.bn != "none" and cfg.bn_mode == "eval":
+        return "bn", (
+            f"batch norm's running statistics, after {cfg.bn_warmup} warm-up "
+            f"batch{'es' if cfg.bn_warmup > 1 else ''}, do not undo the init ({facts.gain_text()})"
+        )
+    if cfg.bias < 0 and ACTIVATIONS[cfg.activation].can_die and abs(cfg.bias) > layer.pre.std:
+        return "bias", (
+            f"the bias b = {cfg.bias:g} holds the pre-activations below 0 "
+            f"(their spread from x @ W is only {_fmt(layer.pre.std)} at layer {layer.index})"
+        )
+    if facts.weights == "small":
+        return "weights", f"the init is too small ({facts.gain_text()})"
+    return "", ""
+
+
+def _trend(result: SimResult, start: int) -> float:
+    rms = [layer.act.rms for layer in result.layers[start:]]
+    return float(np.exp(np.log(max(rms[-1], 1e-300) / max(rms[0], 1e-300)) / (len(rms) - 1)))
 
 
 def _drift_is_readable(result: SimResult, per_layer: float) -> bool:
-    """A per-layer drift extrapolates only along equal widths, and only beyond sampling noise.
+    """A per-layer drift is read only along equal widths, and only beyond sampling noise.
 
     Each layer's std comes from width x batch values, a relative error of about
     1/sqrt(2 n) that compounds over the layers; in a few hundred values (a 10-unit output
@@ -105,57 +243,144 @@ def _drift_is_readable(result: SimResult, per_layer: float) -> bool:
     return abs(math.log(per_layer)) * (len(widths) - 1) > DRIFT_NOISE_MULTIPLE * noise
 
 
-def _saturation_finding(result: SimResult) -> Finding | None:
+def _all_off_finding(facts: _Facts, layer: LayerResult) -> Finding:
+    """Every ReLU of a layer outputs 0 on the whole batch: name the cause, not the init's scale."""
+    cfg = facts.cfg
+    text = (
+        f"Every unit of layer {layer.index} outputs 0 for all {cfg.batch} examples of this batch, so nothing "
+        "reaches the layers above and no gradient comes back through it."
+    )
+    key, cause = _cause_of_small(facts, layer)
+    if key in ("bias", "bn"):
+        text += f" Cause: {cause}."
+    elif min(cfg.sizes[1:]) <= NARROW_WIDTH:
+        text += (
+            f" In a net this narrow ({min(cfg.sizes[1:])} units) a few unlucky units are the whole layer; "
+            "the init's scale is not the cause."
+        )
+    elif key:
+        text += f" Cause: {cause}."
+    return Finding("error", text)
+
+
+def _signal_finding(facts: _Facts, start: int, gradients: str) -> Finding:
+    """Collapse, fading, growth or a steady scale, with its cause; `start` skips layers the input set."""
+    result = facts.result
+    layers = result.layers
+    # Against a unit-scale reference at most: a tanh net cannot carry a signal of 1000 and
+    # does not "collapse" when its inputs are huge (saturation is reported instead).
+    ref = max(min(result.input.rms, 1.0), 1e-300)
+    for layer in layers:
+        if layer.act.rms < COLLAPSE_RATIO * ref:
+            if ACTIVATIONS[facts.cfg.activation].can_die and _nan_to_zero(layer.frac_dead) == 1.0:
+                return _all_off_finding(facts, layer)
+            _, cause = _cause_of_small(facts, layer)
+            return Finding(
+                "error",
+                f"Activations collapse toward 0 by layer {layer.index} (std {_fmt(layer.act.std)})"
+                + (f": {cause}." if cause else ".")
+                + gradients,
+            )
+    if len(layers) - start < 2:
+        return Finding("ok", f"One layer: activation std {_fmt(layers[-1].act.std)}.")
+    per_layer = _trend(result, start)
+    first, last = layers[start], layers[-1]
+    spread = f"std {_fmt(first.act.std)} at layer {first.index}, {_fmt(last.act.std)} at layer {last.index}"
+    if per_layer < FADE_PER_LAYER:
+        _, cause = _cause_of_small(facts, last)
+        return Finding(
+            "warn",
+            f"The signal fades with depth, by a factor of about {per_layer:.2f} per layer ({spread})"
+            + (f": {cause}." if cause else ".")
+            + _deeper_text(facts)
+            + gradients,
+        )
+    if per_layer > GROW_PER_LAYER:
+        _, cause = _cause_of_large(facts, last)
+        return Finding(
+            "warn",
+            f"The signal grows with depth, by a factor of about {per_layer:.2f} per layer ({spread})"
+            + (f": {cause}." if cause else ".")
+            + _deeper_text(facts)
+            + gradients,
+        )
+    text = f"The activation scale holds across layers ({spread})."
+    if not 0.95 <= per_layer <= 1.05 and facts.random_weights and _drift_is_readable(result, per_layer):
+        text += f" It still drifts by a factor of {per_layer:.2f} per layer: a gain would correct it." + _deeper_text(
+            facts
+        )
+    return Finding("ok", text)
+
+
+def _saturation_finding(facts: _Facts, flow: str, ratio: float, weight_grads: str) -> tuple[Finding, str] | None:
+    """Saturated units: what their local gradients are, and what that does to the gradients here."""
+    result = facts.result
     worst = max(result.layers, key=lambda layer: _nan_to_zero(layer.frac_saturated))
     frac = _nan_to_zero(worst.frac_saturated)
     if frac < SATURATED_WARN:
         return None
-    bound = "|tanh| > 0.99" if result.config.activation == "tanh" else "output within 0.01 of 0 or 1"
-    return Finding(
-        "error" if frac > 0.3 else "warn",
-        f"{frac:.0%} of units are saturated at layer {worst.index} ({bound}): their local gradient "
-        "is nearly 0, so gradients vanish and learning stalls. The init is too large.",
+    tanh = facts.cfg.activation == "tanh"
+    if tanh:
+        bound, local = "|tanh| > 0.99", "1 − tanh² is below 0.02"
+    else:
+        bound, local = "within 0.01 of 0 or 1", "σ(1 − σ) is below 0.01"
+    key, cause = _cause_of_large(facts, worst)
+    text = (
+        f"{percent(frac)} of layer {worst.index}'s units are saturated ({bound}), where the local gradient "
+        f"φ′(z) = {local} (layer mean {_fmt(worst.dphi.mean)})."
     )
+    if flow:
+        # The lecture's "local gradients are zero, so no learning" holds only if the gradients do shrink here.
+        text += (" Yet in this net " if ratio >= 1 else " In this net ") + f"{flow}.{weight_grads}"
+    if cause:
+        text += f" Cause: {cause}."
+    return Finding("error" if frac > 0.3 else "warn", text), key
 
 
-def _dead_finding(result: SimResult) -> Finding | None:
+def _inactive_finding(facts: _Facts) -> Finding | None:
+    """ReLUs that output 0 for every example of the batch: off for this batch, not dead for every input."""
+    result = facts.result
     worst = max(result.layers, key=lambda layer: _nan_to_zero(layer.frac_dead))
     frac = _nan_to_zero(worst.frac_dead)
-    if frac < DEAD_WARN:
+    if frac < INACTIVE_WARN:
         return None
-    cfg = result.config
-    cause = (
-        f"The bias b = {cfg.bias:g} pushes the pre-activations below 0."
-        if cfg.bias < 0
-        else "ReLU makes examples more alike with depth, and with few examples whole units go quiet."
+    cfg = facts.cfg
+    key, cause = _cause_of_small(facts, worst)
+    text = (
+        f"{percent(frac)} of layer {worst.index}'s ReLUs output 0 for all {cfg.batch} examples of this batch, so no "
+        "gradient passes them for it."
     )
-    return Finding(
-        "warn",
-        f"{frac:.0%} of ReLU units are dead at layer {worst.index}: they output 0 for all {cfg.batch} "
-        f"examples of the batch, so they pass no gradient for it. {cause}",
+    if key in ("bias", "bn"):
+        return Finding("warn", text + f" Cause: {cause}.")
+    text += (
+        f" That is this batch, not every input: deep ReLU nets make the examples alike, so a unit can be "
+        f"negative on all {cfg.batch} of them."
     )
+    return Finding("info", text)
 
 
-def _gradient_finding(result: SimResult) -> Finding | None:
-    grads = [layer.grad for layer in result.layers if layer.grad is not None]
-    if len(grads) < 2 or not math.isfinite(grads[0].std):
-        return None
-    ratio = grads[0].rms / max(grads[-1].rms, 1e-300)
-    if ratio < 1e-2:
-        return Finding(
-            "error",
-            f"Gradients vanish on the way down: layer 1 receives {_fmt(ratio)}x the gradient of layer {len(grads)}.",
-        )
-    if ratio > 1e2:
-        return Finding(
-            "error",
-            f"Gradients explode on the way down: layer 1 receives {_fmt(ratio)}x the gradient of layer {len(grads)}.",
-        )
-    return None
-
-
-def _nan_to_zero(x: float) -> float:
-    return 0.0 if math.isnan(x) else x
+def _zero_weights_finding(facts: _Facts) -> Finding:
+    """W = 0: every unit computes act(b) whatever the input; nothing flows back through W."""
+    cfg, layers = facts.cfg, facts.result.layers
+    act = ACTIVATIONS[cfg.activation]
+    value = float(act.fn(np.array([cfg.bias]), cfg.slope)[0])
+    moving = [layer.index for layer in layers if _nan_to_zero(layer.weight_grad_std) > 0]
+    grads = (
+        "every weight gradient is 0"
+        if not moving
+        else f"every weight gradient is 0 except layer {moving[-1]}'s"
+        if moving == [layers[-1].index]
+        else "most weight gradients are 0"
+    )
+    text = (
+        f"W = 0: every pre-activation equals the bias b = {cfg.bias:g} whatever the input, so every activation "
+        f"is {act.label}({cfg.bias:g}) = {value:g} and no input reaches the output. No gradient flows back "
+        f"through W = 0 either: {grads}. The units of a layer are identical and get identical gradients, so "
+        "symmetry is never broken."
+    )
+    if act.can_die and cfg.bias <= 0:
+        text += f" Every ReLU is dead for every input (z = b = {cfg.bias:g} ≤ 0)."
+    return Finding("error", text)
 
 
 def _blocked_signal(result: SimResult) -> Finding | None:
@@ -182,18 +407,28 @@ def _blocked_signal(result: SimResult) -> Finding | None:
     return None
 
 
-def diagnose(result: SimResult) -> list[Finding]:
-    """Findings, most important first, in words a student can act on."""
-    cfg = result.config
-    if result.overflow_layer is not None:
-        return [
-            Finding(
-                "error",
-                f"Overflow at layer {result.overflow_layer}: values reached inf or NaN. The histograms "
-                "show the finite part of that layer; later layers and the backward pass are not "
-                "computed. The initialization is far too large for this depth.",
-            )
-        ]
+def _overflow_finding(facts: _Facts) -> Finding:
+    result, cfg = facts.result, facts.cfg
+    text = (
+        f"Overflow at layer {result.overflow_layer}: values reached inf or NaN. The histograms show the finite "
+        "part of that layer; later layers and the backward pass are not computed."
+    )
+    peak = max(abs(result.input.min), abs(result.input.max))
+    if not math.isfinite(peak) or peak > 1e100:
+        text += (
+            f" Cause: the input itself (mean {cfg.in_mean:g}, std {cfg.in_std:g}) is near the largest float, "
+            "so the sums x @ W overflow whatever the weights."
+        )
+    elif facts.weights == "large" or (not facts.random_weights and cfg.scale != 0):
+        grown = [layer.act.rms for layer in result.layers[:-1]]
+        per_layer = (grown[-1] / grown[0]) ** (1 / (len(grown) - 1)) if len(grown) > 1 and grown[0] > 0 else 0
+        measured = f" (measured: ×{_fmt(per_layer)} per layer)" if per_layer > 1 else ""
+        init = facts.gain_text() if facts.random_weights else f"constant c = {cfg.scale:g}"
+        text += f" Cause: the initialization is far too large for this depth ({init}){measured}."
+    return Finding("error", text)
+
+
+def _batchnorm_findings(cfg: SimConfig) -> list[Finding]:
     findings = []
     if cfg.bn != "none" and cfg.bn_mode == "train":
         order = "FC → BN → activation" if cfg.bn == "before" else "FC → activation → BN"
@@ -216,6 +451,21 @@ def diagnose(result: SimResult) -> list[Finding]:
                 "in training and testing'.",
             )
         )
+    return findings
+
+
+def diagnose(result: SimResult, measure: Measure | None = simulate) -> list[Finding]:
+    """Findings, most important first, in words a student can act on.
+
+    `measure` runs the extra nets some findings quote (a deeper net, the same net with a
+    standard init), each only when its estimated work is within EXTRA_SECONDS; pass a
+    cached runner from a page, or None to quote only this result.
+    """
+    cfg = result.config
+    facts = _facts(result, measure)
+    if result.overflow_layer is not None:
+        return [_overflow_finding(facts)]
+    findings = _batchnorm_findings(cfg)
     blocked = _blocked_signal(result)
     if blocked is not None:
         # The signal finding would blame the init for what the input or batch norm did.
@@ -229,7 +479,10 @@ def diagnose(result: SimResult) -> list[Finding]:
                 "example's units.",
             )
         )
-    if INITIALIZERS[cfg.init].family == "constant":
+    spec = INITIALIZERS[cfg.init]
+    if spec.family == "constant" and spec.param(1, 1, cfg.scale, cfg.gain, cfg.mode) == 0.0:
+        return [*findings, _zero_weights_finding(facts)]
+    if spec.family == "constant":
         findings.append(
             Finding(
                 "error",
@@ -237,23 +490,23 @@ def diagnose(result: SimResult) -> list[Finding]:
                 "identical too, so the units can never become different. Symmetry is never broken.",
             )
         )
-    extras = [f for f in (_saturation_finding(result), _dead_finding(result), _gradient_finding(result)) if f]
-    signal = _signal_finding(result)
+    flow = _gradient_flow(facts)
+    flow_text = flow[0] + _gradient_cause(facts, flow[1]) if flow else ""
+    needs_reference = facts.random_weights and cfg.bn == "none"
+    problems = any(_nan_to_zero(layer.frac_saturated) >= SATURATED_WARN for layer in result.layers)
+    collapsed = any(layer.act.rms < COLLAPSE_RATIO * min(result.input.rms, 1.0) for layer in result.layers)
+    reference = _reference(facts) if needs_reference and (problems or collapsed) else None
+    weight_grads = _weight_gradients(facts, reference)
+
+    saturation = _saturation_finding(facts, flow_text, flow[1] if flow else 1.0, weight_grads)
+    # Layer 1's scale set by the input: the trend with depth is read from layer 2 on.
+    start = 1 if saturation and saturation[1] == "input" and len(result.layers) > 2 else 0
+    said = f" In this net {flow_text}.{weight_grads}" if flow_text and not saturation else ""
+    signal = _signal_finding(facts, start, said if collapsed else "")
+    extras = [f for f in (saturation[0] if saturation else None, _inactive_finding(facts)) if f]
+    if flow and not saturation and not collapsed and (flow[1] < VANISH or flow[1] > EXPLODE):
+        extras.append(Finding("error", flow_text[0].upper() + flow_text[1:] + "." + weight_grads))
     if signal.level == "ok" and any(f.level == "error" for f in extras):
         # A steady scale is no comfort when the units are saturated: lead with the problem.
-        findings.extend(extras)
-        findings.append(Finding("info", signal.text))
-    else:
-        findings.append(signal)
-        findings.extend(extras)
-    worst = max(result.layers, key=lambda layer: layer.act.frac_outside)
-    if worst.act.frac_outside > OUTSIDE_WARN:
-        lo, hi = ACTIVATIONS[cfg.activation].hist_range
-        findings.append(
-            Finding(
-                "warn",
-                f"{worst.act.frac_outside:.0%} of layer {worst.index}'s activations fall outside the "
-                f"plotted range [{lo:g}, {hi:g}]; they are counted in the end bins.",
-            )
-        )
-    return findings
+        return [*findings, *extras, Finding("info", signal.text)]
+    return [*findings, signal, *extras]

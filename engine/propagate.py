@@ -35,7 +35,7 @@ from engine.layers import (
 )
 from engine.prefetch import Draw, NormalPrefetcher
 from engine.preprocess import PREPROCESSORS
-from engine.stats import GRAD_RANGE, PRE_RANGE, Summary, histogram_layers, summarize
+from engine.stats import Summary, histogram_layers, summarize, summarize_aligned
 
 _INPUT, _UPSTREAM, _LAYER_FORWARD, _LAYER_BACKWARD, _WARMUP = range(5)
 
@@ -47,7 +47,9 @@ def stream(seed: int, *key: int) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class LayerResult:
-    """Summaries of one weight layer (1-based `index`)."""
+    """Summaries of one weight layer (1-based `index`): `pre` the activation's input z,
+    `act` its output, `dphi` the local gradients f'(z), `grad` the gradients with respect
+    to the layer's output (after the backward pass), `weight_grad_std` the std of dL/dW."""
 
     index: int
     fan_in: int
@@ -61,6 +63,7 @@ class LayerResult:
     frac_dead: float
     grad: Summary | None = None
     weight_grad_std: float = float("nan")
+    dphi: Summary | None = None
 
 
 @dataclass(frozen=True)
@@ -154,9 +157,14 @@ def _layer_result(
     cfg: SimConfig, index: int, din: int, dout: int, path: str, z, a, measured: float, histogram: bool
 ) -> LayerResult:
     act = ACTIVATIONS[cfg.activation]
-    summary = summarize(
-        a, *act.hist_range, histogram=histogram, count_zeros=act.can_die, tail_margin=act.saturation_margin
-    )
+    if act.hist_range is None:
+        summary = summarize_aligned(a, histogram=histogram, count_zeros=act.can_die)
+    else:
+        summary = summarize(
+            a, *act.hist_range, histogram=histogram, count_zeros=act.can_die, tail_margin=act.saturation_margin
+        )
+    # f'(z) from the output where the function allows it: cheaper than from z.
+    local = act.grad_from_output(a, cfg.slope) if act.grad_from_output else act.grad(z, cfg.slope)
     return LayerResult(
         index=index,
         fan_in=din,
@@ -164,10 +172,11 @@ def _layer_result(
         path=path,
         weight_std=_weight_param(cfg, din, dout)[0],
         weight_std_measured=measured,
-        pre=summarize(z, *PRE_RANGE, histogram=histogram),
+        pre=summarize_aligned(z, histogram=histogram),
         act=summary,
         frac_saturated=summary.frac_tail,
         frac_dead=_dead_fraction(act, a),
+        dphi=summarize_aligned(local, histogram=histogram, count_zeros=True),
     )
 
 
@@ -362,7 +371,7 @@ def _backward(
         exact = caches[i] is not None
         dz_factor = gram_factor(dz) if exact else None
         wstd = weight_grad_std(x, dz, caches[i].factor if exact else None, dz_factor)
-        grad = summarize(da[-cfg.batch :], *GRAD_RANGE, histogram=out[i].act.counts is not None)
+        grad = summarize_aligned(da[-cfg.batch :], histogram=out[i].act.counts is not None)
         out[i] = replace(out[i], grad=grad, weight_grad_std=wstd)
         if i > 0 or to_input:
             da = _input_grad(cfg, i + 1, dz, x, caches[i], results[i].path, buffers, dz_factor, normals)
@@ -407,7 +416,7 @@ def simulate(cfg: SimConfig) -> SimResult:
             upstream = prefetch.take((_UPSTREAM,))
             upstream_draw = upstream.standard_normal((cfg.batch, cfg.sizes[-1]))
             results, _ = _backward(cfg, x0, results, kept, caches, buffers, prefetch, upstream_draw)
-    return SimResult(cfg, summarize(x0[-cfg.batch :], *PRE_RANGE), tuple(results), overflow)
+    return SimResult(cfg, summarize_aligned(x0[-cfg.batch :], histogram=False), tuple(results), overflow)
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,18 @@ def test_pre_activation_toggle_adds_a_histogram_block():
     assert "Pre-activations" in blocks(run_page(pre="true"))
 
 
+def test_local_gradient_toggle_adds_its_block_and_keeps_the_preset():
+    def blocks(at) -> set[str]:
+        spec = chart_figures(at)[0]
+        return {t["name"] for t in spec["data"] if t.get("fill") == "toself"}
+
+    assert "Local gradients φ′(z)" not in blocks(run_page(preset="tanh-0.05"))
+    at = run_page(preset="tanh-0.05", dphi="true")
+    assert "Local gradients φ′(z)" in blocks(at)
+    assert at.toggle(key="dphi").value is True
+    assert at.selectbox(key="preset").value == "tanh-0.05"  # a view toggle is not a control of the preset
+
+
 def test_issue_example_url_drives_the_table():
     at = run_page(act="tanh", init="gaussian", std="0.01", depth="10", width="500", batch="1000", seed="0")
     assert not at.exception and not at.warning

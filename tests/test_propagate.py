@@ -118,6 +118,25 @@ def test_deep_nets_histogram_an_even_spread_and_summarize_every_layer():
     assert all(np.isfinite(layer.act.std) and np.isfinite(layer.grad.std) for layer in result.layers)
 
 
+@pytest.mark.parametrize(
+    "activation,derivative",
+    [
+        ("tanh", lambda a: 1.0 - a**2),
+        ("relu", lambda a: (a > 0).astype(float)),
+        ("elu", lambda a: np.minimum(a + 1.0, 1.0)),
+    ],
+)
+def test_local_gradients_are_the_derivative_at_every_unit(activation, derivative):
+    config = cfg(activation=activation, init="gaussian", scale=0.15, sizes=SimConfig.sizes_from(3, 128), batch=16)
+    result = simulate(config)
+    for layer, a in zip(result.layers, forward_activations(config)):
+        local = derivative(a)
+        assert layer.dphi.mean == pytest.approx(local.mean(), rel=1e-9)
+        assert (layer.dphi.min, layer.dphi.max) == (local.min(), local.max())
+        assert layer.dphi.n_zero == np.count_nonzero(local == 0)
+        assert layer.dphi.counts.sum() == local.size
+
+
 def test_saturation_counts_values_within_the_margin_of_the_asymptotes():
     result = simulate(cfg(init="gaussian", scale=0.05, sizes=(1000, 1000), batch=50))
     acts = forward_activations(cfg(init="gaussian", scale=0.05, sizes=(1000, 1000), batch=50))[0]

@@ -55,17 +55,88 @@ def test_blocks_follow_the_toggles_and_an_overflow(lecture):
     assert {t.name for t in layer_figure(blown).data if t.fill == "toself"} == {"Activations"}
 
 
+def test_local_gradient_toggle_adds_a_block_of_phi_prime_per_layer():
+    saturated = simulate(SimConfig(scale=0.05))
+    assert "Local gradients φ′(z)" not in {t.name for t in layer_figure(saturated).data if t.fill == "toself"}
+    fig = layer_figure(saturated, show_dphi=True)
+    hist, labels = _block(fig, "Local gradients φ′(z)")
+    lo, hi = _axis_range(fig, hist)
+    assert lo == 0.0 and 1.0 <= hi < 1.1  # tanh' lies in (0, 1]
+    hover = np.asarray(hist.customdata, dtype=float)
+    hover = hover[~np.isnan(hover[:, 0])]
+    for layer in saturated.layers:
+        bars = hover[hover[:, 0] == layer.index][1:-1:2]
+        assert bars[:, 2].sum() == layer.dphi.n_finite
+        # A third of the units or more are saturated: the lowest bar, φ′ near 0, is the tallest.
+        assert bars[0, 2] == bars[:, 2].max()
+    assert labels.text[0].startswith("<b>Layer 1</b><br>mean")
+
+
+def test_weight_gradient_std_gets_its_own_panel_with_a_log_axis_when_it_spans_decades():
+    exploding = simulate(SimConfig(scale=1.0, sizes=SimConfig.sizes_from(6, 512)))
+    steady = simulate(SimConfig(activation="relu", init="kaiming_normal"))
+    for result, axis_type in ((exploding, "log"), (steady, "linear")):
+        fig = layer_figure(result)
+        trace = next(t for t in fig.data if t.name == "weight gradient std")
+        np.testing.assert_allclose(trace.y, [layer.weight_grad_std for layer in result.layers])
+        y_axis = fig.layout[trace.yaxis.replace("y", "yaxis")]
+        assert y_axis.type == axis_type and y_axis.title.text == "weight gradients"
+        assert (y_axis.rangemode == "tozero") == (axis_type == "linear")  # a steady scale looks flat
+
+
 def test_title_carries_the_view_token(lecture):
     token = view_token(lecture)
     assert token == "tanh · gaussian σ=0.01 · 6×4096 · N=16 · seed 0"
     assert layer_figure(lecture).layout.title.subtitle.text == token
 
 
+def _axis_range(fig, trace) -> tuple[float, float]:
+    """The [lo, hi] the first panel of a block spans, read off its tick labels and positions."""
+    axis = fig.layout[trace.xaxis.replace("x", "xaxis")]
+    marks = [(p, float(t)) for p, t in zip(axis.tickvals, axis.ticktext) if p <= 1.0]
+    (p1, v1), (p2, v2) = marks[0], marks[-1]
+    width = (v2 - v1) / (p2 - p1)
+    return v1 - p1 * width, v1 - p1 * width + width
+
+
 def test_activation_axis_ticks_name_the_activation_range(lecture):
     fig = layer_figure(lecture)
-    assert list(fig.layout.xaxis.ticktext[:3]) == ["-1", "0", "1"]
-    relu = layer_figure(simulate(SimConfig(activation="relu", init="kaiming_normal")))
-    assert list(relu.layout.xaxis.ticktext[:3]) == ["0", "2", "4"]
+    assert list(fig.layout.xaxis.ticktext[:3]) == ["-1", "0", "1"]  # tanh keeps its natural range
+    hist, _ = _block(fig, "Activations")
+    assert _axis_range(fig, hist) == pytest.approx((-1.0, 1.0))
+
+
+KINDS = {"Activations": "act", "Pre-activations": "pre", "Gradients wrt activations": "grad"}
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"scale": 0.05},  # the tanh-0.05 preset: gradients reach far beyond ±4
+        {"scale": 1.0, "sizes": SimConfig.sizes_from(6, 512)},  # gradients grow 1000-fold towards layer 1
+        {"activation": "relu", "init": "kaiming_normal"},  # ReLU activations beyond 4
+        {"activation": "linear", "init": "gaussian", "scale": 0.1, "sizes": SimConfig.sizes_from(4, 256)},
+        {"activation": "relu", "init": "kaiming_normal", "bias": -5.0},
+    ],
+)
+def test_histograms_hold_every_value_and_their_ticks_name_the_real_range(kw):
+    result = simulate(SimConfig(**kw))
+    fig = layer_figure(result, show_pre=True)
+    for name, kind in KINDS.items():
+        hist, _ = _block(fig, name)
+        lo, hi = _axis_range(fig, hist)
+        hover = np.asarray(hist.customdata, dtype=float)
+        hover = hover[~np.isnan(hover[:, 0])]
+        centres = np.unique(hover[:, 1])
+        # The bars sit where the ticks say: the first bar's centre is half a bar from lo.
+        width = (hi - lo) / hover[hover[:, 0] == 1][1:-1:2].shape[0]
+        assert centres.min() == pytest.approx(lo + width / 2, rel=1e-3, abs=1e-3 * width)
+        for layer in result.layers:
+            s = {"act": layer.act, "pre": layer.pre, "grad": layer.grad}[kind]
+            assert lo <= s.min and s.max <= hi, (name, layer.index, s.min, s.max, lo, hi)
+            bars = hover[hover[:, 0] == layer.index][1:-1:2, 2]
+            assert bars.sum() == s.n_finite  # every value is in a bar, none in a pile at the edge
+            assert len(bars) <= 40
 
 
 def test_deep_nets_show_at_most_max_panels_including_first_and_last():
@@ -85,6 +156,15 @@ def test_moments_plot_std_per_layer(lecture):
     log_std = next(t for t in log_fig.data if t.name == "activations std")
     assert log_fig.layout[log_std.yaxis.replace("y", "yaxis")].type == "log"
     assert all(y >= 0 for t in log_fig.data if t.mode == "lines+markers" for y in t.y)
+
+
+def test_a_log_axis_is_used_only_where_there_is_something_positive_to_draw():
+    # W = 0: activations and weight gradients are all 0, which a log axis cannot show.
+    fig = layer_figure(simulate(SimConfig(init="zeros", sizes=SimConfig.sizes_from(3, 64))), log_y=True)
+    for name in ("activations std", "gradients std", "weight gradient std"):
+        trace = next(t for t in fig.data if t.name == name)
+        axis = fig.layout[trace.yaxis.replace("y", "yaxis")]
+        assert axis.type == ("log" if any(y > 0 for y in trace.y) else "linear"), name
 
 
 def test_one_view_serializes_small(lecture):
@@ -118,15 +198,17 @@ def test_a_drift_is_reported_only_where_it_exceeds_sampling_noise():
     "kw,cause",
     [
         ({"sizes": SimConfig.sizes_from(10, 4)}, "In a net this narrow"),
-        ({"bias": -10.0}, "The bias b = -10 holds the pre-activations below 0"),
+        ({"bias": -10.0}, "the bias b = -10 holds the pre-activations below 0"),
     ],
 )
-def test_a_layer_of_dead_relus_is_not_blamed_on_a_small_init(kw, cause):
-    finding, dead = diagnose(simulate(SimConfig(activation="relu", init="kaiming_normal", **kw)))[:2]
-    assert finding.level == "error" and finding.text.startswith("Every unit is dead by layer")
+def test_a_layer_of_silent_relus_is_not_blamed_on_a_small_init(kw, cause):
+    # Off for every example of this batch, which is what was measured: not "dead" for every input.
+    finding, off = diagnose(simulate(SimConfig(activation="relu", init="kaiming_normal", **kw)))[:2]
+    assert finding.level == "error" and finding.text.startswith("Every unit of layer")
+    assert "outputs 0 for all 16 examples of this batch" in finding.text
     assert cause in finding.text and "too small" not in finding.text
-    assert dead.text.startswith("100% of ReLU units are dead")
-    assert ("pushes the pre-activations below 0" in dead.text) == ("bias" in kw)
+    assert "ReLUs output 0 for all 16 examples of this batch" in off.text
+    assert ("the bias b = -10" in off.text) == ("bias" in kw)
 
 
 def test_relu_zero_spike_is_clipped_and_labelled():
@@ -139,6 +221,14 @@ def test_relu_zero_spike_is_clipped_and_labelled():
     tanh_hist, tanh_labels = _block(layer_figure(simulate(SimConfig())), "Activations")
     assert max(_panels(tanh_hist)[0]) == pytest.approx(1.0)
     assert "clipped" not in tanh_labels.text[0]
+
+
+def test_a_panel_never_rounds_almost_all_zeros_to_all():
+    silenced = simulate(SimConfig(activation="relu", init="kaiming_normal", bias=-5.0))
+    first = silenced.layers[0].act
+    assert 0.99 < first.n_zero / first.n_finite < 1  # a handful of units still fire
+    _, labels = _block(layer_figure(silenced), "Activations")
+    assert ">99% zeros" in labels.text[0] and "100%" not in labels.text[0]
 
 
 @pytest.mark.parametrize(

@@ -139,6 +139,7 @@ def sidebar_controls() -> dict[str, Any]:
         _input_controls()
         st.divider()
         widgets.toggle(P["pre"], "show pre-activations")
+        widgets.toggle(P["dphi"], "show local gradients φ′(z)")
         widgets.toggle(P["logy"], "log scale for mean/std")
     values = {key: current(key) for key in P if key != PRESET_KEY}
     with preset_slot:

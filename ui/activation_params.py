@@ -150,10 +150,11 @@ PARAMS: tuple[Param, ...] = (
     Param("gamma", float, DEFAULT.gamma, "batch norm's scale γ", lo=-100.0, hi=100.0),
     Param("beta", float, DEFAULT.beta, "batch norm's shift β", lo=-100.0, hi=100.0),
     Param("pre", bool, False, "also show pre-activation histograms"),
+    Param("dphi", bool, False, "also show histograms of the local gradients φ′(z)"),
     Param("logy", bool, False, "log scale for the per-layer mean/std chart"),
 )
 PARAM_BY_KEY = {p.key: p for p in PARAMS}
-CONTROL_KEYS = tuple(p.key for p in PARAMS if p.key not in ("preset", "pre", "logy"))
+CONTROL_KEYS = tuple(p.key for p in PARAMS if p.key not in ("preset", "pre", "dphi", "logy"))
 
 
 def _applies(key: str, values: dict[str, Any]) -> bool:

@@ -13,15 +13,24 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.activations import ACTIVATIONS
+from engine.diagnose import percent
 from engine.init import INITIALIZERS
 from engine.propagate import LayerResult, SimResult
-from engine.stats import GRAD_RANGE, PRE_RANGE, Summary
+from engine.stats import Summary, shared_display
 from viz.common import STREAMLIT_LOOK, figure_title
 
 MAX_COLUMNS = 6
-COLORS = {"act": "#1f77b4", "pre": "#7f7f7f", "grad": "#d62728"}
-KIND_TITLES = {"act": "Activations", "pre": "Pre-activations", "grad": "Gradients wrt activations"}
-BLOCK_TITLES = {**{k: f"{v} per layer" for k, v in KIND_TITLES.items()}, "moments": "Mean and std per layer"}
+COLORS = {"act": "#1f77b4", "pre": "#7f7f7f", "dphi": "#2ca02c", "grad": "#d62728", "wgrad": "#8c564b"}
+KIND_TITLES = {
+    "act": "Activations",
+    "pre": "Pre-activations",
+    "dphi": "Local gradients φ′(z)",
+    "grad": "Gradients wrt activations",
+}
+BLOCK_TITLES = {
+    **{k: f"{v} per layer" for k, v in KIND_TITLES.items()},
+    "moments": "Mean and std per layer; weight-gradient std",
+}
 PANEL_PITCH = 1.2  # a panel is 1 unit wide; the rest is the gap between columns
 UNIT_PX = 105  # pixels per unit of panel height
 LABEL_LINE = 0.15  # height of one line of a panel label, in units
@@ -65,29 +74,30 @@ def _fmt(x: float) -> str:
 
 
 def _summary(layer: LayerResult, kind: str) -> Summary | None:
-    return {"act": layer.act, "pre": layer.pre, "grad": layer.grad}[kind]
+    return {"act": layer.act, "pre": layer.pre, "dphi": layer.dphi, "grad": layer.grad}[kind]
 
 
-def _range(result: SimResult, kind: str) -> tuple[float, float]:
-    if kind == "act":
-        return ACTIVATIONS[result.config.activation].hist_range
-    return PRE_RANGE if kind == "pre" else GRAD_RANGE
+def _symmetric(result: SimResult, kind: str) -> bool:
+    """Whether a block's shared range is centred on 0: for values whose sign is symmetric."""
+    return kind in ("pre", "grad") or (kind == "act" and result.config.activation == "linear")
 
 
-def _spike_is_clipped(s: Summary, kind: str, result: SimResult) -> bool:
-    """ReLU's exact zeros pile into one bar that would flatten the rest of the histogram."""
+def _spike_is_clipped(counts: np.ndarray, kind: str, result: SimResult) -> bool:
+    """ReLU's exact zeros pile into one bar (the first: the range starts at 0) that would
+    flatten the rest of the histogram."""
     if kind != "act" or not ACTIVATIONS[result.config.activation].can_die:
         return False
-    counts = s.display_counts()
     rest = counts[1:].max(initial=0)
     return rest > 0 and counts[0] > 3 * rest
 
 
-def _panel_stats(s: Summary, kind: str, result: SimResult) -> str:
+def _panel_stats(s: Summary, counts: np.ndarray, kind: str, result: SimResult) -> str:
     # One short line per number, so that six panels fit side by side on a laptop with the sidebar open.
     text = f"mean {_fmt(s.mean)}<br>std {_fmt(s.std)}"
-    if _spike_is_clipped(s, kind, result):
-        text += f"<br>{s.n_zero / max(s.n_finite, 1):.0%} zeros<br>bar clipped"
+    if _spike_is_clipped(counts, kind, result):
+        text += f"<br>{percent(s.n_zero / max(s.n_finite, 1))} zeros<br>bar clipped"
+    if s.frac_outside > 0:
+        text += f"<br>{percent(s.frac_outside)} outside"  # counted in the end bars
     return text
 
 
@@ -153,14 +163,40 @@ def _histogram_traces(
     return [bars, text]
 
 
+def _round_down(x: float) -> float:
+    """x > 0 rounded down to one significant digit (4.75 -> 4, 0.0123 -> 0.01)."""
+    unit = 10.0 ** math.floor(math.log10(x))
+    return math.floor(x / unit * (1 + 1e-9)) * unit
+
+
+def _tick_label(v: float) -> str:
+    if v != 0 and (abs(v) < 1e-2 or abs(v) >= 1e4):
+        mantissa, exponent = f"{v:.1e}".split("e")
+        return f"{float(mantissa):g}e{int(exponent)}"  # 5e-4, short enough for a narrow panel
+    return f"{float(f'{v:.2g}'):g}"
+
+
+def panel_ticks(lo: float, hi: float) -> list[float]:
+    """Round values inside [lo, hi] (which holds 0): 0 and a one-digit value on each side that
+    has room, and the middle of a one-sided range."""
+    ticks = [0.0]
+    for end, sign in ((hi, 1.0), (-lo, -1.0)):
+        # A side gets a tick only where its label has room next to 0's (a quarter of the panel).
+        if end > 0 and end >= 0.25 * (hi - lo) and math.isfinite(end):
+            ticks.append(sign * _round_down(end))
+    if len(ticks) == 2:
+        ticks.append(ticks[1] / 2)
+    return sorted(ticks)
+
+
 def _panel_axis(lo: float, hi: float, cols: int) -> dict:
-    """One x axis for a row of panels, each 1 unit wide, ticked at its range's ends and middle."""
-    marks = ((0.0, lo), (0.5, (lo + hi) / 2), (1.0, hi))
+    """One x axis for a row of panels, each 1 unit wide over [lo, hi], ticked at round values."""
+    marks = [((v - lo) / (hi - lo), v) for v in panel_ticks(lo, hi)]
     ticks = [(col * PANEL_PITCH + f, value) for col in range(cols) for f, value in marks]
     return {
         "range": [-0.04, cols * PANEL_PITCH - (PANEL_PITCH - 1) + 0.04],
         "tickvals": [t for t, _ in ticks],
-        "ticktext": [f"{v:g}" for _, v in ticks],
+        "ticktext": [_tick_label(v) for _, v in ticks],
         "tickfont": {"size": 9},
         "showgrid": False,
         "zeroline": False,
@@ -174,19 +210,18 @@ def _histogram_block(result: SimResult, kind: str, axis: str) -> tuple[list[dict
     Returns the traces, the x and y axis settings, and the block's height in pixels.
     """
     layers = [layer for layer in shown_layers(result.layers) if _summary(layer, kind) is not None]
-    lo, hi = _range(result, kind)
+    # One range for the whole block, so that the eye can compare layers.
+    lo, hi, binned = shared_display([_summary(layer, kind) for layer in layers], _symmetric(result, kind))
     cols = min(MAX_COLUMNS, max(len(layers), 1))
     rows = max(math.ceil(len(layers) / cols), 1)
-    stats = [_panel_stats(_summary(layer, kind), kind, result) for layer in layers]
+    stats = [_panel_stats(_summary(layer, kind), counts, kind, result) for layer, counts in zip(layers, binned)]
     row_pitch = SPIKE_CLIP + 0.1 + LABEL_LINE * max((text.count("<br>") + 2 for text in stats), default=2)
     outline, hover = [], []
     labels: tuple[list, list, list] = ([], [], [])
-    for i, layer in enumerate(layers):
-        s = _summary(layer, kind)
-        counts = s.display_counts()
+    for i, (layer, counts) in enumerate(zip(layers, binned)):
         row, col = divmod(i, cols)
         x0, y0 = col * PANEL_PITCH, (rows - 1 - row) * row_pitch
-        clip_at = float(counts[1:].max()) if _spike_is_clipped(s, kind, result) else None
+        clip_at = float(counts[1:].max()) if _spike_is_clipped(counts, kind, result) else None
         outline.append(_panel_path(counts, clip_at, x0, y0))
         hover.append(_panel_hover(counts, layer.index, lo, hi))
         labels[0].append(x0 + 0.5)
@@ -200,35 +235,54 @@ def _histogram_block(result: SimResult, kind: str, axis: str) -> tuple[list[dict
     return traces, _panel_axis(lo, hi, cols), y_axis, round(rows * row_pitch * UNIT_PX)
 
 
-def _moment_traces(result: SimResult, log_y: bool, axes: tuple[str, str]) -> list[dict]:
+def _moment_traces(result: SimResult, log_y: bool, axes: tuple[str, str, str]) -> list[dict]:
     mean_stat = "|mean|" if log_y else "mean"
     traces = []
-    for suffix, kind in zip(axes, ("act", "grad")):
-        for stat, dash in (("std", "solid"), (mean_stat, "dot")):
-            xs, ys = _series(result, kind, stat)
-            traces.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines+markers",
-                    "x": xs,
-                    "y": ys,
-                    "name": f"{KIND_TITLES[kind].split()[0].lower()} {stat}",
-                    "line": {"color": COLORS[kind], "dash": dash},
-                    "marker": {"size": 5},
-                    "xaxis": f"x{suffix}",
-                    "yaxis": f"y{suffix}",
-                }
-            )
+    series = [(kind, stat, dash) for kind in ("act", "grad") for stat, dash in (("std", "solid"), (mean_stat, "dot"))]
+    for kind, stat, dash in [*series, ("wgrad", "std", "solid")]:
+        xs, ys = _series(result, kind, stat)
+        name = "weight gradient std" if kind == "wgrad" else f"{KIND_TITLES[kind].split()[0].lower()} {stat}"
+        suffix = axes[("act", "grad", "wgrad").index(kind)]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": xs,
+                "y": ys,
+                "name": name,
+                "line": {"color": COLORS[kind], "dash": dash},
+                "marker": {"size": 5},
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+            }
+        )
     return traces
 
 
-def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False) -> go.Figure:
-    """The lab's whole picture in one figure: histogram blocks, then mean and std per layer.
+def _has_positive(values: list[float]) -> bool:
+    """Whether a log axis has anything to show (it drops zeros; an empty one draws stray labels)."""
+    return any(math.isfinite(v) and v > 0 for v in values)
+
+
+def _moment_values(traces: list[dict], suffix: str) -> list[float]:
+    return [v for t in traces if t.get("yaxis") == f"y{suffix}" for v in t["y"]]
+
+
+def _spans_decades(values: list[float]) -> bool:
+    """Positive values whose largest is at least ten times the smallest: a log axis reads them."""
+    finite = [v for v in values if math.isfinite(v)]
+    return bool(finite) and min(finite) > 0 and max(finite) >= 10 * min(finite)
+
+
+def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False, show_dphi: bool = False) -> go.Figure:
+    """The lab's whole picture in one figure: histogram blocks, then mean and std per layer
+    and the weight gradients' std.
 
     One figure with a few axes draws several times faster than one subplot per
     layer, which is what keeps a slider move live.
     """
-    kinds = ["act", *(["pre"] if show_pre else []), *(["grad"] if result.overflow_layer is None else [])]
+    backward = result.overflow_layer is None
+    kinds = ["act", *(["pre"] if show_pre else []), *(["dphi"] if show_dphi else []), *(["grad"] if backward else [])]
     traces: list[dict] = []
     blocks = []
     for n, kind in enumerate(kinds, start=1):
@@ -258,22 +312,35 @@ def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False)
         }
         layout["annotations"].append(_block_title(kind, top))
         top = bottom - GAP_PX / plot_px
-    act_axis, grad_axis = str(len(blocks) + 1), str(len(blocks) + 2)
-    traces += _moment_traces(result, log_y, (act_axis, grad_axis))
+    axes = tuple(str(len(blocks) + k) for k in (1, 2, 3))
+    traces += _moment_traces(result, log_y, axes)
     moments_top = MOMENTS_PX / plot_px
     layout["annotations"].append(_block_title("moments", moments_top))
     moments_plot_top = moments_top - BLOCK_TITLE_PX / plot_px  # the title gets its own strip, as above
-    y_type = "log" if log_y else "linear"
-    layer_axis = {"title": {"text": "layer"}, "tickformat": "d", "dtick": max(1, math.ceil(len(result.layers) / 10))}
-    for suffix, domain, label in ((act_axis, [0, 0.46], "activations"), (grad_axis, [0.54, 1], "gradients")):
+    depth = len(result.layers)
+    # Three panels share the width: at most about seven layer ticks each, at round steps, none at layer 0.
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if s >= depth / 7)
+    layer_axis = {"title": {"text": "layer"}, "tickformat": "d", "dtick": step, "range": [0.5, depth + 0.5]}
+    # The weight gradients get a log axis whenever they span decades: their scale is the point.
+    wgrad = _series(result, "wgrad", "std")[1]
+    wgrad_log = (log_y and _has_positive(wgrad)) or _spans_decades(wgrad)
+    panels = (
+        (axes[0], [0, 0.28], "activations", log_y and _has_positive(_moment_values(traces, axes[0]))),
+        (axes[1], [0.36, 0.64], "gradients", log_y and _has_positive(_moment_values(traces, axes[1]))),
+        (axes[2], [0.72, 1], "weight gradients", wgrad_log),
+    )
+    for suffix, domain, label, log in panels:
         layout[f"xaxis{suffix}"] = {"domain": domain, "anchor": f"y{suffix}", **layer_axis}
         layout[f"yaxis{suffix}"] = {
             "domain": [0, moments_plot_top],
             "anchor": f"x{suffix}",
-            "type": y_type,
+            "type": "log" if log else "linear",
             "title": {"text": label},
             "exponentformat": "power",
         }
+    if not wgrad_log:
+        # From 0: a scale that barely changes must look flat, not zoomed into its noise.
+        layout[f"yaxis{axes[2]}"]["rangemode"] = "tozero"
     return go.Figure({"data": traces, "layout": layout})
 
 
@@ -292,6 +359,9 @@ def _block_title(kind: str, top: float) -> dict:
 
 
 def _series(result: SimResult, kind: str, stat: str) -> tuple[list[int], list[float]]:
+    if kind == "wgrad":
+        layers = [layer for layer in result.layers if math.isfinite(layer.weight_grad_std)]
+        return [layer.index for layer in layers], [layer.weight_grad_std for layer in layers]
     xs, ys = [], []
     for layer in result.layers:
         s = _summary(layer, kind)
