@@ -105,6 +105,12 @@ def _eigh_factor(gram: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return vecs[:, keep] * root, (vecs[:, keep] / root).T
 
 
+def _nan_factor(n: int) -> GramFactor:
+    """No factor exists (inf/NaN in x): a NaN scale makes every product with it NaN, so the overflow
+    is reported downstream (as with explicit weights) instead of vanishing into a rank-0 factor."""
+    return GramFactor(np.nan, np.zeros((n, 0)), np.zeros((0, n)), np.full((n, n), np.nan))
+
+
 def _centred_factor(x: np.ndarray, scale: float, mean: np.ndarray, centred: np.ndarray) -> GramFactor:
     """gram_factor for a batch whose mean outweighs its spread: x = 1 mean^T + centred, each part at unit scale.
 
@@ -115,6 +121,8 @@ def _centred_factor(x: np.ndarray, scale: float, mean: np.ndarray, centred: np.n
     """
     n = x.shape[0]
     sm, sc = float(np.max(np.abs(mean))), float(np.max(np.abs(centred)))
+    if not (np.isfinite(sm) and np.isfinite(sc)):
+        return _nan_factor(n)  # the mean of values near the float limit overflows: no factor exists
     ones = np.ones((n, 1))
     if sc <= n * np.finfo(np.float64).eps * sm:
         sc = 0.0  # differences at the rounding level of the mean: identical examples, not a signal
@@ -136,9 +144,7 @@ def gram_factor(x: np.ndarray) -> GramFactor:
     n = x.shape[0]
     scale = max(float(x.max()), -float(x.min())) if x.size else 0.0
     if not np.isfinite(scale):
-        # No factor exists; a NaN scale makes every product with it NaN, so inf/NaN in x is
-        # reported downstream (as with explicit weights) instead of vanishing into a rank-0 factor.
-        return GramFactor(np.nan, np.zeros((n, 0)), np.zeros((0, n)), np.full((n, n), np.nan))
+        return _nan_factor(n)
     if scale == 0.0:
         return GramFactor(1.0, np.zeros((n, 0)), np.zeros((0, n)), np.zeros((n, n)))
     gram = _scaled_gram(x, scale)

@@ -68,7 +68,7 @@ def test_local_gradient_toggle_adds_its_block_and_keeps_the_preset():
     at = run_page(preset="tanh-0.05", dphi="true")
     assert "Local gradients φ′(z)" in blocks(at)
     assert at.toggle(key="dphi").value is True
-    assert at.selectbox(key="preset").value == "tanh-0.05"  # a view toggle is not a control of the preset
+    assert preset_box(at).value == "tanh-0.05"  # a view toggle is not a control of the preset
 
 
 def test_issue_example_url_drives_the_table():

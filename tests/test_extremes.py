@@ -28,7 +28,7 @@ def boxes(at) -> str:
     "query,expected",
     [
         ({"act": "relu", "init": "kaiming_normal", "gain": "10", "depth": "200"}, "explode"),
-        ({"init": "zeros"}, "Symmetry is never broken"),
+        ({"init": "zeros"}, "symmetry is never broken"),
         ({"width": "1"}, "collapse"),
         ({"batch": "1"}, "collapse"),
         ({"batch": "1", "bn": "before"}, "batch of one"),

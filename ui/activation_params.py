@@ -220,7 +220,9 @@ def build_config(values: dict[str, Any]) -> SimConfig:
 def view_query(values: dict[str, Any], **changes: Any) -> str:
     """The query string of the view `values` (with `changes` applied): only what differs from the defaults."""
     values = effective_values({**values, **changes})
-    shown = {key: values[key] for key in (*CONTROL_KEYS, "pre", "logy") if values[key] != PARAM_BY_KEY[key].default}
+    shown = {
+        key: values[key] for key in (*CONTROL_KEYS, "pre", "dphi", "logy") if values[key] != PARAM_BY_KEY[key].default
+    }
     return urlencode({key: url_value(value) for key, value in shown.items()})
 
 
