@@ -11,7 +11,7 @@ from engine.prep_lab import conditioning, stages
 from engine.transforms import channel_means, mean_image
 from viz.batchnorm import running_figure, steps_heatmaps
 from viz.common import NARROW_BELOW_PX, rows
-from viz.preprocessing import conditioning_figure, photo_means_figure, stages_figure
+from viz.preprocessing import conditioning_figure, image_grid, photo_means_figure, stages_figure
 
 
 @functools.cache
@@ -70,3 +70,17 @@ def test_rows_stack_from_the_top_with_their_relative_heights():
     top, bottom = rows([2.0, 1.0], [1.0])
     assert top[1] == 1.0 and bottom[0] == 0.0
     np.testing.assert_allclose([top[1] - top[0], top[0] - bottom[1], bottom[1] - bottom[0]], [0.5, 0.25, 0.25])
+
+
+def test_digit_grid_labels_sit_beside_their_row_of_images_at_any_width():
+    images = np.arange(3 * 4 * 4, dtype=float).reshape(3, 4, 4)
+    grid = image_grid([("first", images[:1]), ("second", images), ("third", images[:2])], "token", "title")
+    z = np.asarray(grid.data[0].z, dtype=float)
+    image_rows = np.flatnonzero(~np.isnan(z).all(axis=1))
+    bands = np.split(image_rows, np.flatnonzero(np.diff(image_rows) > 1) + 1)
+    labels = grid.layout.annotations
+    assert [a.text for a in labels] == ["first", "second", "third"]
+    # In data coordinates (not fractions of the plot), so they follow wherever the equal-aspect axes put the images.
+    assert {(a.xref, a.yref) for a in labels} == {("x", "y")}
+    assert [a.y for a in labels] == [band.mean() for band in bands]
+    assert all(a.x >= z.shape[1] - 1 and a.xanchor == "left" for a in labels)

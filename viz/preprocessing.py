@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from engine.prep_lab import Conditioning, FirstLayer, Panel
 from viz.common import (
     BOTTOM_LEGEND,
+    NARROW_BELOW_PX,
     NARROW_MIN_PX,
     STREAMLIT_LOOK,
     axis_suffix,
@@ -311,12 +312,17 @@ def image_grid(rows: list[tuple[str, np.ndarray]], token: str, title: str) -> go
         "hovertemplate": "%{customdata:.2f}<extra></extra>",
     }
     margin = {"t": 90, "l": 10, "r": 140, "b": 10}
-    # Narrow, the images take the plot's whole width: the figure is only as tall as they are.
-    narrow_plot_px = (NARROW_MIN_PX - margin["l"] - margin["r"]) * shown.shape[0] / shown.shape[1]
+
+    def height(chart_px: int) -> int:
+        """The figure's height where the images fill the plot's width at chart_px: no empty band under them."""
+        plot_px = (chart_px - margin["l"] - margin["r"]) * shown.shape[0] / shown.shape[1]
+        return round(margin["t"] + plot_px + margin["b"])
+
     layout = {
         **STREAMLIT_LOOK,
         "title": figure_title(title, token),
-        "height": 90 + 110 * len(rows),
+        # Each shape as tall as the images are at its narrowest chart; wider, they keep that height.
+        "height": height(NARROW_BELOW_PX),
         "margin": margin,
         # Where the plot is wider or taller than the images, they keep to its top left corner.
         "xaxis": {"visible": False, "constrain": "domain", "constraintoward": "left"},
@@ -329,7 +335,7 @@ def image_grid(rows: list[tuple[str, np.ndarray]], token: str, title: str) -> go
         },
         "annotations": labels,
         "plot_bgcolor": "rgba(0,0,0,0)",
-        "meta": narrow_variant({"height": round(margin["t"] + narrow_plot_px + margin["b"])}),
+        "meta": narrow_variant({"height": height(NARROW_MIN_PX)}),
     }
     return go.Figure({"data": [heatmap], "layout": layout})
 
