@@ -146,15 +146,17 @@ else:
     c = cached_conditioning(x, y, float(v["lr"]), int(v["steps"]))
     live_chart(conditioning_figure(c, token + f" · lr {v['lr']:g}"), key="conditioning")
 
-    def reached(step: int | None) -> str:
-        return "never (within the steps shown)" if step is None else f"after {step} steps"
+    def settled(step: int | None) -> str:
+        if step is None:
+            return "never (within the steps shown)"
+        return "from the start" if step == 0 else f"after {step} step{'s' if step > 1 else ''}"
 
     st.caption(
         f"Far from the origin and unnormalized, a small relative change of the weights swings the decision "
         f"boundary across the data: the loss is sharp and lopsided (left). Normalized, the same classifier's loss "
-        f"is gentle (middle). With the same learning rate, gradient descent reaches the dotted loss "
-        f"{reached(c.steps_raw)} on the raw data, {reached(c.steps_centered)} zero-centered only, and "
-        f"{reached(c.steps_normalized)} normalized (right): the lecture's 'less sensitive to small changes in "
+        f"is gentle (middle). With the same learning rate, gradient descent gets below the dotted loss for good "
+        f"{settled(c.steps_raw)} on the raw data, {settled(c.steps_centered)} zero-centered only, and "
+        f"{settled(c.steps_normalized)} normalized (right): the lecture's 'less sensitive to small changes in "
         "weights; easier to optimize'. Pixels already share one scale, so for images zero-centering alone is "
         "enough at a learning rate suited to that scale (try the digits with lr 0.05); raw pixels, far from the "
         "origin, stay slow."

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.linear import fit_logistic, gradient_descent, logistic_loss, loss_surface, steps_to_reach
+from engine.linear import fit_logistic, gradient_descent, logistic_loss, loss_surface, steps_to_stay_below
 from engine.stats import Summary, summarize
 from engine.transforms import fit
 
@@ -72,7 +72,8 @@ def conditioning(x: np.ndarray, y: np.ndarray, lr: float, steps: int, span: floa
     """Logistic regression on x (raw) and on x standardized, with the same learning rate.
 
     Both problems have the same best loss (standardizing is an affine change of the features
-    a linear classifier can absorb); the threshold is 10% above it.
+    a linear classifier can absorb); the threshold is 10% above it. steps_* count the steps
+    until each curve stays at or below it (None: it does not within `steps`).
     """
     fitted = fit("standardize", x)
     xs = fitted.apply(x)
@@ -100,9 +101,9 @@ def conditioning(x: np.ndarray, y: np.ndarray, lr: float, steps: int, span: floa
         losses_centered=centered,
         losses_normalized=normalized,
         threshold=threshold,
-        steps_raw=steps_to_reach(raw, threshold),
-        steps_centered=steps_to_reach(centered, threshold),
-        steps_normalized=steps_to_reach(normalized, threshold),
+        steps_raw=steps_to_stay_below(raw, threshold),
+        steps_centered=steps_to_stay_below(centered, threshold),
+        steps_normalized=steps_to_stay_below(normalized, threshold),
     )
 
 
