@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.data import digits, labelled_cloud, parse_csv, parse_npy, photo_patches, split
-from engine.prep_lab import conditioning, eigen_images, first_layer, leakage, stages, zca_whitened
+from engine.prep_lab import conditioning, eigen_images, first_layer, leakage, pick_features, stages, zca_whitened
 from engine.transforms import channel_means, mean_image
 from ui import widgets
 from ui.live_chart import live_chart
@@ -21,6 +21,7 @@ from viz.preprocessing import (
 )
 
 FIRST_LAYER_WIDTH = 256
+DIGITS = "8x8 digits (scikit-learn), label: digit ≥ 5"
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -90,7 +91,7 @@ def load(v: dict) -> tuple[np.ndarray | None, np.ndarray | None, str]:
         return x, y, f"cloud of {v['n']}: mean ({v['off_x']:g}, {v['off_y']:g}), std ({v['sx']:g}, {v['sy']:g})"
     if v["data"] == "digits":
         x, labels = cached_digits()
-        return x, (labels >= 5).astype(float), "8x8 digits (scikit-learn), label: digit ≥ 5"
+        return x, (labels >= 5).astype(float), DIGITS
     upload = st.file_uploader(
         "A CSV of numeric columns (header row optional, at most 2 MB) or a NumPy .npy array (at most 8 MB)",
         type=["csv", "npy"],
@@ -124,11 +125,17 @@ warn_rejections(rejections, v)
 x, y, description = load(v)
 if x is None:
     x, labels = cached_digits()
-    y, description = (labels >= 5).astype(float), "8x8 digits (scikit-learn), label: digit ≥ 5"
-fx, fy = (v["fx"], v["fy"]) if x.shape[1] > 2 else (0, 1)
-if max(fx, fy) >= x.shape[1]:
-    st.warning(f"The data has {x.shape[1]} features; features 0 and {min(1, x.shape[1] - 1)} are shown instead.")
-    fx, fy = 0, min(1, x.shape[1] - 1)
+    y, description = (labels >= 5).astype(float), DIGITS
+# The feature boxes' defaults are pixels of the digits; other data starts at its first two
+# features, and only a feature the reader chose (in the URL once changed) can be missing.
+chosen = (None, None) if v["data"] == "cloud" else tuple(v[k] if k in st.query_params else None for k in ("fx", "fy"))
+default = (P["fx"].default, P["fy"].default) if description == DIGITS else (0, 1)
+pick = pick_features(x.shape[1], chosen, default)
+if pick.warning:
+    st.warning(pick.warning, icon=":material/warning:")
+if pick.info:
+    st.info(pick.info)
+fx, fy = pick.fx, pick.fy
 token = f"{description} · seed {v['seed']}"
 
 st.header("1. Original, zero-centered, normalized, decorrelated, whitened", anchor="stages")

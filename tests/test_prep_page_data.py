@@ -2,9 +2,62 @@
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from engine.linear import steps_to_stay_below
-from engine.prep_lab import conditioning
+from engine.prep_lab import conditioning, pick_features
+from tests import app_support
+
+PAGE = app_support.page_path("preprocessing")
+
+
+def upload(name: str, content: bytes, **query) -> AppTest:
+    at = app_support.run_page(PAGE, data="csv", **query)
+    at.file_uploader[0].set_value((name, content, "text/csv"))
+    return at.run()
+
+
+def table(rows: int, columns: int) -> bytes:
+    values = np.random.default_rng(0).normal(size=(rows, columns))
+    return "\n".join(",".join(f"{v:.4f}" for v in row) for row in values).encode()
+
+
+def stages_title(at: AppTest) -> str:
+    return app_support.chart_figures(at)[0]["layout"]["title"]["text"]
+
+
+def test_one_column_data_says_what_the_panels_show_instead_of_a_second_feature():
+    at = upload("one.csv", table(40, 1))
+    assert not at.exception and not at.warning
+    (info,) = [i.value for i in at.info if "feature" in i.value]
+    assert info.startswith("The data has 1 feature, so there is no second axis")
+    assert "feature 0 and feature 0" in stages_title(at)
+
+
+def test_data_with_few_features_shows_its_first_two_without_a_word_about_the_digits_pixels():
+    at = upload("mine.csv", table(500, 4))  # three features and a label column
+    assert not at.exception and not at.warning
+    assert "feature 0 and feature 1" in stages_title(at)
+
+
+@pytest.mark.parametrize(
+    "query,named",
+    [({"fx": "7"}, "feature 7 does not exist"), ({"fx": "7", "fy": "9"}, "features 7 and 9 do not exist")],
+)
+def test_a_chosen_feature_that_does_not_exist_is_named(query, named):
+    at = upload("mine.csv", table(500, 4), **query)
+    (warning,) = at.warning
+    assert warning.value == f"The data has 3 features (0 to 2): {named}. Features 0 and 1 are shown instead."
+    assert "feature 0 and feature 1" in stages_title(at)
+
+
+def test_the_digits_keep_their_informative_default_pixels():
+    assert "feature 20 and feature 43" in stages_title(app_support.run_page(PAGE, data="digits"))
+
+
+def test_a_chosen_feature_that_exists_is_shown():
+    assert pick_features(3, (2, None)) == pick_features(3, (2, 1))
+    assert (pick_features(3, (2, None)).fx, pick_features(3, (2, None)).fy) == (2, 1)
 
 
 def test_a_descent_that_dips_under_the_line_but_does_not_stay_there_has_not_reached_it():
