@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from engine.data import digits, labelled_cloud, parse_csv, parse_npy, photo_patches, split
+from engine.data import MAX_NPY_BYTES, digits, labelled_cloud, parse_csv, parse_npy, photo_patches, split
 from engine.prep_lab import conditioning, eigen_images, first_layer, leakage, pick_features, stages, zca_whitened
 from engine.transforms import channel_means, mean_image
 from ui import widgets
@@ -92,22 +92,38 @@ def load(v: dict) -> tuple[np.ndarray | None, np.ndarray | None, str]:
     if v["data"] == "digits":
         x, labels = cached_digits()
         return x, (labels >= 5).astype(float), DIGITS
+    return uploaded()
+
+
+def uploaded() -> tuple[np.ndarray | None, np.ndarray | None, str]:
+    """The uploaded file's (features, labels or None, description), or Nones with the reasons shown.
+
+    The browser refuses a file over the uploader's limit (the page's largest, 8 MB) by itself: the
+    page never hears of it, and the browser lists it beside the file the uploader holds. So a file
+    the page refuses is let go of (the uploader starts afresh) and named in its reason, which then
+    cannot be read as being about a later file the browser refused.
+    """
+    generation = st.session_state.get("_upload_generation", 0)
     upload = st.file_uploader(
         "A CSV of numeric columns (header row optional, at most 2 MB) or a NumPy .npy array (at most 8 MB)",
         type=["csv", "npy"],
+        max_upload_size=MAX_NPY_BYTES >> 20,
+        key=f"upload_{generation}",
     )
     st.caption("Uploaded data stays in this session: it cannot travel in a shared link.")
+    for reason in st.session_state.pop("_upload_refused", []):
+        st.error(reason)
     if upload is None:
         st.info("Upload a file to use your own data; the other sections below use the digits meanwhile.")
         return None, None, ""
     parse = parse_npy if upload.name.lower().endswith(".npy") else parse_csv
     table = parse(upload.getvalue())
-    for error in table.errors:
-        st.error(error)
+    if table.values is None:
+        st.session_state["_upload_refused"] = [f"{upload.name} was not used. {error}" for error in table.errors]
+        st.session_state["_upload_generation"] = generation + 1
+        st.rerun()
     for note in table.notes:
         st.warning(note)
-    if table.values is None:
-        return None, None, ""
     x = table.values
     y = (x[:, -1] > np.median(x[:, -1])).astype(float) if x.shape[1] > 1 else None
     features = x[:, :-1] if y is not None and x.shape[1] > 2 else x

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.data import MAX_CSV_BYTES, MAX_NPY_BYTES
 from engine.linear import steps_to_stay_below
 from engine.prep_lab import conditioning, pick_features
 from tests import app_support
@@ -24,6 +25,34 @@ def table(rows: int, columns: int) -> bytes:
 
 def stages_title(at: AppTest) -> str:
     return app_support.chart_figures(at)[0]["layout"]["title"]["text"]
+
+
+def test_the_browser_refuses_files_over_the_pages_largest_limit_with_the_pages_number():
+    at = app_support.run_page(PAGE, data="csv")
+    assert at.file_uploader[0].proto.max_upload_size_mb == MAX_NPY_BYTES >> 20  # the label's "at most 8 MB"
+
+
+def test_a_file_the_page_refuses_is_named_and_let_go_of():
+    too_big = b"a,b,c\n" + b"1,2,3\n" * (MAX_CSV_BYTES // 6 + 1)
+    at = upload("three.csv", too_big)
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith("three.csv was not used.") and "the limit is 2 MB" in error.value
+    assert len(app_support.chart_specs(at)) == 5  # the digits meanwhile
+    # The uploader no longer holds it: a later file the browser refuses is not listed beside it,
+    # and the page does not keep saying why three.csv was refused.
+    at.run()
+    assert not at.error
+    assert any(info.value.startswith("Upload a file") for info in at.info)
+
+
+def test_after_a_refused_file_a_good_one_is_used_with_no_word_of_the_refused_one():
+    at = upload("bad.csv", b"a,b\n1,hello\n2,3\n4,5\n")
+    assert "bad.csv was not used. Non-numeric" in at.error[0].value
+    at.file_uploader[0].set_value(("good.csv", table(50, 3), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    assert "good.csv: 50 rows" in app_support.chart_specs(at)[0]
 
 
 def test_one_column_data_says_what_the_panels_show_instead_of_a_second_feature():
