@@ -65,9 +65,11 @@ warn_rejections(rejections, v)
 token = f"N={v['rows']} · D={v['features']} · γ={v['gamma']:g} · β={v['beta']:g} · ε={v['eps']:g} · seed {v['seed']}"
 
 st.header("1. The transform, step by step", anchor="steps")
+# Two formulas, in the order of computation: on one line they are cut in a laptop's column with
+# the sidebar open (and KaTeX's multi-line environments overflow their box by a few pixels).
+st.latex(r"\mu_j = \frac1N\sum_i x_{ij},\qquad \sigma_j^2 = \frac1N\sum_i (x_{ij}-\mu_j)^2")
 st.latex(
     r"\hat x_{ij} = \frac{x_{ij} - \mu_j}{\sqrt{\sigma_j^2 + \varepsilon}},\qquad "
-    r"\mu_j = \frac1N\sum_i x_{ij},\quad \sigma_j^2 = \frac1N\sum_i (x_{ij}-\mu_j)^2,\qquad "
     r"y_{ij} = \gamma\,\hat x_{ij} + \beta"
 )
 st.caption("The square root matters: some write-ups print (x − μ) / (σ² + ε), which does not give unit variance.")

@@ -4,8 +4,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from engine.data import digits, labelled_cloud, parse_csv, parse_npy, photo_patches, split
-from engine.prep_lab import conditioning, eigen_images, first_layer, leakage, stages, zca_whitened
+from engine.data import MAX_NPY_BYTES, digits, labelled_cloud, parse_csv, parse_npy, photo_patches, split
+from engine.prep_lab import conditioning, eigen_images, first_layer, leakage, pick_features, stages, zca_whitened
 from engine.transforms import channel_means, mean_image
 from ui import widgets
 from ui.live_chart import live_chart
@@ -21,6 +21,7 @@ from viz.preprocessing import (
 )
 
 FIRST_LAYER_WIDTH = 256
+DIGITS = "8x8 digits (scikit-learn), label: digit ≥ 5"
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -90,23 +91,39 @@ def load(v: dict) -> tuple[np.ndarray | None, np.ndarray | None, str]:
         return x, y, f"cloud of {v['n']}: mean ({v['off_x']:g}, {v['off_y']:g}), std ({v['sx']:g}, {v['sy']:g})"
     if v["data"] == "digits":
         x, labels = cached_digits()
-        return x, (labels >= 5).astype(float), "8x8 digits (scikit-learn), label: digit ≥ 5"
+        return x, (labels >= 5).astype(float), DIGITS
+    return uploaded()
+
+
+def uploaded() -> tuple[np.ndarray | None, np.ndarray | None, str]:
+    """The uploaded file's (features, labels or None, description), or Nones with the reasons shown.
+
+    The browser refuses a file over the uploader's limit (the page's largest, 8 MB) by itself: the
+    page never hears of it, and the browser lists it beside the file the uploader holds. So a file
+    the page refuses is let go of (the uploader starts afresh) and named in its reason, which then
+    cannot be read as being about a later file the browser refused.
+    """
+    generation = st.session_state.get("_upload_generation", 0)
     upload = st.file_uploader(
         "A CSV of numeric columns (header row optional, at most 2 MB) or a NumPy .npy array (at most 8 MB)",
         type=["csv", "npy"],
+        max_upload_size=MAX_NPY_BYTES >> 20,
+        key=f"upload_{generation}",
     )
     st.caption("Uploaded data stays in this session: it cannot travel in a shared link.")
+    for reason in st.session_state.pop("_upload_refused", []):
+        st.error(reason)
     if upload is None:
         st.info("Upload a file to use your own data; the other sections below use the digits meanwhile.")
         return None, None, ""
     parse = parse_npy if upload.name.lower().endswith(".npy") else parse_csv
     table = parse(upload.getvalue())
-    for error in table.errors:
-        st.error(error)
+    if table.values is None:
+        st.session_state["_upload_refused"] = [f"{upload.name} was not used. {error}" for error in table.errors]
+        st.session_state["_upload_generation"] = generation + 1
+        st.rerun()
     for note in table.notes:
         st.warning(note)
-    if table.values is None:
-        return None, None, ""
     x = table.values
     y = (x[:, -1] > np.median(x[:, -1])).astype(float) if x.shape[1] > 1 else None
     features = x[:, :-1] if y is not None and x.shape[1] > 2 else x
@@ -125,11 +142,17 @@ warn_rejections(rejections, v)
 x, y, description = load(v)
 if x is None:
     x, labels = cached_digits()
-    y, description = (labels >= 5).astype(float), "8x8 digits (scikit-learn), label: digit ≥ 5"
-fx, fy = (v["fx"], v["fy"]) if x.shape[1] > 2 else (0, 1)
-if max(fx, fy) >= x.shape[1]:
-    st.warning(f"The data has {x.shape[1]} features; features 0 and {min(1, x.shape[1] - 1)} are shown instead.")
-    fx, fy = 0, min(1, x.shape[1] - 1)
+    y, description = (labels >= 5).astype(float), DIGITS
+# The feature boxes' defaults are pixels of the digits; other data starts at its first two
+# features, and only a feature the reader chose (in the URL once changed) can be missing.
+chosen = (None, None) if v["data"] == "cloud" else tuple(v[k] if k in st.query_params else None for k in ("fx", "fy"))
+default = (P["fx"].default, P["fy"].default) if description == DIGITS else (0, 1)
+pick = pick_features(x.shape[1], chosen, default)
+if pick.warning:
+    st.warning(pick.warning, icon=":material/warning:")
+if pick.info:
+    st.info(pick.info)
+fx, fy = pick.fx, pick.fy
 token = f"{description} · seed {v['seed']}"
 
 st.header("1. Original, zero-centered, normalized, decorrelated, whitened", anchor="stages")
@@ -148,15 +171,17 @@ else:
     c = cached_conditioning(x, y, float(v["lr"]), int(v["steps"]))
     live_chart(conditioning_figure(c, token + f" · lr {v['lr']:g}"), key="conditioning")
 
-    def reached(step: int | None) -> str:
-        return "never (within the steps shown)" if step is None else f"after {step} steps"
+    def settled(step: int | None) -> str:
+        if step is None:
+            return "never (within the steps shown)"
+        return "from the start" if step == 0 else f"after {step} step{'s' if step > 1 else ''}"
 
     st.caption(
         f"Far from the origin and unnormalized, a small relative change of the weights swings the decision "
         f"boundary across the data: the loss is sharp and lopsided (left). Normalized, the same classifier's loss "
-        f"is gentle (middle). With the same learning rate, gradient descent reaches the dotted loss "
-        f"{reached(c.steps_raw)} on the raw data, {reached(c.steps_centered)} zero-centered only, and "
-        f"{reached(c.steps_normalized)} normalized (right): the lecture's 'less sensitive to small changes in "
+        f"is gentle (middle). With the same learning rate, gradient descent gets below the dotted loss for good "
+        f"{settled(c.steps_raw)} on the raw data, {settled(c.steps_centered)} zero-centered only, and "
+        f"{settled(c.steps_normalized)} normalized (right): the lecture's 'less sensitive to small changes in "
         "weights; easier to optimize'. Pixels already share one scale, so for images zero-centering alone is "
         "enough at a learning rate suited to that scale (try the digits with lr 0.05); raw pixels, far from the "
         "origin, stay slow."

@@ -29,10 +29,17 @@ def gradient_descent(x: np.ndarray, y: np.ndarray, lr: float, steps: int) -> np.
     return np.array(losses)
 
 
-def steps_to_reach(losses: np.ndarray, threshold: float) -> int | None:
-    """The first step whose loss is at or below threshold, or None."""
-    hits = np.flatnonzero(losses <= threshold)
-    return int(hits[0]) if hits.size else None
+def steps_to_stay_below(losses: np.ndarray, threshold: float) -> int | None:
+    """The first step from which every loss is at or below threshold, or None if the last is above.
+
+    An oscillating curve dips under the line long before it stays there: the first dip would
+    call a descent that never settles a success. NaN (a diverged run) counts as above.
+    """
+    above = np.flatnonzero(~(losses <= threshold))
+    if above.size == 0:
+        return 0
+    settled = int(above[-1]) + 1
+    return settled if settled < losses.size else None
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 3000, lr: float = 1.0) -> tuple[np.ndarray, float]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.linear import fit_logistic, gradient_descent, logistic_loss, loss_surface, steps_to_reach
+from engine.linear import fit_logistic, gradient_descent, logistic_loss, loss_surface, steps_to_stay_below
 from engine.stats import Summary, summarize
 from engine.transforms import fit
 
@@ -38,6 +38,45 @@ def stages(x: np.ndarray, fx: int = 0, fy: int = 1) -> list[Panel]:
         "whitened": _two(fit("whiten", x).apply(x)),
     }
     return [_panel(name, arrays[name]) for name in STAGES]
+
+
+@dataclass(frozen=True)
+class FeaturePick:
+    """The two features the stages show, with what the reader should be told about the choice."""
+
+    fx: int
+    fy: int
+    warning: str | None = None  # the reader's own choice could not be followed
+    info: str | None = None  # nothing is wrong, but the picture needs a word
+
+
+def pick_features(count: int, chosen: tuple[int | None, int | None], default: tuple[int, int] = (0, 1)) -> FeaturePick:
+    """The features to plot among `count`: each axis the reader's chosen feature (None: not chosen)
+    or the default one; the first two when one of those does not exist. Only a chosen feature
+    that does not exist is worth a warning: defaults suit one data set (the digits' pixels 20 and 43).
+    """
+    missing = _missing(count, chosen)
+    if count == 1:
+        note = (
+            "The data has 1 feature, so there is no second axis: the first three panels plot feature 0 against "
+            "itself, the last two its principal component against 0."
+        )
+        return FeaturePick(0, 0, missing, note)
+    if missing:
+        return FeaturePick(0, 1, f"{missing} Features 0 and 1 are shown instead.")
+    fx, fy = (pick if pick is not None else fallback for pick, fallback in zip(chosen, default))
+    return FeaturePick(fx, fy) if max(fx, fy) < count else FeaturePick(0, 1)
+
+
+def _missing(count: int, chosen: tuple[int | None, int | None]) -> str | None:
+    """A sentence naming the chosen features that do not exist among `count`, or None."""
+    absent = sorted({f for f in chosen if f is not None and f >= count})
+    if not absent:
+        return None
+    listed = " and ".join(str(f) for f in absent)
+    which = f"feature {listed} does" if len(absent) == 1 else f"features {listed} do"
+    features = "1 feature (0)" if count == 1 else f"{count} features (0 to {count - 1})"
+    return f"The data has {features}: {which} not exist."
 
 
 def _two(values: np.ndarray) -> np.ndarray:
@@ -72,7 +111,8 @@ def conditioning(x: np.ndarray, y: np.ndarray, lr: float, steps: int, span: floa
     """Logistic regression on x (raw) and on x standardized, with the same learning rate.
 
     Both problems have the same best loss (standardizing is an affine change of the features
-    a linear classifier can absorb); the threshold is 10% above it.
+    a linear classifier can absorb); the threshold is 10% above it. steps_* count the steps
+    until each curve stays at or below it (None: it does not within `steps`).
     """
     fitted = fit("standardize", x)
     xs = fitted.apply(x)
@@ -100,9 +140,9 @@ def conditioning(x: np.ndarray, y: np.ndarray, lr: float, steps: int, span: floa
         losses_centered=centered,
         losses_normalized=normalized,
         threshold=threshold,
-        steps_raw=steps_to_reach(raw, threshold),
-        steps_centered=steps_to_reach(centered, threshold),
-        steps_normalized=steps_to_reach(normalized, threshold),
+        steps_raw=steps_to_stay_below(raw, threshold),
+        steps_centered=steps_to_stay_below(centered, threshold),
+        steps_normalized=steps_to_stay_below(normalized, threshold),
     )
 
 

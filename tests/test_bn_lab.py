@@ -7,7 +7,6 @@ from streamlit.testing.v1 import AppTest
 from engine.bn_lab import batch_steps, init_robustness, running_statistics, train_test_spread
 from tests import app_support
 from viz.batchnorm import (
-    CELL_TEXT_MAX_FEATURES,
     feature_strips,
     robustness_figure,
     running_figure,
@@ -55,11 +54,26 @@ def test_running_statistics_converge_under_both_conventions():
     assert trace.var["pytorch"][0] == 1.0 and trace.var["cs231n"][0] == 0.0
 
 
-@pytest.mark.parametrize("features", [CELL_TEXT_MAX_FEATURES, CELL_TEXT_MAX_FEATURES + 1])
-def test_step_heatmaps_print_cell_values_only_while_they_fit(features):
+def cell_texts(figure) -> tuple[list[bool], list[bool]]:
+    """Whether each heatmap prints its cell values: in the wide shape, and in the narrow one."""
+    narrow = figure.layout.meta["narrow"]["data"]
+    wide = [bool(trace.texttemplate) for trace in figure.data]
+    return wide, [bool(shape.get("texttemplate", trace.texttemplate)) for trace, shape in zip(figure.data, narrow)]
+
+
+# Values of a few units (as 10.34 or -0.21): four features leave room for them in both
+# shapes, eight only in the wide one (its cells are wider), twelve in neither.
+@pytest.mark.parametrize("features,wide,narrow", [(4, True, True), (8, True, False), (12, False, False)])
+def test_step_heatmaps_print_cell_values_only_where_they_fit(features, wide, narrow):
     steps = batch_steps(6, features, 0, 5.0, 2.0, gamma=1.0, beta=0.0, eps=1e-5)
-    templates = {trace.texttemplate for trace in steps_heatmaps(steps, "token").data}
-    assert templates == ({"%{z:.2f}"} if features <= CELL_TEXT_MAX_FEATURES else {""})
+    assert cell_texts(steps_heatmaps(steps, "token")) == ([wide] * 3, [narrow] * 3)
+
+
+def test_step_heatmaps_leave_out_values_too_long_for_their_cells():
+    # Inputs around -50 print as -43.21, too long for eight cells; their normalized values still fit.
+    steps = batch_steps(6, 8, 0, -50.0, 20.0, gamma=1.0, beta=0.0, eps=1e-5)
+    wide, _ = cell_texts(steps_heatmaps(steps, "token"))
+    assert wide == [False, True, True]
 
 
 def test_feature_strips_number_the_features_under_a_feature_title():

@@ -23,14 +23,43 @@ function loadPlotly() {
   return loading;
 }
 
+// A figure may carry a narrow variant (viz.common.narrow_variant): below `below` pixels of
+// chart width it replaces top-level layout keys and trace properties of the wide figure.
+function isNarrow(figure, target) {
+  const narrow = figure.layout.meta?.narrow;
+  return Boolean(narrow) && target.getBoundingClientRect().width < narrow.below;
+}
+
+// The figure to draw: the wide one as it is, or with the narrow variant's keys. Plotly writes
+// computed ranges into the layout it draws: a figure that can change shape gets a copy, so
+// that each shape always starts from its own spec.
+function shaped(figure, narrow) {
+  const { meta, ...wide } = figure.layout;
+  if (!meta?.narrow) return figure;
+  const { layout = {}, data = [] } = narrow ? meta.narrow : {};
+  return {
+    data: figure.data.map((trace, i) => ({ ...trace, ...data[i] })),
+    layout: structuredClone({ ...wide, ...layout }),
+  };
+}
+
 // Plotly's own `responsive` follows the window only; the page's column also changes
-// width when the sidebar opens or closes, so the chart watches its own box.
+// width when the sidebar opens or closes, so the chart watches its own box. Crossing a
+// figure's narrow width redraws it in its other shape; otherwise it is only resized.
 function followWidth(Plotly, target) {
   if (target.initlabResize) return;
   let frame = 0;
   target.initlabResize = new ResizeObserver(() => {
     cancelAnimationFrame(frame);
-    frame = requestAnimationFrame(() => Plotly.Plots.resize(target));
+    frame = requestAnimationFrame(() => {
+      const shown = target.initlabShown;
+      if (shown && isNarrow(shown.figure, target) !== target.initlabNarrow) {
+        target.initlabPending ??= shown; // a newer figure waiting to be drawn takes the new shape anyway
+        drawLatest(Plotly, target);
+      } else {
+        Plotly.Plots.resize(target);
+      }
+    });
   });
   target.initlabResize.observe(target);
 }
@@ -40,9 +69,12 @@ function drawLatest(Plotly, target) {
   if (target.initlabDrawing || !next) return;
   target.initlabPending = null;
   target.initlabDrawing = true;
+  target.initlabShown = next;
+  target.initlabNarrow = isNarrow(next.figure, target);
+  const { data, layout } = shaped(next.figure, target.initlabNarrow);
   // Plots.resize sizes the chart to its box: the box must carry the figure's height.
-  if (next.figure.layout.height) target.style.height = `${next.figure.layout.height}px`;
-  Promise.resolve(Plotly.react(target, next.figure.data, next.figure.layout, next.config))
+  if (layout.height) target.style.height = `${layout.height}px`;
+  Promise.resolve(Plotly.react(target, data, layout, next.config))
     .catch(() => {})
     .finally(() => {
       target.initlabDrawing = false;

@@ -22,6 +22,8 @@ from pathlib import Path
 import plotly.graph_objects as go
 import streamlit as st
 
+from viz.common import NARROW_MIN_PX
+
 APP_ROOT = Path(__file__).resolve().parents[1]
 SERVED_PLOTLY = APP_ROOT / "static" / "plotly.min.js"
 # Most axes here are fixed, where zoom, pan and selection tools would do nothing: the bar keeps
@@ -35,9 +37,9 @@ PLOTLY_CONFIG = {
 
 _JS = (Path(__file__).parent / "live_chart.js").read_text()
 # Below a figure's minimum width its panel labels and ticks run into each other: narrower
-# columns (phones) scroll the chart sideways instead of squeezing it. Most figures need this
-# much; a figure drawn to fit less says so (viz.activations.LAYER_FIGURE_MIN_WIDTH).
-MIN_WIDTH_PX = 800
+# columns (phones) scroll the chart sideways instead of squeezing it. The labs' figures fit
+# from a 1024 px laptop's column up, crowded ones by changing shape (viz.common.narrow_variant).
+MIN_WIDTH_PX = NARROW_MIN_PX
 _HTML = (
     '<div style="overflow-x: auto"><div class="initlab-live-chart" style="width: 100%; min-height: 200px"></div></div>'
 )
@@ -73,7 +75,8 @@ def live_chart(figure: go.Figure, key: str, min_width: int = MIN_WIDTH_PX) -> No
     """Draw figure full width under key; later reruns with the same key redraw it in place.
 
     Narrower than min_width pixels, the chart keeps that width and scrolls sideways. The
-    figure carries its own look (theme=None on the fallback, as on the component).
+    figure carries its own look (theme=None on the fallback, as on the component), and may
+    carry a narrow shape that the browser side draws below a width (live_chart.js).
     """
     if not plotly_js_served():
         st.plotly_chart(figure, key=key, width="stretch", theme=None, config=PLOTLY_CONFIG)

@@ -19,6 +19,7 @@ PARAMS: tuple[Param, ...] = (
     Param("sx", float, 10.0, "cloud std, first axis", lo=0.0, hi=1000.0),
     Param("sy", float, 1.0, "cloud std, second axis", lo=0.0, hi=1000.0),
     Param("corr", float, 0.5, "correlation of the cloud's axes", lo=-0.99, hi=0.99),
+    # The defaults are informative pixels of the digits: an upload without fx / fy shows its first two features.
     Param("fx", int, 20, "feature (pixel or column) shown on the first axis, for digits and CSV", lo=0, hi=99),
     Param("fy", int, 43, "feature shown on the second axis", lo=0, hi=99),
     Param("lr", float, 0.5, "learning rate of the gradient-descent comparison", lo=1e-4, hi=10.0),

@@ -6,26 +6,55 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.bn_lab import Robustness, RunningTrace, Spread, Steps
-from viz.common import BOTTOM_LEGEND, STREAMLIT_LOOK, axis_suffix, columns, figure_title, hline, panel_title
+from viz.common import (
+    BOTTOM_LEGEND,
+    NARROW_BELOW_PX,
+    NARROW_MIN_PX,
+    STREAMLIT_LOOK,
+    axis_suffix,
+    columns,
+    figure_title,
+    hline,
+    narrow_variant,
+    panel_title,
+)
 
 CONVENTION_COLORS = {"pytorch": "#1f77b4", "cs231n": "#ff7f0e"}
 BN_COLORS = {"none": "#7f7f7f", "before": "#2ca02c"}
-# Up to this many features, the step heatmaps print each cell's value.
-CELL_TEXT_MAX_FEATURES = 8
+CELL_FONT_PX = 10
+# Widths of a cell value's characters at CELL_FONT_PX in the figures' font (Source Sans): digits
+# are 5 px, the point and the minus sign narrower; a little room is kept at each side.
+_CHAR_PX = {".": 2.5, "-": 3.5}
+_CELL_PADDING_PX = 4
 # Plotly's default colour sequence: each feature keeps its colour in both panels.
 FEATURE_COLORS = ("#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880")
+
+
+def _cell_text_fits(values: np.ndarray, panel_px: float) -> bool:
+    """Whether every value of a heatmap (rows, features), printed with two decimals, fits its cell."""
+    widest = max(sum(_CHAR_PX.get(c, 5.0) for c in f"{v:.2f}") for v in values.ravel())
+    return widest + _CELL_PADDING_PX <= panel_px / values.shape[1]
 
 
 # Plain dicts with explicit domains, as in viz/preprocessing.py, not make_subplots (about
 # 25 ms per figure).
 def steps_heatmaps(steps: Steps, token: str) -> go.Figure:
-    """x, x_hat and y side by side as heatmaps (rows: examples, columns: features)."""
+    """x, x_hat and y side by side as heatmaps (rows: examples, columns: features).
+
+    Cells print their values where they fit: the wide shape is checked at its narrowest
+    chart, the narrow shape (the same panels) at its own; wider batches show them on hover.
+    """
     titles = ("x (input batch)", "x̂ = (x − μ) / √(σ² + ε)", "y = γ x̂ + β")
     domains = columns([1.0, 1.0, 1.0], [0.23, 0.23])
-    data, layout = [], {}
+    margin = {"t": 100, "l": 50, "r": 10, "b": 60}
+    data, layout, narrow, narrow_data = [], {}, {}, []
     panels = ((steps.x, "Viridis"), (steps.x_hat, "RdBu"), (steps.y, "RdBu"))
     for i, ((values, scale), domain) in enumerate(zip(panels, domains), start=1):
         s = axis_suffix(i)
+        panel_px = {
+            chart_px: (chart_px - margin["l"] - margin["r"]) * (domain[1] - domain[0])
+            for chart_px in (NARROW_BELOW_PX, NARROW_MIN_PX)
+        }
         data.append(
             {
                 "type": "heatmap",
@@ -34,14 +63,17 @@ def steps_heatmaps(steps: Steps, token: str) -> go.Figure:
                 "yaxis": f"y{s}",
                 "colorscale": scale,
                 "showscale": False,
-                # Values in the cells while they fit a chart of 800 px; wider batches show them on hover.
-                "texttemplate": "%{z:.2f}" if values.shape[1] <= CELL_TEXT_MAX_FEATURES else "",
-                "textfont": {"size": 10},
+                "texttemplate": "%{z:.2f}" if _cell_text_fits(values, panel_px[NARROW_BELOW_PX]) else "",
+                "textfont": {"size": CELL_FONT_PX},
                 "hovertemplate": "example %{y}, feature %{x}: %{z:.3f}<extra></extra>",
                 **({} if i == 1 else {"zmid": 0}),
             }
         )
+        narrow_data.append({"texttemplate": "%{z:.2f}" if _cell_text_fits(values, panel_px[NARROW_MIN_PX]) else ""})
         layout[f"xaxis{s}"] = {"domain": domain, "anchor": f"y{s}", "title": {"text": "feature"}, "dtick": 1}
+        # Two-digit feature numbers need about 16 px each; narrower, every other one is named.
+        if panel_px[NARROW_MIN_PX] / values.shape[1] < 16:
+            narrow[f"xaxis{s}"] = {**layout[f"xaxis{s}"], "dtick": 2}
         layout[f"yaxis{s}"] = {
             "domain": [0.0, 1.0],
             "anchor": f"x{s}",
@@ -54,7 +86,8 @@ def steps_heatmaps(steps: Steps, token: str) -> go.Figure:
         title=figure_title("The transform, step by step", token),
         annotations=[panel_title(t, d) for t, d in zip(titles, domains)],
         height=120 + 28 * len(steps.x) + 80,
-        margin={"t": 100, "l": 50, "r": 10, "b": 60},
+        margin=margin,
+        meta=narrow_variant(narrow, narrow_data),
     )
     return go.Figure({"data": data, "layout": layout})
 
@@ -200,6 +233,8 @@ def running_figure(trace: RunningTrace, token: str) -> go.Figure:
         layout[f"yaxis{s}"] = {"domain": [0.0, 1.0], "anchor": f"x{s}"}
     layout["yaxis3"].update(type="log", exponentformat="power")
     truth = [(trace.true_mean, ""), (trace.true_var, "2")]
+    # Narrow panels: the longest title in two lines, so it stays over its own panel.
+    narrow_titles = (*titles[:2], "eval output error<br>(one example)")
     layout.update(
         **STREAMLIT_LOOK,
         title=figure_title("Running statistics during warm-up", token),
@@ -208,5 +243,12 @@ def running_figure(trace: RunningTrace, token: str) -> go.Figure:
         height=440,
         legend=BOTTOM_LEGEND,
         margin={"t": 100, "l": 50, "r": 10, "b": 120},
+        meta=narrow_variant(
+            {
+                "annotations": [panel_title(t, d) for t, d in zip(narrow_titles, domains)],
+                "height": 460,
+                "margin": {"t": 120, "l": 50, "r": 10, "b": 120},
+            }
+        ),
     )
     return go.Figure({"data": data, "layout": layout})

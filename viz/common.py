@@ -76,3 +76,22 @@ def hline(value: float, suffix: str = "", line: dict | None = None) -> dict:
 def axis_suffix(index: int) -> str:
     """Plotly's axis name suffix for panel `index` (1-based): x, x2, x3, ..."""
     return "" if index == 1 else str(index)
+
+
+# Chart widths in pixels. From NARROW_BELOW_PX up, a figure's wide layout keeps its texts apart;
+# below it, a figure that would crowd carries a narrow variant that does so down to
+# NARROW_MIN_PX (the column of a 1024 px laptop with the sidebar open). Narrower columns
+# (phones) scroll the chart sideways: see ui.live_chart.
+NARROW_BELOW_PX = 800
+NARROW_MIN_PX = 560
+
+
+def narrow_variant(layout: dict, data: list[dict] | None = None) -> dict:
+    """A figure's `meta` carrying its narrow shape: top-level layout keys, and properties of the
+    traces by index, that replace the wide figure's below NARROW_BELOW_PX (ui/live_chart.js)."""
+    return {"narrow": {"below": NARROW_BELOW_PX, "layout": layout, "data": data or []}}
+
+
+def rows(heights: list[float], gaps: list[float]) -> list[list[float]]:
+    """y domains (paper fractions) of stacked panels, top first, with the given relative heights and gaps."""
+    return [[1.0 - top, 1.0 - bottom] for bottom, top in columns(heights, gaps)]

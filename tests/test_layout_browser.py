@@ -1,0 +1,145 @@
+"""Browser: every lab fits a 1024 x 768 laptop with the sidebar open and a 1280 x 720 screen.
+
+Fits means: no chart scrolls sideways inside itself or is drawn wider than its column, no
+chart text is cut at the chart's edge or runs into another, and no formula is wider than
+its column. A chart that reveals half of itself only by scrolling reads as broken.
+"""
+
+import base64
+
+import pytest
+
+from tests.browser_support import wait_for_charts, wait_for_idle
+from tests.test_browser import LABEL_OVERLAPS
+from ui.live_chart import _JS
+
+pytestmark = pytest.mark.browser
+
+# Drawn and resized: no chart is drawing, and every chart's svg has taken its box's width.
+SETTLED = """() => [...document.querySelectorAll('.initlab-live-chart')].every((chart) => {
+  const svg = chart.querySelector('.main-svg');
+  return svg && !chart.initlabDrawing && !chart.initlabPending
+    && Math.abs(svg.getBoundingClientRect().width - chart.getBoundingClientRect().width) < 1;
+})"""
+
+# Per chart: the column's width, the scroll width inside it, the svg's width, and the texts
+# that stick out of the svg (cut off where the chart ends; a glyph may overhang its box by a pixel).
+CHART_FIT = """() => [...document.querySelectorAll('.initlab-live-chart')].map((chart) => {
+  const frame = chart.parentElement;
+  const svg = chart.querySelector('.main-svg').getBoundingClientRect();
+  const cut = [...chart.querySelectorAll('.main-svg text')]
+    .filter((e) => !e.closest('.hoverlayer') && e.textContent.trim())
+    .filter((e) => {
+      const r = e.getBoundingClientRect();
+      return r.width > 0 && (r.left < svg.left - 2 || r.right > svg.right + 2
+        || r.top < svg.top - 2 || r.bottom > svg.bottom + 2);
+    })
+    .map((e) => e.textContent);
+  return { column: frame.clientWidth, scroll: frame.scrollWidth, svg: svg.width, cut };
+})"""
+
+# Every st.latex formula: how wide it is and how wide its box is (the box shrinks to the formula,
+# up to the column, and scrolls what does not fit).
+FORMULA_FIT = """() => [...document.querySelectorAll('.katex-display')].map((box) => (
+  { formula: box.scrollWidth, box: box.clientWidth }
+))"""
+
+VIEWS = [
+    ("activations", 1),
+    ("activations?preset=relu-kaiming&pre=true&depth=12", 1),
+    ("batchnorm", 5),
+    ("batchnorm?features=12&rows=64", 5),
+    ("preprocessing", 5),
+    ("preprocessing?data=digits", 5),
+]
+
+
+@pytest.mark.parametrize("path,charts", VIEWS)
+@pytest.mark.parametrize("width,height", [(1024, 768), (1280, 720)])
+def test_every_chart_and_formula_fits_its_column(browser, app_url, path, charts, width, height):
+    view = browser.new_page(viewport={"width": width, "height": height})
+    view.goto(f"{app_url}/{path}")
+    wait_for_idle(view)
+    wait_for_charts(view, minimum=charts)
+    assert view.locator("[data-testid='stSidebar'][data-collapsed='false']").count() == 1
+    view.wait_for_function(SETTLED, timeout=30_000)
+
+    fits = view.evaluate(CHART_FIT)
+    assert len(fits) == charts
+    for chart in fits:
+        assert chart["scroll"] <= chart["column"], "the chart scrolls sideways inside itself"
+        assert chart["svg"] <= chart["column"] + 0.5, "the chart is wider than its column"
+        assert chart["cut"] == [], "texts cut at the chart's edge"
+    overlaps = view.evaluate(LABEL_OVERLAPS)
+    assert all(chart["texts"] >= 5 for chart in overlaps)
+    assert [chart["hits"] for chart in overlaps] == [[]] * charts
+    for formula in view.evaluate(FORMULA_FIT):
+        assert formula["formula"] <= formula["box"], "a formula is cut at its box's edge"
+    view.close()
+
+
+# The live chart's browser side with a stand-in for Plotly that records what each draw got.
+STAND_IN = """async (moduleUrl) => {
+  document.body.innerHTML = '<div id="host" style="width: 700px"><div class="initlab-live-chart"></div></div>';
+  window.Plotly = {
+    drawn: [],
+    react(target, data, layout) {
+      this.drawn.push({ title: layout.title, height: layout.height, text: data[0].text, meta: 'meta' in layout });
+      return Promise.resolve();
+    },
+    Plots: { resize() {} },
+    purge() {},
+  };
+  const render = (await import(moduleUrl)).default;
+  const narrow = { below: 800, layout: { title: 'narrow', height: 600 }, data: [{ text: 'short' }] };
+  const figure = { data: [{ text: 'long' }], layout: { title: 'wide', height: 400, meta: { narrow } } };
+  render({
+    parentElement: document.getElementById('host'),
+    data: { epoch: 'session', revision: 1, figure: JSON.stringify(figure), config: {}, minWidth: 560 },
+  });
+}"""
+
+
+@pytest.fixture
+def stand_in(browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.evaluate(STAND_IN, "data:text/javascript;base64," + base64.b64encode(_JS.encode()).decode())
+    yield page
+    page.close()
+
+
+def draws(page, count: int) -> list[dict]:
+    page.wait_for_function("(n) => window.Plotly.drawn.length >= n", arg=count, timeout=10_000)
+    return page.evaluate("() => window.Plotly.drawn")
+
+
+def test_a_figure_is_drawn_in_its_narrow_shape_below_its_width_and_changes_shape_with_its_column(stand_in):
+    (first,) = draws(stand_in, 1)
+    assert first == {"title": "narrow", "height": 600, "text": "short", "meta": False}
+    assert stand_in.evaluate("() => document.querySelector('.initlab-live-chart').style.height") == "600px"
+    stand_in.evaluate("() => { document.getElementById('host').style.width = '900px'; }")
+    assert draws(stand_in, 2)[1] == {"title": "wide", "height": 400, "text": "long", "meta": False}
+    stand_in.evaluate("() => { document.getElementById('host').style.width = '600px'; }")
+    assert draws(stand_in, 3)[2]["title"] == "narrow"
+
+
+# The distinct top edges of the first chart's panels: one per row of panels.
+PANEL_ROWS = """() => {
+  const panels = document.querySelector('.initlab-live-chart').querySelectorAll('.draglayer .nsewdrag');
+  return new Set([...panels].map((e) => Math.round(e.getBoundingClientRect().top))).size;
+}"""
+
+
+def test_on_a_laptop_the_stages_wrap_to_two_rows_and_closing_the_sidebar_puts_them_in_one(browser, app_url):
+    laptop = browser.new_page(viewport={"width": 1024, "height": 768})
+    laptop.goto(f"{app_url}/preprocessing")
+    wait_for_idle(laptop)
+    wait_for_charts(laptop, minimum=5)
+    laptop.wait_for_function(SETTLED, timeout=30_000)
+    assert laptop.evaluate(PANEL_ROWS) == 2
+    laptop.hover("[data-testid='stSidebar']")
+    laptop.get_by_label("Collapse sidebar").click()
+    laptop.wait_for_function(f"() => ({PANEL_ROWS})() === 1", timeout=10_000)
+    laptop.wait_for_function(SETTLED, timeout=30_000)
+    assert laptop.evaluate(CHART_FIT)[0]["cut"] == []
+    laptop.close()
