@@ -55,15 +55,16 @@ def initial_running_stats(features: int, convention: Convention) -> RunningStats
 
 def update_running_stats(running: RunningStats, x: np.ndarray, convention: Convention) -> RunningStats:
     """New running statistics after one training batch x (N, D); the old ones are unchanged."""
-    n = x.shape[0]
-    var = x.var(axis=0)
+    return blend_running_stats(running, x.mean(axis=0), x.var(axis=0), x.shape[0], convention)
+
+
+def blend_running_stats(
+    running: RunningStats, mean: np.ndarray, var: np.ndarray, n: int, convention: Convention
+) -> RunningStats:
+    """update_running_stats from a batch's mean and biased variance (D,) already computed, n rows."""
     if convention.unbiased_running_var:
         var = var * n / (n - 1) if n > 1 else np.full_like(var, np.nan)
-    return RunningStats(
-        convention.blend(running.mean, x.mean(axis=0)),
-        convention.blend(running.var, var),
-        running.steps + 1,
-    )
+    return RunningStats(convention.blend(running.mean, mean), convention.blend(running.var, var), running.steps + 1)
 
 
 def _normalize(x: np.ndarray, mean: np.ndarray, var: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
