@@ -9,9 +9,11 @@ from engine.activations import ACTIVATIONS
 from engine.batchnorm import batchnorm_backward, batchnorm_forward_train
 from engine.train.net import (
     _FAST_BACKWARD,
+    _FAST_FORWARD,
     Architecture,
     Workspace,
     activation_backward,
+    activation_forward,
     batchnorm_train_backward,
     batchnorm_train_forward,
     build_net,
@@ -77,7 +79,7 @@ def test_whole_net_gradient_matches_finite_differences_for_every_activation(bn):
 def test_gradient_check_catches_a_wrong_backward(monkeypatch):
     """The check is not vacuous: a derivative off by 1% in one activation fails it."""
     original = _FAST_BACKWARD["tanh"]
-    monkeypatch.setitem(_FAST_BACKWARD, "tanh", lambda da, a, s, out: original(da, a, s, out) * 1.01)
+    monkeypatch.setitem(_FAST_BACKWARD, "tanh", lambda da, a, z, s, out: original(da, a, z, s, out) * 1.01)
     assert worst_gradient_error("tanh", "none", 0.0) > 1e-4
 
 
@@ -94,18 +96,20 @@ def test_batchnorm_pair_equals_the_engine_pair():
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("name", sorted(_FAST_BACKWARD))
+@pytest.mark.parametrize("name", sorted(set(_FAST_BACKWARD) | set(_FAST_FORWARD)))
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_fast_derivatives_equal_the_registry_and_keep_the_dtype(name, dtype):
+def test_fast_activations_equal_the_registry_and_keep_the_dtype(name, dtype):
     rng = np.random.default_rng(2)
-    z = rng.standard_normal((16, 9)).astype(dtype)
+    z = 3 * rng.standard_normal((16, 9)).astype(dtype)
     z[0, :3] = 0.0  # ReLU's kink: the registry takes f'(0) = 0 (or the slope)
-    act = ACTIVATIONS[name]
-    a, da = act.fn(z, 0.1), rng.standard_normal((16, 9)).astype(dtype)
-    arch = Architecture((9, 9, 2), name, 0.1)
+    act, arch = ACTIVATIONS[name], Architecture((9, 9, 2), name, 0.1)
+    a, da = activation_forward(z, arch), rng.standard_normal((16, 9)).astype(dtype)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    assert a.dtype == dtype
+    np.testing.assert_allclose(a, act.fn(z, 0.1), rtol=rtol, atol=rtol)
     got = activation_backward(da, a, z, arch, np.empty_like(da))
     assert got.dtype == dtype
-    np.testing.assert_allclose(got, da * act.grad(z, 0.1), rtol=1e-6)
+    np.testing.assert_allclose(got, da * act.grad(z, 0.1), rtol=rtol, atol=rtol)
 
 
 def test_float32_pass_stays_float32_and_agrees_with_float64():

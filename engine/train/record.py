@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -116,13 +117,26 @@ def _merge_window(dropped: RecordPoint, kept: RecordPoint) -> RecordPoint:
     )
 
 
-def _percentiles(x: np.ndarray) -> tuple[float, ...]:
+@lru_cache(maxsize=64)
+def _ranks(n: int, qs: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For n values: the ranks below and above each percentile, their weights, and every rank to partition at."""
+    pos = np.asarray(qs) / 100.0 * (n - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, n - 1)
+    return lo, hi, pos - lo, np.union1d(lo, hi)
+
+
+def percentiles(x: np.ndarray, qs: tuple[float, ...] = PERCENTILES) -> tuple[float, ...]:
+    """np.percentile(x, qs) (linear interpolation) of x's finite entries, from one partial sort."""
     flat = x.reshape(-1)
     if not np.isfinite(flat).all():
         flat = flat[np.isfinite(flat)]
     if flat.size == 0:
-        return (math.nan,) * len(PERCENTILES)
-    return tuple(float(v) for v in np.percentile(flat, PERCENTILES))
+        return (math.nan,) * len(qs)
+    lo, hi, frac, ranks = _ranks(flat.size, qs)
+    part = np.partition(flat, ranks)
+    below, above = part[lo].astype(np.float64), part[hi].astype(np.float64)
+    return tuple(float(v) for v in below + frac * (above - below))
 
 
 def gradient_range(grads: tuple[np.ndarray, ...]) -> float:
@@ -140,13 +154,18 @@ def layer_activity(
     act = ACTIVATIONS[activation]
     lo, hi = act.hist_range
     # Summaries in float64: squares of large float32 values would overflow.
-    a, grad = a.astype(np.float64), grad.astype(np.float64, copy=False)
     a_sum = summarize(
-        a, lo, hi, histogram=histogram, tail_margin=act.saturation_margin, n_bins=DISPLAY_BINS, count_zeros=act.can_die
+        a.astype(np.float64),
+        lo,
+        hi,
+        histogram=histogram,
+        tail_margin=act.saturation_margin,
+        n_bins=DISPLAY_BINS,
+        count_zeros=act.can_die,
     )
-    g_sum = summarize(grad, -grad_range, grad_range, histogram=histogram, n_bins=DISPLAY_BINS)
+    g_sum = summarize(grad.astype(np.float64), -grad_range, grad_range, histogram=histogram, n_bins=DISPLAY_BINS)
     dead = float(np.mean(np.all(a <= 0, axis=0))) if act.can_die else math.nan
-    return LayerActivity(a_sum, _percentiles(a), g_sum, _percentiles(grad), grad_range, a_sum.frac_tail, dead)
+    return LayerActivity(a_sum, percentiles(a), g_sum, percentiles(grad), grad_range, a_sum.frac_tail, dead)
 
 
 def hidden_activity(
@@ -167,11 +186,12 @@ def _norm(v: np.ndarray) -> float:
 
 def unit_spread(w: np.ndarray) -> float:
     """Spread of incoming weights across the units (columns) of w (D_in, D_out), relative to rms(w)."""
-    w64 = w.astype(np.float64, copy=False)
+    w64 = w.astype(np.float64)
     rms = _norm(w64) / math.sqrt(w64.size)
     if rms == 0.0 or not math.isfinite(rms):
         return 0.0 if rms == 0.0 else math.nan
-    return math.sqrt(float(np.mean(w64.var(axis=1)))) / rms
+    w64 -= w64.mean(axis=1, keepdims=True)  # two passes: a tiny spread next to a large mean stays exact
+    return _norm(w64) / math.sqrt(w64.size) / rms
 
 
 @dataclass(frozen=True)
