@@ -9,6 +9,7 @@ from engine.train.data import DATASETS, Dataset, load
 from engine.train.net import Architecture, Net, build_net, loss_and_grad, predict
 from engine.train.optim import OPTIMIZERS
 from engine.train.record import Record, RecordPoint
+from engine.train.sweeps import SweepRun, learning_rate_sweep, weight_scale_sweep
 from engine.train.trainer import (
     TrainConfig,
     TrainCost,
@@ -30,6 +31,7 @@ __all__ = [
     "Net",
     "Record",
     "RecordPoint",
+    "SweepRun",
     "TrainConfig",
     "TrainCost",
     "TrainState",
@@ -39,9 +41,11 @@ __all__ = [
     "estimate_cost",
     "evaluate",
     "init_state",
+    "learning_rate_sweep",
     "load",
     "loss_and_grad",
     "predict",
     "steps_within",
     "train",
+    "weight_scale_sweep",
 ]
