@@ -157,12 +157,12 @@ def config_problems(cfg: TrainConfig) -> list[str]:
 
 # Seconds per unit of work on the 2-core reference machine (one BLAS thread), fitted with
 # bench/training.py, which prints the estimate beside the measurement; kept a little slow.
-SEC_PER_FLOP = 1.0 / 8e9
-SEC_PER_ELEMENT = 1.5e-8  # activation, derivative and the products' bookkeeping, per unit and example
-SEC_PER_PARAM = {"sgd": 1.5e-9, "momentum": 3e-9, "adam": 1.2e-8}
-SEC_PER_LAYER = 4e-5  # NumPy call overhead of one layer's forward and backward
-SEC_PER_STEP = 6e-5  # batch gathering, loss, checks
-SEC_PER_RECORDED_ELEMENT = 1.2e-7  # summaries, percentiles and histograms per activation and gradient entry
+SEC_PER_FLOP = 1.0 / 40e9
+SEC_PER_ELEMENT = 5e-9  # activation, derivative and bias, per unit and example
+SEC_PER_PARAM = {"sgd": 1e-9, "momentum": 1.5e-9, "adam": 3e-9}
+SEC_PER_LAYER = 2.5e-5  # NumPy call overhead of one layer's forward and backward
+SEC_PER_STEP = 5e-5  # batch gathering, loss, checks
+SEC_PER_RECORDED_ELEMENT = 3e-8  # summaries, percentiles and histograms per activation and gradient entry
 BUDGET_SECONDS = 30.0
 BUDGET_BYTES = 1 << 30
 
