@@ -26,6 +26,7 @@ from engine.train.net import (
     BN_PLACEMENTS,
     Architecture,
     Net,
+    Pass,
     Workspace,
     build_net,
     evaluate_loss,
@@ -319,43 +320,46 @@ class _Run:
         with np.errstate(all="ignore"):
             return evaluate_loss(predict(self.net, self.theta, self.data.x_val, tuple(self.running)), self.data.y_val)
 
+    def gradient(self, x: np.ndarray, y: np.ndarray) -> Pass | None:
+        """The pass over minibatch (x, y) with the gradient in self.grad; None when loss or gradient is not finite."""
+        with np.errstate(all="ignore"):
+            ps = loss_and_grad(self.net, self.theta, self.grad, x, y, self.cfg.l2, self.ws, self.views)
+            grad_sq = float(self.grad @ self.grad)  # inf or NaN if any entry is (or the norm overflows)
+        return ps if math.isfinite(ps.loss) and math.isfinite(grad_sq) else None
+
+    def update_running(self, ps: Pass, n: int) -> None:
+        for i, moments in enumerate(ps.moments):
+            if moments is not None:
+                self.running[i] = blend_running_stats(self.running[i], *moments, n, self.convention)
+
+    def append(self, step: int, window: int, loss: float, acc: float, val: tuple[float, float], layers: tuple):
+        self.record = self.record.append(RecordPoint(step, window, loss, acc, *val, *layers))
+
     def advance(self) -> bool:
         """One update; False when the run has diverged (then nothing changed but diverged_at)."""
         t, cfg = self.step, self.cfg
         x, y = self.batch(t)
-        with np.errstate(all="ignore"):
-            ps = loss_and_grad(self.net, self.theta, self.grad, x, y, cfg.l2, self.ws, self.views)
-            grad_sq = float(self.grad @ self.grad)
-        if not (math.isfinite(ps.loss) and math.isfinite(grad_sq)):
+        ps = self.gradient(x, y)
+        if ps is None:
             self.diverged_at = t
             return False
-        for i, moments in enumerate(ps.moments):
-            if moments is not None:
-                self.running[i] = blend_running_stats(self.running[i], *moments, len(y), self.convention)
+        self.update_running(ps, len(y))
         first, closes = t == 0 and not self.record.points, (t + 1) % self.record.every == 0
-        acc = ps.correct / len(y)
-        if first or closes:
+        if first or closes:  # statistics of this minibatch and of the weights before the update
             activity = hidden_activity(ps.outputs, ps.grads, cfg.activation)
             before = [weight_summary(w) for w in self.views[0].w]
             val0 = self.validate() if first else None
         step = OPTIMIZERS[cfg.optimizer].update(self.theta, self.grad, self.moments, t + 1, cfg.lr)
         if first or closes:
-            weights = tuple(summary.after(s) for summary, s in zip(before, self.net.views(step).w))
+            layers = (activity, tuple(summary.after(s) for summary, s in zip(before, self.net.views(step).w)))
+        acc = ps.correct / len(y)
         if first:
-            self.record = self.record.append(RecordPoint(0, 1, ps.loss, acc, *val0, activity, weights))
+            self.append(0, 1, ps.loss, acc, val0, layers)
         self.loss_sum, self.acc_sum, self.count = self.loss_sum + ps.loss, self.acc_sum + acc, self.count + 1
         self.step, self.last_loss = t + 1, ps.loss
         if closes:
-            point = RecordPoint(
-                t + 1,
-                self.count,
-                self.loss_sum / self.count,
-                self.acc_sum / self.count,
-                *self.validate(),
-                activity,
-                weights,
-            )
-            self.record = self.record.append(point)
+            mean_loss, mean_acc = self.loss_sum / self.count, self.acc_sum / self.count
+            self.append(t + 1, self.count, mean_loss, mean_acc, self.validate(), layers)
             self.loss_sum, self.acc_sum, self.count = 0.0, 0.0, 0
         return True
 
