@@ -8,6 +8,7 @@ import pytest
 
 from engine.train.data import load
 from engine.train.record import MAX_POINTS
+from engine.train.sweeps import learning_rate_sweep, weight_scale_sweep
 from engine.train.trainer import (
     TrainConfig,
     advance,
@@ -162,3 +163,14 @@ def test_evaluate_reports_loss_and_accuracy_of_the_current_weights():
     assert acc > 0.9 and loss < 0.5
     point = state.record.points[-1]
     assert point.step == 200 and point.val_acc == acc
+
+
+def test_sweeps_report_progress_and_repeat_exactly():
+    calls = []
+    base = replace(SMALL, steps=20, record_every=10)
+    runs = weight_scale_sweep(base, scales=(0.01, 1.0), progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert [(r.value, r.bn) for r in runs] == [(0.01, "none"), (1.0, "none"), (0.01, "before"), (1.0, "before")]
+    assert runs == weight_scale_sweep(base, scales=(0.01, 1.0))
+    lrs = learning_rate_sweep(base, lrs=(1e-3, 10.0), bns=("none",))
+    assert [r.value for r in lrs] == [1e-3, 10.0]
