@@ -37,7 +37,6 @@ def test_deep_tanh_at_0_01_randn_stays_at_ln10_with_sgd_but_xavier_learns():
     """10 x 128 tanh, 500 steps: the lecture's vanishing activations, and the init that fixes them."""
     small = replace(DEEP_TANH, init="gaussian", scale=0.01)
     assert abs(final_loss(train(replace(small, optimizer="sgd", lr=0.1))) - LN10) < 0.01 * LN10
-    assert final_loss(train(replace(small, optimizer="adam", lr=1e-3))) < 2.0  # Adam rescales the tiny gradients
     assert final_loss(train(replace(DEEP_TANH, init="xavier", optimizer="sgd", lr=0.1))) < 0.1
 
 
