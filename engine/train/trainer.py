@@ -161,8 +161,8 @@ def config_problems(cfg: TrainConfig) -> list[str]:
 SEC_PER_FLOP = 1.0 / 40e9
 SEC_PER_ELEMENT = 5e-9  # activation, derivative and bias, per unit and example
 SEC_PER_PARAM = {"sgd": 1e-9, "momentum": 1.5e-9, "adam": 3e-9}
-SEC_PER_LAYER = 2.5e-5  # NumPy call overhead of one layer's forward and backward
-SEC_PER_STEP = 5e-5  # batch gathering, loss, checks
+SEC_PER_LAYER = 5e-5  # NumPy call overhead of one layer's forward and backward
+SEC_PER_STEP = 1.5e-4  # batch gathering, loss, checks
 SEC_PER_RECORDED_ELEMENT = 3e-8  # summaries, percentiles and histograms per activation and gradient entry
 BUDGET_SECONDS = 30.0
 BUDGET_BYTES = 1 << 30
