@@ -78,7 +78,7 @@ class TrainConfig:
     l2: float = 0.0
     batch: int = 64
     steps: int = 1000
-    record_every: int = 25
+    record_every: int = 50
     dtype: str = "float32"
     seed: int = 0
 
