@@ -58,17 +58,18 @@ def update_running_stats(running: RunningStats, x: np.ndarray, convention: Conve
 
     The unbiased variance (PyTorch) needs N >= 2; like PyTorch, a batch of one is refused.
     """
-    n = x.shape[0]
-    var = x.var(axis=0)
+    return blend_running_stats(running, x.mean(axis=0), x.var(axis=0), x.shape[0], convention)
+
+
+def blend_running_stats(
+    running: RunningStats, mean: np.ndarray, var: np.ndarray, n: int, convention: Convention
+) -> RunningStats:
+    """update_running_stats from a batch's mean and biased variance (D,) already computed, n rows."""
     if convention.unbiased_running_var:
         if n < 2:
             raise ValueError("Expected more than 1 value per channel when training (unbiased running variance)")
         var = var * n / (n - 1)
-    return RunningStats(
-        convention.blend(running.mean, x.mean(axis=0)),
-        convention.blend(running.var, var),
-        running.steps + 1,
-    )
+    return RunningStats(convention.blend(running.mean, mean), convention.blend(running.var, var), running.steps + 1)
 
 
 def _normalize(x: np.ndarray, mean: np.ndarray, var: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
