@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from engine.activations import ACTIVATIONS
-from engine.stats import DISPLAY_BINS, Summary, histogram_layers, summarize
+from engine.stats import DISPLAY_BINS, Summary, histogram_layers, summarize, summarize_aligned
 
 MAX_POINTS = 200  # even, so thinning keeps the first and the last point
 PERCENTILES = (1.0, 10.0, 50.0, 90.0, 99.0)
@@ -152,17 +152,21 @@ def layer_activity(
 ) -> LayerActivity:
     """Summaries of one hidden layer's activations a (N, H) and output gradient grad (N, H)."""
     act = ACTIVATIONS[activation]
-    lo, hi = act.hist_range
     # Summaries in float64: squares of large float32 values would overflow.
-    a_sum = summarize(
-        a.astype(np.float64),
-        lo,
-        hi,
-        histogram=histogram,
-        tail_margin=act.saturation_margin,
-        n_bins=DISPLAY_BINS,
-        count_zeros=act.can_die,
-    )
+    a64 = a.astype(np.float64)
+    if act.hist_range is None:  # unbounded: a grid fitted to the layer's values, as in the activation lab
+        a_sum = summarize_aligned(a64, histogram=histogram, count_zeros=act.can_die)
+    else:
+        lo, hi = act.hist_range
+        a_sum = summarize(
+            a64,
+            lo,
+            hi,
+            histogram=histogram,
+            tail_margin=act.saturation_margin,
+            n_bins=DISPLAY_BINS,
+            count_zeros=act.can_die,
+        )
     g_sum = summarize(grad.astype(np.float64), -grad_range, grad_range, histogram=histogram, n_bins=DISPLAY_BINS)
     dead = float(np.mean(np.all(a <= 0, axis=0))) if act.can_die else math.nan
     return LayerActivity(a_sum, percentiles(a), g_sum, percentiles(grad), grad_range, a_sum.frac_tail, dead)
