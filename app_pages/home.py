@@ -7,8 +7,9 @@ st.markdown(
     "See what happens inside a deep network at initialization: how the choice of weight "
     "initialization, activation function and input preprocessing shapes the signal that flows "
     "forward and the gradient that flows back, layer by layer. It follows Stanford CS231n, "
-    "*Training Neural Networks, Part 1*, and lets you go past it: any depth up to 200 layers, "
-    "any width up to 16,384 units, computed live."
+    "*Training Neural Networks, Part 1*, and lets you go past it: up to 200 layers of up to 16,384 "
+    "units, computed live within a work budget (a setting beyond it is refused with the largest "
+    "width, batch or depth that fits, one click away)."
 )
 st.page_link(
     "app_pages/activations.py",

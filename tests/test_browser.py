@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser_support import wait_for_charts, wait_for_idle
+from tests.browser_support import running_app, wait_for_charts, wait_for_idle
 from viz.activations import LAYER_FIGURE_MIN_WIDTH
 
 pytestmark = pytest.mark.browser
@@ -177,3 +177,22 @@ def test_preprocessing_page_loads_and_redraws_on_a_control_change(page, app_url)
     choose(page, "data", "digits")
     wait_for_token(page, "8x8 digits")
     assert "data=digits" in page.url
+
+
+def test_a_lab_link_opened_first_on_a_fresh_server_gets_the_apps_navigation(browser):
+    # A shared link is often the first request a new server gets: the lab must still run inside
+    # app.py's navigation and page config (with the pages in a folder named pages/, Streamlit 1.67
+    # ran such a first request as a legacy multipage app: no page config, file names as titles).
+    with running_app() as base:
+        fresh = browser.new_page(viewport={"width": 1400, "height": 900})
+        fresh.goto(f"{base}/batchnorm")
+        wait_for_idle(fresh)
+        links = fresh.get_by_test_id("stSidebarNav").locator("a").all_inner_texts()
+        assert [link.split("\n")[-1] for link in links] == [
+            "InitLab",
+            "Activation statistics",
+            "Data preprocessing",
+            "Batch normalization",
+        ]
+        assert fresh.title() == "InitLab"
+        fresh.close()
