@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from ui.urlparams import sanitize_query_params, warn_rejections
+
 st.title("InitLab")
+warn_rejections(sanitize_query_params(()), {})  # the home page has no settings: a link's extras leave
 st.markdown(
     "See what happens inside a deep network at initialization: how the choice of weight "
     "initialization, activation function and input preprocessing shapes the signal that flows "

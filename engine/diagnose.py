@@ -507,6 +507,11 @@ def diagnose(result: SimResult, measure: Measure | None = simulate) -> list[Find
     if flow and not saturation and not collapsed and (flow[1] < VANISH or flow[1] > EXPLODE):
         extras.append(Finding("error", flow_text[0].upper() + flow_text[1:] + "." + weight_grads))
     if signal.level == "ok" and any(f.level == "error" for f in extras):
-        # A steady scale is no comfort when the units are saturated: lead with the problem.
-        return [*findings, *extras, Finding("info", signal.text)]
+        # A steady scale is no comfort when the units are saturated: lead with the problem, and
+        # do not let the scale read as reassurance.
+        text = signal.text
+        if saturation:
+            text = text.replace("The activation scale holds across layers", "The activation std stays level")
+            text += " Saturated units pinned near their limits keep it there: this is not a healthy signal."
+        return [*findings, *extras, Finding("info", text)]
     return [*findings, signal, *extras]

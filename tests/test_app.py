@@ -243,3 +243,28 @@ def test_gain_is_pytorchs_and_an_old_kaiming_link_is_told_what_changed():
     plain = run_page(init="kaiming_normal")
     assert table_column(plain, "weight_std")[0] == pytest.approx(2**0.5 / 64)
     assert not any("Links made before" in i.value for i in plain.info)
+
+
+@pytest.mark.parametrize(
+    "query,notice",
+    [
+        (
+            {"init": "kaiming_normal", "gain": "-1"},
+            "`gain=-1` must be between 0 and 100; it was ignored and the default",
+        ),
+        ({"sizes": "4096,,10"}, "`sizes=4096,,10` has an empty size between two commas"),
+        ({"depth": ["3", "4"]}, "`depth=3 and 4` is given 2 times"),
+    ],
+)
+def test_refusal_notices_name_what_was_given_and_what_is_used(query, notice):
+    at = run_page(**query)
+    assert any(w.value.startswith(notice) for w in at.warning), [w.value for w in at.warning]
+    assert not any("None" in w.value or "``" in w.value for w in at.warning)
+
+
+def test_the_home_page_drops_unknown_parameters_with_a_notice():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["x"] = "1"
+    at.run()
+    assert any("`x=1` is not a setting of this page" in w.value for w in at.warning)
+    assert "x" not in at.query_params

@@ -159,3 +159,10 @@ def test_lecture_presets_lead_with_their_story_and_name_its_cause(name):
     assert_consistent(findings)
     if extra:  # batch norm normalizes the saturating preset: nothing saturates, nothing blames the init
         assert "saturated" not in words(findings) and "too large" not in words(findings)
+
+
+def test_a_saturated_net_is_not_reassured_by_its_steady_scale():
+    texts = [f.text for f in diagnose(simulate(config(preset="tanh-0.05")))]
+    assert "saturated" in texts[0]
+    assert not any("holds" in text for text in texts)
+    assert any("not a healthy signal" in text for text in texts)

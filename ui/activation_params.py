@@ -30,7 +30,9 @@ DEFAULT_WIDTH = DEFAULT.sizes[1]
 
 def parse_sizes(text: str) -> tuple[int, ...]:
     """'784, 512, 10' -> (784, 512, 10); raises ValueError with a readable reason."""
-    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    parts = [p.strip() for p in text.replace(";", ",").split(",")]
+    if "" in parts:
+        raise ValueError("has an empty size between two commas, e.g. 784,,10")
     if len(parts) < 2:
         raise ValueError("needs at least two sizes (input and one layer), e.g. 784,512,10")
     if len(parts) > MAX_DEPTH + 1:

@@ -128,7 +128,8 @@ class Rejection:
         shown = self.raw if len(self.raw) <= 40 else self.raw[:37] + "..."
         if self.reason == UNKNOWN:
             return f"`{self.key}={shown}` {UNKNOWN}; it was removed from the address."
-        return f"`{self.key}={shown}` {self.reason}; it was ignored and `{fallback}` is used instead."
+        used = "the default is used" if fallback in (None, "") else f"`{fallback}` is used"
+        return f"`{self.key}={shown}` {self.reason}; it was ignored and {used} instead."
 
 
 _PAGE_SHOWN = "_initlab_page_shown"
@@ -183,7 +184,7 @@ def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
         reason = f"is given {len(values)} times" if len(values) > 1 else param.problem(values[0])
         if reason is not None:
             drop_from_url(param.key)
-            rejections.append(Rejection(param.key, values[-1], reason))
+            rejections.append(Rejection(param.key, " and ".join(values), reason))
     return rejections
 
 
