@@ -63,7 +63,10 @@ GOAL_P50, GOAL_P95 = 2.0, 2.5  # the activation lab against the floor with its f
 
 # ---- first load ----------------------------------------------------------------------
 
-CHART_DRAWN = "() => !!document.querySelector('.initlab-live-chart .main-svg, [data-testid=stPlotlyChart] .main-svg')"
+# The page's first chart (the top one) drawn.
+CHART_DRAWN = (
+    "() => !!document.querySelector('.initlab-live-chart, [data-testid=stPlotlyChart]')?.querySelector('.main-svg')"
+)
 FLOOR_SHOWN = (
     "() => [...document.querySelectorAll('[data-testid=stMarkdownContainer] p')].some(p => p.textContent === 'token 0')"
 )
