@@ -92,6 +92,7 @@ MILESTONES = """(done) => {
         if (document.querySelector("[data-testid='stMain'] :is([data-testid='stHeading'], [data-testid='stSlider'])")) {
             mark('first element');
         }
+        if (document.querySelector('.initlab-live-chart')) mark('chart element');
         if (window.Plotly) mark('plotly.js run');
         if (done()) return mark('first chart');
         requestAnimationFrame(poll);
@@ -104,6 +105,7 @@ MILESTONE_ORDER = [
     "frontend up",
     "websocket open",
     "first element",
+    "chart element",
     "plotly.js requested",
     "plotly.js downloaded",
     "plotly.js run",
@@ -336,11 +338,15 @@ def main(args: argparse.Namespace) -> None:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("changes_given", nargs="?", type=int, help="the same as --changes (older usage)")
     parser.add_argument("--changes", type=int, default=20, help="changes per view and kind (0: none)")
     parser.add_argument("--loads", type=int, default=5, help="fresh tabs per view on a warm server (0: no loads)")
     parser.add_argument("--restarts", type=int, default=3, help="first loads after a server start, per view")
     parser.add_argument("--only", default="", help="only the labs' views whose name has this text (floors always)")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.changes_given is not None:
+        args.changes = args.changes_given
+    return args
 
 
 if __name__ == "__main__":
