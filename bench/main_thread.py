@@ -36,7 +36,7 @@ KINDS = {
 }
 VIEWS = [
     ("app.py", "activations", "activation lab"),
-    ("bench/chart_floor_app.py", "?figure=lab", "floor with its figure"),
+    ("bench/chart_floor_app.py", "?figure=lab&precompute=20", "floor with its figure"),
 ]
 SUBTITLE_HAS = "(t) => [...document.querySelectorAll('.gtitle-subtitle')].every(s => s.textContent.includes(t))"
 

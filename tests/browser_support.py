@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("INITLAB_CHROMIUM", "/usr/bin/chromium")
@@ -45,8 +46,9 @@ def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 60.0) -> N
     raise TimeoutError("streamlit did not become healthy")
 
 
-def start_app(app: str, port: int) -> subprocess.Popen:
-    """Start `streamlit run app` on loopback at `port` and wait until it is healthy."""
+def start_app(app: str, port: int, cwd: Path = ROOT, log: int | IO = subprocess.DEVNULL) -> subprocess.Popen:
+    """Start `streamlit run app` in `cwd` on loopback at `port`, its output going to `log`,
+    and wait until it is healthy."""
     cmd = [
         sys.executable,
         "-m",
@@ -60,7 +62,7 @@ def start_app(app: str, port: int) -> subprocess.Popen:
         "--server.headless",
         "true",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_healthy(f"http://127.0.0.1:{port}", proc)
     except BaseException:

@@ -40,3 +40,21 @@ def test_without_a_served_plotly_js_the_lab_falls_back_to_st_plotly_chart(monkey
     # The same mode bar as the live chart: only "save as PNG".
     assert json.loads(at.get("plotly_chart")[0].proto.config)["modeBarButtons"] == [["toImage"]]
     assert chart_figures(at)[0]["layout"]["title"]["subtitle"]["text"].startswith("tanh · gaussian")
+
+
+def test_each_chart_asks_for_the_smallest_plotly_bundle_that_draws_it():
+    def bundles(page: str) -> list[str]:
+        at = run_page(page_path(page))
+        components = [e for e in at.get("bidi_component") if e.proto.component_name == "initlab_live_chart"]
+        return [json.loads(e.proto.json)["bundle"] for e in components]
+
+    assert bundles("activations") == ["cartesian"]
+    # The first of the preprocessing lab's charts draws its clouds with WebGL (scattergl).
+    assert bundles("preprocessing")[0] == "full"
+    assert set(bundles("batchnorm")) == {"cartesian"}
+
+
+def test_the_cartesian_bundle_is_served_beside_the_full_one():
+    assert live_chart.plotly_js_served()
+    assert live_chart.cartesian_served().read_bytes() == live_chart.VENDORED_CARTESIAN.read_bytes()
+    assert live_chart.cartesian_served().parent == live_chart.SERVED_PLOTLY.parent

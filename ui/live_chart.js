@@ -4,23 +4,40 @@
 // each script run: older data is ignored, draws run one at a time, and a draw that ends
 // picks up only the newest figure that arrived meanwhile.
 
-let loading = null;
+// Two bundles of plotly.js: the cartesian one (1.4 MB) draws every figure made only of its
+// trace types, the full one (4.8 MB) everything; each figure says which it needs. Shared
+// by every chart on the page: the Plotly of each bundle loaded, and a queue of loads, one
+// at a time, so that each bundle's script is fetched once and its Plotly told apart.
+const FILES = { cartesian: "plotly-cartesian.min.js", full: "plotly.min.js" };
+const plotly = (window.initlabPlotly ??= { loaded: {}, queue: Promise.resolve() });
 
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!loading) {
-    loading = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = new URL("app/static/plotly.min.js", document.baseURI).href;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        loading = null;
-        reject(new Error("plotly.js did not load"));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return loading;
+// The most capable Plotly loaded; one already on the page counts as the full bundle.
+function bestPlotly() {
+  if (!plotly.loaded.full && !plotly.loaded.cartesian && window.Plotly) plotly.loaded.full = window.Plotly;
+  return plotly.loaded.full ?? plotly.loaded.cartesian;
+}
+
+function fetchBundle(bundle) {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = new URL(`app/static/${FILES[bundle]}`, document.baseURI).href;
+    script.onload = () => {
+      plotly.loaded[bundle] = window.Plotly;
+      window.Plotly = bestPlotly();
+      resolve(window.Plotly);
+    };
+    script.onerror = () => reject(new Error("plotly.js did not load"));
+    document.head.appendChild(script);
+  });
+}
+
+function loadPlotly(bundle) {
+  const next = plotly.queue.catch(() => {}).then(() => {
+    bestPlotly();
+    return plotly.loaded.full ?? plotly.loaded[bundle] ?? fetchBundle(bundle);
+  });
+  plotly.queue = next;
+  return next;
 }
 
 // A figure may carry a narrow variant (viz.common.narrow_variant): below `below` pixels of
@@ -46,7 +63,7 @@ function shaped(figure, narrow) {
 // Plotly's own `responsive` follows the window only; the page's column also changes
 // width when the sidebar opens or closes, so the chart watches its own box. Crossing a
 // figure's narrow width redraws it in its other shape; otherwise it is only resized.
-function followWidth(Plotly, target) {
+function followWidth(target) {
   if (target.initlabResize) return;
   let frame = 0;
   target.initlabResize = new ResizeObserver(() => {
@@ -55,16 +72,17 @@ function followWidth(Plotly, target) {
       const shown = target.initlabShown;
       if (shown && isNarrow(shown.figure, target) !== target.initlabNarrow) {
         target.initlabPending ??= shown; // a newer figure waiting to be drawn takes the new shape anyway
-        drawLatest(Plotly, target);
+        drawLatest(target);
       } else {
-        Plotly.Plots.resize(target);
+        target.initlabDrawnBy?.Plots.resize(target);
       }
     });
   });
   target.initlabResize.observe(target);
 }
 
-function drawLatest(Plotly, target) {
+function drawLatest(target) {
+  const Plotly = bestPlotly();
   const next = target.initlabPending;
   if (target.initlabDrawing || !next) return;
   target.initlabPending = null;
@@ -74,18 +92,21 @@ function drawLatest(Plotly, target) {
   const { data, layout } = shaped(next.figure, target.initlabNarrow);
   // Plots.resize sizes the chart to its box: the box must carry the figure's height.
   if (layout.height) target.style.height = `${layout.height}px`;
+  // A chart drawn by the cartesian bundle is drawn anew once the full one is on the page.
+  if (target.initlabDrawnBy && target.initlabDrawnBy !== Plotly) target.initlabDrawnBy.purge(target);
+  target.initlabDrawnBy = Plotly;
   Promise.resolve(Plotly.react(target, data, layout, next.config))
     .catch(() => {})
     .finally(() => {
       target.initlabDrawing = false;
-      drawLatest(Plotly, target);
+      drawLatest(target);
     });
 }
 
 export default function (component) {
   const { data, parentElement } = component;
   const target = parentElement.querySelector(".initlab-live-chart");
-  const { epoch, revision, figure, config, minWidth } = data;
+  const { epoch, revision, figure, config, minWidth, bundle = "full" } = data;
   const superseded = target.initlabEpoch === epoch && revision <= target.initlabRevision;
   if (!superseded) {
     target.initlabEpoch = epoch;
@@ -94,10 +115,10 @@ export default function (component) {
     if (figure !== target.initlabFigure) {
       target.initlabFigure = figure;
       target.initlabPending = { figure: JSON.parse(figure), config };
-      loadPlotly()
-        .then((Plotly) => {
-          followWidth(Plotly, target);
-          drawLatest(Plotly, target);
+      loadPlotly(bundle)
+        .then(() => {
+          followWidth(target);
+          drawLatest(target);
         })
         .catch(() => {
           target.textContent = "The chart library did not load. Reload the page to try again.";
@@ -110,6 +131,6 @@ export default function (component) {
     setTimeout(() => {
       if (target.isConnected) return;
       target.initlabResize?.disconnect();
-      window.Plotly?.purge(target);
+      target.initlabDrawnBy?.purge(target);
     }, 0);
 }

@@ -5,9 +5,11 @@ id hashes the spec), so every slider move tears the chart down and draws it from
 scratch. This component keeps one element per key and calls Plotly.react with the new
 figure: the activation lab's whole redraw took 304 to 308 ms p50 against 347 to 410 ms
 with st.plotly_chart (bench/latency.py's measure, alternating runs of the same page). It
-loads the plotly.js that ships with the installed plotly package, served by Streamlit's
-static file serving; where that is unavailable it falls back to st.plotly_chart. The
-browser side is live_chart.js.
+loads plotly.js through Streamlit's static file serving: plotly.js's cartesian bundle
+(ui/vendor/) for a figure made only of its trace types, else the full plotly.js that ships
+with the installed plotly package. A fresh tab runs the cartesian bundle several times
+faster (docs/performance.md). Where static serving is unavailable it falls back to
+st.plotly_chart. The browser side is live_chart.js.
 """
 
 from __future__ import annotations
@@ -26,6 +28,13 @@ from viz.common import NARROW_MIN_PX
 
 APP_ROOT = Path(__file__).resolve().parents[1]
 SERVED_PLOTLY = APP_ROOT / "static" / "plotly.min.js"
+# Served beside SERVED_PLOTLY under this name (live_chart.js knows both names).
+CARTESIAN_NAME = "plotly-cartesian.min.js"
+VENDORED_CARTESIAN = Path(__file__).parent / "vendor" / CARTESIAN_NAME
+CARTESIAN_TYPES = frozenset(
+    {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour", "image"}
+    | {"pie", "scatter", "scatterternary", "violin"}
+)
 # Most axes here are fixed, where zoom, pan and selection tools would do nothing: the bar keeps
 # "save as PNG". Where an axis can zoom, dragging zooms and a double click resets it.
 PLOTLY_CONFIG = {
@@ -47,28 +56,42 @@ _HTML = (
 
 @functools.cache
 def plotly_js_served() -> bool:
-    """Put the installed plotly package's plotly.min.js under ./static, once per process.
+    """Put both plotly.js bundles under ./static (the installed plotly package's full one,
+    and the vendored cartesian one), once per process.
 
-    False when static serving is off or the copy cannot be written (a read-only
+    False when static serving is off or a copy cannot be written (a read-only
     checkout): callers then fall back to st.plotly_chart.
     """
     if not st.get_option("server.enableStaticServing"):
         return False
-    source = files("plotly") / "package_data" / "plotly.min.js"
+    full = files("plotly") / "package_data" / "plotly.min.js"
+    sources = {SERVED_PLOTLY: full, cartesian_served(): VENDORED_CARTESIAN}
     try:
-        with source.open("rb") as src:
-            wanted = src.read()
-        if SERVED_PLOTLY.is_file() and SERVED_PLOTLY.read_bytes() == wanted:
-            return True
-        SERVED_PLOTLY.parent.mkdir(exist_ok=True)
-        # Written beside the target and renamed: a browser never reads a half-written file.
-        with tempfile.NamedTemporaryFile(dir=SERVED_PLOTLY.parent, delete=False, suffix=".tmp") as tmp:
-            tmp.write(wanted)
-        os.chmod(tmp.name, 0o644)
-        os.replace(tmp.name, SERVED_PLOTLY)
+        for target, source in sources.items():
+            _serve(source.read_bytes(), target)
     except OSError:
         return False
     return True
+
+
+def cartesian_served() -> Path:
+    return SERVED_PLOTLY.parent / CARTESIAN_NAME
+
+
+def _serve(wanted: bytes, target: Path) -> None:
+    if target.is_file() and target.read_bytes() == wanted:
+        return
+    target.parent.mkdir(exist_ok=True)
+    # Written beside the target and renamed: a browser never reads a half-written file.
+    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".tmp") as tmp:
+        tmp.write(wanted)
+    os.chmod(tmp.name, 0o644)
+    os.replace(tmp.name, target)
+
+
+def bundle_for(figure: go.Figure) -> str:
+    """The plotly.js bundle that draws figure: "cartesian" when it has every trace type, else "full"."""
+    return "cartesian" if {trace.type for trace in figure.data} <= CARTESIAN_TYPES else "full"
 
 
 def live_chart(figure: go.Figure, key: str, min_width: int = MIN_WIDTH_PX) -> None:
@@ -98,4 +121,5 @@ def _payload(figure: go.Figure, min_width: int) -> dict:
         "figure": figure.to_json(),
         "config": PLOTLY_CONFIG,
         "minWidth": min_width,
+        "bundle": bundle_for(figure),
     }
