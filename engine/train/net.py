@@ -284,27 +284,20 @@ def hidden_forward(
     """Train mode: dense, then activation with batch norm before or after it. (N, D_l) -> (N, D_l+1)."""
     shape = (x.shape[0], p.w[layer].shape[1])
     z, dense = dense_forward(x, p.w[layer], p.b[layer], ws.get(("z", layer), shape, x.dtype))
+    normalized = arch.has_bn(layer)
+
+    def batchnorm(v: np.ndarray) -> tuple[np.ndarray, tuple]:
+        xhat, y = ws.get(("xhat", layer), shape, x.dtype), ws.get(("y", layer), shape, x.dtype)
+        return batchnorm_train_forward(v, p.gamma[layer], p.beta[layer], xhat, y)
+
     bn = None
-    if arch.bn == "before" and arch.has_bn(layer):
-        pre, bn = batchnorm_train_forward(
-            z,
-            p.gamma[layer],
-            p.beta[layer],
-            ws.get(("xhat", layer), shape, x.dtype),
-            ws.get(("y", layer), shape, x.dtype),
-        )
-    else:
-        pre = z
+    pre = z
+    if arch.bn == "before" and normalized:
+        pre, bn = batchnorm(z)
     a = activation_forward(pre, arch)
     out = a
-    if arch.bn == "after" and arch.has_bn(layer):
-        out, bn = batchnorm_train_forward(
-            a,
-            p.gamma[layer],
-            p.beta[layer],
-            ws.get(("xhat", layer), shape, x.dtype),
-            ws.get(("y", layer), shape, x.dtype),
-        )
+    if arch.bn == "after" and normalized:
+        out, bn = batchnorm(a)
     return out, HiddenCache(dense, pre, a, bn)
 
 
