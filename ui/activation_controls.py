@@ -6,84 +6,26 @@ from typing import Any
 
 import streamlit as st
 
-from engine.init import INITIALIZERS, calculate_gain
 from engine.preprocess import PREPROCESS_LABELS
 from ui import widgets
 from ui.activation_params import PARAM_BY_KEY as P
 from ui.activation_params import PRESET_SET, parse_sizes
+from ui.init_controls import HIDDEN_KEEPS, current_value, init_controls
 from ui.presets import PRESET_KEY
-
-# Controls shown only under some settings keep their value while hidden (Streamlit drops
-# a hidden widget's parameter from the URL and restores it when the widget returns).
-_HIDDEN_KEEPS = {"persist_state": "page"}
 
 
 def current(key: str) -> Any:
     """A control's value before its widget is drawn in this run: the session's, else the URL's, else the default."""
-    if key in st.session_state:
-        return st.session_state[key]
-    raw = st.query_params.get(key)
-    return P[key].parse(raw) if raw is not None else P[key].default
+    return current_value(P, key)
 
 
-def _use_gain(value: float) -> None:
-    st.session_state["gain"] = round(value, 6)
-
-
-def _init_controls(act: str) -> None:
-    init = widgets.choice(P["init"], "Initializer")
-    spec = INITIALIZERS[init]
-    st.caption(spec.label)
-    if spec.uses_scale:
-        label = {"normal": "std σ", "uniform": "bound a", "constant": "value c"}[spec.family]
-        lowest = P["std"].lo if spec.family == "constant" else 0.0
-        st.number_input(
-            label,
-            min_value=lowest,
-            max_value=P["std"].hi,
-            value=P["std"].default,
-            step=0.005,
-            format="%.4f",
-            key="std",
-            bind="query-params",
-            **_HIDDEN_KEEPS,
-        )
-    if spec.uses_gain:
-        widgets.number(
-            P["gain"],
-            "gain g",
-            step=0.05,
-            fmt="%.4f",
-            placeholder=f"{spec.default_gain:.4g} (the scheme's own)",
-            help="PyTorch's gain: the value torch.nn.init uses gives its std. Empty: the scheme's own.",
-            **_HIDDEN_KEEPS,
-        )
-        _gain_hint(act)
-    if spec.uses_mode:
-        widgets.choice(P["mode"], "fan", radio=True, **_HIDDEN_KEEPS)
-    st.caption(_first_layer_std(spec))
-
-
-def _first_layer_std(spec) -> str:
-    """The weight std this initializer gives the first layer, for the sizes chosen."""
+def _first_layer() -> tuple[int, int]:
+    """(fan_in, fan_out) of the first weight layer for the sizes chosen."""
     sizes_text = str(current("sizes")).strip()
     try:
-        din, dout = parse_sizes(sizes_text)[:2] if sizes_text else (current("width"), current("width"))
+        return parse_sizes(sizes_text)[:2] if sizes_text else (current("width"), current("width"))
     except ValueError:
-        din = dout = current("width")
-    std = spec.effective_std(din, dout, current("std"), current("gain"), current("mode"))
-    return f"Weight std at layer 1 ({din} → {dout}): **{std:.4g}**"
-
-
-def _gain_hint(act: str) -> None:
-    """Offer PyTorch's recommended gain for this activation (torch.nn.init.calculate_gain)."""
-    target = calculate_gain(act, current("slope"))
-    st.button(
-        f"Match PyTorch for {act}: g = {target:.4g}",
-        on_click=_use_gain,
-        args=(target,),
-        help="torch.nn.init.calculate_gain: the gain PyTorch recommends for this activation.",
-    )
+        return current("width"), current("width")
 
 
 def _batchnorm_controls() -> None:
@@ -91,12 +33,12 @@ def _batchnorm_controls() -> None:
     if widgets.choice(P["bn"], "batch norm", radio=True, help=help_text) == "none":
         return
     left, right = st.columns(2)
-    widgets.number(P["gamma"], "γ (scale)", step=0.1, where=left, **_HIDDEN_KEEPS)
-    widgets.number(P["beta"], "β (shift)", step=0.1, where=right, **_HIDDEN_KEEPS)
+    widgets.number(P["gamma"], "γ (scale)", step=0.1, where=left, **HIDDEN_KEEPS)
+    widgets.number(P["beta"], "β (shift)", step=0.1, where=right, **HIDDEN_KEEPS)
     mode_help = "eval: running statistics accumulated over warm-up batches that pass through the same weights first."
-    if widgets.choice(P["bn_mode"], "BN mode", radio=True, help=mode_help, **_HIDDEN_KEEPS) == "eval":
-        widgets.slider(P["bn_warmup"], "warm-up batches", **_HIDDEN_KEEPS)
-        widgets.choice(P["bn_conv"], "running statistics", radio=True, **_HIDDEN_KEEPS)
+    if widgets.choice(P["bn_mode"], "BN mode", radio=True, help=mode_help, **HIDDEN_KEEPS) == "eval":
+        widgets.slider(P["bn_warmup"], "warm-up batches", **HIDDEN_KEEPS)
+        widgets.choice(P["bn_conv"], "running statistics", radio=True, **HIDDEN_KEEPS)
 
 
 def _shape_controls() -> None:
@@ -130,8 +72,8 @@ def sidebar_controls() -> dict[str, Any]:
         preset_slot = st.container()  # drawn last, from the values below, but shown on top
         act = widgets.choice(P["act"], "Activation")
         if act == "leaky_relu":
-            widgets.number(P["slope"], "negative slope", step=0.01, **_HIDDEN_KEEPS)
-        _init_controls(act)
+            widgets.number(P["slope"], "negative slope", step=0.01, **HIDDEN_KEEPS)
+        init_controls(P, act, _first_layer)
         _batchnorm_controls()
         st.divider()
         _shape_controls()
