@@ -72,6 +72,20 @@ def sweep(configs: Sequence[tuple[TrainConfig, float]], progress: Progress | Non
     return tuple(runs)
 
 
+def scale_configs(
+    base: TrainConfig = SCALE_BASE, scales: Sequence[float] = SCALES, bns: Sequence[str] = BN_CHOICES
+) -> list[tuple[TrainConfig, float]]:
+    """Experiment 3's runs: base at every W = scale * randn, for each batch norm choice (in that order)."""
+    return [(replace(base, init="gaussian", scale=s, bn=bn), s) for bn in bns for s in scales]
+
+
+def learning_rate_configs(
+    base: TrainConfig = LR_BASE, lrs: Sequence[float] = LEARNING_RATES, bns: Sequence[str] = BN_CHOICES
+) -> list[tuple[TrainConfig, float]]:
+    """Experiment 4's runs: base at every learning rate, for each batch norm choice (in that order)."""
+    return [(replace(base, lr=lr, bn=bn), lr) for bn in bns for lr in lrs]
+
+
 def weight_scale_sweep(
     base: TrainConfig = SCALE_BASE,
     scales: Sequence[float] = SCALES,
@@ -79,7 +93,7 @@ def weight_scale_sweep(
     progress: Progress | None = None,
 ) -> tuple[SweepRun, ...]:
     """Experiment 3: base trained at every W = scale * randn, for each batch norm choice (in that order)."""
-    return sweep([(replace(base, init="gaussian", scale=s, bn=bn), s) for bn in bns for s in scales], progress)
+    return sweep(scale_configs(base, scales, bns), progress)
 
 
 def learning_rate_sweep(
@@ -89,4 +103,4 @@ def learning_rate_sweep(
     progress: Progress | None = None,
 ) -> tuple[SweepRun, ...]:
     """Experiment 4: base trained at every learning rate, for each batch norm choice (in that order)."""
-    return sweep([(replace(base, lr=lr, bn=bn), lr) for bn in bns for lr in lrs], progress)
+    return sweep(learning_rate_configs(base, lrs, bns), progress)
