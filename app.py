@@ -21,6 +21,7 @@ pages = [
         url_path="preprocessing",
     ),
     st.Page("app_pages/batchnorm.py", title="Batch normalization", icon=":material/tune:", url_path="batchnorm"),
+    st.Page("app_pages/training.py", title="Training", icon=":material/play_circle:", url_path="training"),
 ]
 page = st.navigation(pages)
 keep_history_meaningful()

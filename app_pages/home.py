@@ -29,6 +29,11 @@ st.page_link(
     label="**Batch normalization**: the transform step by step, robustness to init, train vs test mode",
     icon=":material/tune:",
 )
+st.page_link(
+    "app_pages/training.py",
+    label="**Training**: train a net live and watch the init decide whether it learns; the lecture's claims as runs",
+    icon=":material/play_circle:",
+)
 st.markdown(
     "**Start here:** open the activation lab, pick *Lecture: tanh, W = 0.01·randn* and watch the "
     "layers collapse toward zero; switch to Xavier and they hold; switch to ReLU and Xavier fades "
@@ -45,3 +50,9 @@ for label, query in (
     ("tanh, W = 0.05·randn with batch norm before tanh (healthy again)", "preset=tanh-0.05&bn=before"),
 ):
     st.markdown(f"- [{label}](activations?{query})")
+st.markdown(
+    "Then train: [zero init, nothing changes](training?preset=zero-init&step=500) · "
+    "[deep tanh at 0.01·randn can't learn](training?preset=tanh-0.01-sgd&step=500) · "
+    "[Xavier learns](training?preset=tanh-xavier-sgd&step=500) · "
+    "[batch norm rescues a tiny init](training?preset=scale-bn&step=400)."
+)

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from tests.app_support import APP, page_path, run_page
-from ui import activation_params, batchnorm_params, preprocessing_params
+from ui import activation_params, batchnorm_params, preprocessing_params, training_params
 from ui.urlparams import MAX_TEXT, Param
 
 URLS_PER_PAGE = int(os.environ.get("INITLAB_FUZZ_URLS", "500"))
@@ -29,6 +29,7 @@ PAGES = {
     "activations": activation_params.PARAMS,
     "batchnorm": batchnorm_params.PARAMS,
     "preprocessing": preprocessing_params.PARAMS,
+    "training": training_params.PARAMS,
     "home": (),
 }
 NUMBER_JUNK = ["nan", "NaN", "inf", "-inf", "+Infinity", "abc", "", " ", "1,5", "0x10", "1e999", "None", "σ", "9" * 400]

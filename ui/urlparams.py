@@ -32,6 +32,7 @@ class Param:
     lo: float | None = None
     hi: float | None = None
     check: Callable[[str], str | None] | None = None
+    max_len: int = MAX_TEXT
 
     def parse(self, raw: str) -> Any:
         """The typed value of a raw URL string that passed `problem`."""
@@ -43,8 +44,8 @@ class Param:
 
     def problem(self, raw: str) -> str | None:
         """Why `raw` is not an acceptable value (None when it is)."""
-        if len(raw) > MAX_TEXT:
-            return f"is longer than {MAX_TEXT} characters"
+        if len(raw) > self.max_len:
+            return f"is longer than {self.max_len} characters"
         if self.choices is not None:
             return None if raw in self.choices else f"must be one of {', '.join(self.choices)}"
         if self.kind is bool:

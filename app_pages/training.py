@@ -1,0 +1,126 @@
+"""Training: watch the initialization decide whether the net learns, live."""
+
+import streamlit as st
+
+from engine.train.trainer import BUDGET_SECONDS, config_problems, estimate_cost
+from ui import widgets
+from ui.training_controls import sidebar_controls
+from ui.training_params import PARAM_BY_KEY, PARAMS, PRESET_SET, build_config, view_query
+from ui.training_run import (
+    TICK_SECONDS,
+    is_playing,
+    pause,
+    play,
+    requested_step,
+    reset,
+    run_store,
+    step_once,
+    tick_steps,
+    write_step,
+)
+from ui.training_text import EXPERIMENTS, LECTURE_LINKS
+from ui.training_view import (
+    counter,
+    curves,
+    diagnosis,
+    layer_charts,
+    regions,
+    run_summary,
+    runs_table,
+    shown_runs,
+    sweep_view,
+)
+from ui.urlparams import sanitize_query_params, start_page, warn_rejections
+
+st.title("Training")
+st.caption(
+    "Train a small fully connected net in your browser session and watch what the initialization does to "
+    "learning: loss curves, every layer's statistics over the steps, and the lecture's claims as experiments."
+)
+
+if start_page("training", PARAMS):
+    pause()
+rejections = sanitize_query_params(PARAMS)
+PRESET_SET.expand_url_preset()
+values = sidebar_controls()
+warn_rejections(rejections, values)
+
+cfg = build_config(values)
+problems = config_problems(cfg)
+if problems:
+    st.error("Cannot train: " + "; ".join(problems) + ".")
+    st.stop()
+cost = estimate_cost(cfg)
+if not cost.within_budget:
+    fits = max(1, int(BUDGET_SECONDS / cost.seconds_per_step))
+    st.error(
+        f"This run would take about {cost.seconds:.0f} s ({cfg.steps:,} steps of about "
+        f"{cost.seconds_per_step * 1000:.1f} ms) or {cost.bytes / 2**20:,.0f} MiB, over the work budget "
+        f"of {BUDGET_SECONDS:.0f} s and 1 GiB.",
+        icon=":material/timer:",
+    )
+    if cost.bytes <= (1 << 30):
+        st.markdown(f"Open it with [{fits:,} steps](training?{view_query(values, steps=fits)})")
+    st.stop()
+
+if requested_step() > cfg.steps:
+    st.info(
+        f"The link asks for step {requested_step():,}, beyond this run's {cfg.steps:,} steps: "
+        f"step {cfg.steps:,} is shown."
+    )
+if values["preset"] in EXPERIMENTS:
+    st.markdown(EXPERIMENTS[values["preset"]])
+
+buttons = st.columns([1, 1, 1, 3])
+if is_playing():
+    buttons[0].button("Pause", icon=":material/pause:", on_click=pause, type="primary", width="stretch")
+else:
+    buttons[0].button(
+        "Play", icon=":material/play_arrow:", on_click=play, args=(cfg.steps,), type="primary", width="stretch"
+    )
+buttons[1].button(
+    f"Step +{cfg.record_every}",
+    icon=":material/skip_next:",
+    on_click=step_once,
+    args=(cfg.steps, cfg.record_every),
+    width="stretch",
+)
+buttons[2].button("Reset", icon=":material/restart_alt:", on_click=reset, width="stretch")
+buttons[3].caption(
+    f"Play trains about {tick_steps(cfg):,} steps every {TICK_SECONDS:g} s. The address bar holds the step "
+    "shown: a link opens the run trained to it."
+)
+
+
+@st.fragment(run_every=TICK_SECONDS if is_playing() else None)
+def live_view() -> None:
+    """The run at the step shown; while playing, each tick first trains it a few steps further."""
+    step = min(requested_step(), cfg.steps)
+    if is_playing():
+        state = run_store().state_at(cfg, min(cfg.steps, step + tick_steps(cfg))).state
+        write_step(state.step)
+        if state.step >= cfg.steps or state.diverged_at is not None:
+            pause()
+            st.rerun()
+        step = state.step
+    runs = shown_runs(cfg, step, values)
+    state = runs[0].state
+    token = f"{run_summary(cfg)} · step {step:,}"
+    counter(state)
+    diagnosis(state)
+    curves(runs, token)
+    if state.data.x_train.shape[1] == 2:
+        regions(state, token)
+    layer_charts(state, token)
+    st.subheader("Runs")
+    runs_table(runs, values)
+
+
+live_view()
+
+st.header("Sweeps", anchor="sweeps")
+sweep = widgets.choice(PARAM_BY_KEY["sweep"], "Run a sweep", radio=True)
+sweep_view(sweep, cfg.seed)
+
+st.header("The lecture's experiments", anchor="experiments")
+st.markdown(LECTURE_LINKS)

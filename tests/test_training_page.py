@@ -1,0 +1,172 @@
+"""AppTest: the training lab's page, its URL contract and the lecture's experiments as it shows them."""
+
+import math
+import re
+
+import pytest
+
+from engine.train.trainer import evaluate, train
+from tests import app_support
+from tests.app_support import chart_figures
+from ui.training_params import PRESET_SET, build_config
+
+TIMEOUT = 120
+PAGE = app_support.page_path("training")
+LN10 = math.log(10)
+
+
+def run_page(**query):
+    return app_support.run_page(PAGE, TIMEOUT, **query)
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def titles(at) -> list[str]:
+    return [fig["layout"]["title"]["text"] for fig in chart_figures(at)]
+
+
+def texts(at) -> str:
+    boxes = [*at.success, *at.info, *at.warning, *at.error, *at.markdown]
+    return " ".join(box.value for box in boxes)
+
+
+def test_the_default_view_opens_at_step_0_with_the_loss_at_initialization():
+    at = run_page()
+    assert not at.exception
+    assert at.title[0].value == "Training"
+    assert metric(at, "step") == "0 / 1,000"
+    assert table(at)["step"].tolist() == [0]
+    assert len(chart_figures(at)) >= 4  # curves, update ratio, layers over time, histograms over time
+    assert "Loss and accuracy" in titles(at)
+
+
+def test_a_link_with_a_step_shows_the_run_trained_to_that_step_on_the_first_render():
+    at = run_page(step="300", lr="0.003", seed="2")
+    assert not at.exception
+    assert metric(at, "step") == "300 / 1,000"
+    cfg = build_config({**PRESET_SET.values("default"), "lr": 0.003, "seed": 2})
+    expected, _ = evaluate(train(cfg, 300), "train")
+    row = table(at).iloc[0]
+    assert row["step"] == 300
+    assert row["final training loss"] == pytest.approx(expected, rel=1e-9)
+    assert all("step 300" in fig["layout"]["title"]["subtitle"]["text"] for fig in chart_figures(at))
+
+
+def test_step_and_reset_move_the_run_and_the_address():
+    at = run_page(steps="200")
+    at.button[1].click().run()  # Step +4: one record interval of a 200-step run
+    assert not at.exception
+    assert at.query_params["step"] == ["4"]
+    assert metric(at, "step") == "4 / 200"
+    at.button[2].click().run()  # Reset
+    assert "step" not in at.query_params
+    assert metric(at, "step") == "0 / 200"
+
+
+def test_a_step_beyond_the_run_shows_its_end_and_says_so():
+    at = run_page(steps="100", step="500")
+    assert not at.exception
+    assert metric(at, "step") == "100 / 100"
+    assert "beyond this run's 100 steps" in texts(at)
+
+
+def test_bad_values_are_refused_with_a_notice_and_the_page_still_trains():
+    at = run_page(lr="abc", opt="rmsprop", keep="lr:0.1;lr:0.2", layer="0", zzz="1")
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    for key in ("lr=abc", "opt=rmsprop", "keep=", "layer=0", "zzz=1"):
+        assert key in warnings, key
+    assert "Loss and accuracy" in titles(at)
+
+
+def test_a_layer_beyond_this_net_falls_back_to_its_last_hidden_layer():
+    at = run_page(layer="30")  # valid for a deeper net, not for the default 3 hidden layers
+    assert not at.exception
+    assert at.selectbox(key="layer").value == "3"
+    assert "layer" not in at.query_params
+
+
+def test_a_run_beyond_the_work_budget_is_refused_with_a_link_that_fits():
+    at = run_page(width="1024", depth="41", steps="100000")
+    assert not at.exception
+    assert "over the work budget" in at.error[0].value
+    link = next(m.value for m in at.markdown if "Open it with" in m.value)
+    assert "steps=" in link
+
+
+def test_kept_runs_are_drawn_beside_this_one_and_labelled_by_what_differs():
+    at = run_page(step="200", keep="opt:sgd;lr:0.1;step:200|init:zeros;step:200")
+    assert not at.exception
+    labels = table(at)["run"].tolist()
+    assert labels == ["this run", "kept 1: opt sgd · lr 0.1", "kept 2: init zeros"]
+    curves = next(fig for fig in chart_figures(at) if fig["layout"]["title"]["text"] == "Loss and accuracy")
+    names = {trace.get("legendgroup") or trace.get("name") for trace in curves["data"]}
+    assert {"this run", "kept 1: opt sgd · lr 0.1", "kept 2: init zeros"} <= names
+
+
+def test_keep_this_run_adds_it_to_the_address_and_forget_clears_them():
+    at = run_page(step="100", lr="0.01")
+    next(b for b in at.button if b.label == "Keep this run").click().run()
+    assert at.query_params["keep"] == ["lr:0.01;step:100"]
+    next(b for b in at.button if b.label == "Forget kept runs").click().run()
+    assert "keep" not in at.query_params
+
+
+def test_zero_init_shows_the_plateau_and_names_the_symmetry():
+    at = run_page(preset="zero-init", step="500")
+    assert not at.exception
+    loss = table(at)["final training loss"].iloc[0]
+    assert abs(loss - LN10) < 0.01 * LN10
+    assert "same incoming weights" in texts(at) or "symmetry" in texts(at)
+
+
+def test_deep_tanh_with_xavier_learns_where_0_01_randn_stays_at_ln10():
+    stuck = table(run_page(preset="tanh-0.01-sgd", step="500"))["final training loss"].iloc[0]
+    learns = table(run_page(preset="tanh-xavier-sgd", step="500"))["final training loss"].iloc[0]
+    assert abs(stuck - LN10) < 0.01 * LN10 and learns < 0.1
+
+
+def test_a_diverging_run_stops_and_names_the_step():
+    at = run_page(preset="lr-too-high", step="500")
+    assert not at.exception
+    diverged = table(at)["diverged at step"].iloc[0]
+    assert 0 < diverged < 500
+    assert f"step {int(diverged)}" in texts(at)
+
+
+def test_two_dimensional_data_shows_the_decision_regions():
+    at = run_page(preset="spiral", step="300")
+    assert not at.exception
+    assert "Decision regions" in " ".join(titles(at))
+    assert "Decision regions" not in " ".join(titles(run_page()))
+
+
+def test_the_learning_rate_sweep_shows_batch_norm_training_at_a_larger_rate():
+    at = run_page(sweep="lr")
+    assert not at.exception
+    verdict = next(m.value for m in at.markdown if "Largest learning rate that trains" in m.value)
+    with_bn, without = (float(x) for x in re.findall(r"\*\*([0-9.e+-]+)\*\*", verdict))
+    assert with_bn >= 3 * without
+    assert any(fig["layout"]["title"]["text"].startswith("Final") for fig in chart_figures(at))
+
+
+def test_every_experiment_preset_opens_with_its_lecture_text():
+    from ui.training_text import EXPERIMENTS
+
+    for name in ("zero-init", "relu-xavier-30", "lr-bn"):
+        at = run_page(preset=name)
+        assert not at.exception
+        assert EXPERIMENTS[name][:40] in texts(at)
+        assert at.query_params.get("preset") is None  # expanded into its values
+
+
+def test_twenty_examples_are_memorized_while_validation_lags():
+    row = table(run_page(preset="overfit-20", step="300")).iloc[0]
+    assert row["final training loss"] < 0.05
+    assert row["best validation accuracy"] < 0.8

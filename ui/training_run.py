@@ -1,0 +1,112 @@
+"""The training lab's run state in the session: the step shown, play, and the kept runs.
+
+The settings are widgets bound to the URL. The step shown and the kept runs are owned by the
+run controls (play, step, reset, keep): they write `step` and `keep` into the URL and nothing
+else, so the address bar always holds the view, and opening it rebuilds the same runs (a run
+is a function of its config and step count).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from engine.train.checkpoints import Checkpoint, RunStore
+from engine.train.trainer import TrainConfig, estimate_cost, steps_within
+from ui.training_params import MAX_KEPT, PARAM_BY_KEY, decode_kept, differing, encode_kept
+
+PLAYING = "_training_playing"
+TICK_SECONDS = 0.5  # how often a playing run is advanced and redrawn
+TICK_WORK = 0.3  # estimated seconds of training per tick (the estimate is a little slow)
+TICKS_PER_RUN = 8  # a run plays in at least this many ticks, so it can be watched
+CATCH_UP_QUIETLY = 1.0  # estimated seconds of training above which a progress bar shows
+
+
+@st.cache_resource(show_spinner=False)
+def run_store() -> RunStore:
+    """The process's checkpoints of recent runs, shared by sessions (runs are deterministic)."""
+    return RunStore()
+
+
+def url_int(key: str) -> int:
+    """An integer URL parameter, already validated by sanitize_query_params (default when absent)."""
+    raw = st.query_params.get(key)
+    return PARAM_BY_KEY[key].default if raw is None else PARAM_BY_KEY[key].parse(raw)
+
+
+def requested_step() -> int:
+    return url_int("step")
+
+
+def write_step(step: int) -> None:
+    """Put the step shown into the URL (absent at step 0, the default)."""
+    if step > 0:
+        st.query_params["step"] = str(step)
+    elif "step" in st.query_params:
+        del st.query_params["step"]
+
+
+def is_playing() -> bool:
+    return bool(st.session_state.get(PLAYING, False))
+
+
+def play(steps: int) -> None:
+    """Start playing; a finished run starts again from step 0."""
+    if requested_step() >= steps:
+        write_step(0)
+    st.session_state[PLAYING] = True
+
+
+def pause() -> None:
+    st.session_state[PLAYING] = False
+
+
+def step_once(steps: int, every: int) -> None:
+    """One record interval further (a new point on every chart), paused."""
+    st.session_state[PLAYING] = False
+    write_step(min(steps, requested_step() + every))
+
+
+def reset() -> None:
+    st.session_state[PLAYING] = False
+    write_step(0)
+
+
+def tick_steps(cfg: TrainConfig) -> int:
+    """Steps one tick of play trains: about TICK_WORK seconds, and at most 1/TICKS_PER_RUN of the run."""
+    return max(1, min(steps_within(cfg, TICK_WORK), math.ceil(cfg.steps / TICKS_PER_RUN)))
+
+
+def kept_runs() -> list[dict[str, Any]]:
+    raw = st.query_params.get("keep")
+    return decode_kept(raw) if raw else []
+
+
+def keep(values: dict[str, Any]) -> None:
+    """Add the run shown (its settings and step) to the kept runs; the oldest goes beyond MAX_KEPT."""
+    run = {**differing(values), "step": requested_step()}
+    runs = [r for r in kept_runs() if r != run] + [run]
+    st.query_params["keep"] = encode_kept(runs[-MAX_KEPT:])
+
+
+def forget_kept() -> None:
+    if "keep" in st.query_params:
+        del st.query_params["keep"]
+
+
+def trained(cfg: TrainConfig, step: int, what: str) -> Checkpoint:
+    """The run of cfg at `step`, with a progress bar when training to it takes more than about a second."""
+    store = run_store()
+    remaining = step - store.resume_step(cfg, step)
+    if estimate_cost(cfg).seconds_per_step * remaining <= CATCH_UP_QUIETLY:
+        return store.state_at(cfg, step)
+    bar = st.progress(0.0, text=f"Training {what} to step {step:,}…")
+
+    def report(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Training {what} to step {step:,}: {done:,} of {total:,} steps")
+
+    checkpoint = store.state_at(cfg, step, chunk=max(1, steps_within(cfg, 0.25)), progress=report)
+    bar.empty()
+    return checkpoint

@@ -1,0 +1,271 @@
+"""What the training lab draws of a run at its step: counter, diagnosis, charts, runs table."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from engine.train.diagnose import diagnose_run
+from engine.train.regions import decision_grid
+from viz.training import (
+    RunCurves,
+    curves_figure,
+    decision_figure,
+    layer_time_figure,
+    ridge_figure,
+    sweep_figure,
+    update_ratio_figure,
+)
+
+from engine.activations import ACTIVATIONS
+from engine.train.checkpoints import Checkpoint
+from engine.train.record import Record
+from engine.train.sweeps import LR_BASE, SCALE_BASE, Progress, SweepRun, learning_rate_configs, scale_configs, sweep
+from engine.train.trainer import TrainConfig, TrainState, estimate_cost, evaluate
+from ui.live_chart import live_chart
+from ui.training_params import build_config, differing, kept_values
+from ui.training_run import forget_kept, keep, kept_runs, trained
+from ui.training_text import SWEEPS
+from ui.urlparams import drop_from_url
+
+LEVEL_BOX = {"ok": st.success, "info": st.info, "warn": st.warning, "error": st.error}
+NAMES = {
+    "data": "data",
+    "prep": "prep",
+    "examples": "examples",
+    "act": "act",
+    "slope": "slope",
+    "init": "init",
+    "std": "σ",
+    "gain": "gain",
+    "mode": "fan",
+    "depth": "depth",
+    "width": "width",
+    "sizes": "hidden",
+    "bn": "BN",
+    "bn_conv": "BN stats",
+    "opt": "opt",
+    "lr": "lr",
+    "batch": "batch",
+    "l2": "L2",
+    "steps": "steps",
+    "seed": "seed",
+}
+
+
+@dataclass(frozen=True)
+class ShownRun:
+    """A run as the page shows it: a label, its state at the step shown, and its training seconds."""
+
+    label: str
+    differs: str
+    state: TrainState
+    seconds: float
+
+
+def describe(diff: dict[str, Any]) -> str:
+    """'lr 0.01 · init xavier' for the settings in diff ('' when none)."""
+    return " · ".join(f"{NAMES.get(key, key)} {_shown(value)}" for key, value in diff.items())
+
+
+def _shown(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def at_step(cfg: TrainConfig, step: int, what: str) -> ShownRun | Checkpoint:
+    """The run at `step`; at step 0, the initial weights with the record point of the first minibatch.
+
+    The record's point 0 (loss at initialization, the layers' statistics) is written by the
+    first update, from the weights before it: step 0 shows those weights with that point.
+    """
+    if step > 0:
+        return trained(cfg, step, what)
+    start, first = trained(cfg, 0, what), trained(cfg, 1, what)
+    record = Record(first.state.record.every, first.state.record.points[:1])
+    return Checkpoint(replace(start.state, record=record), start.seconds)
+
+
+def shown_runs(cfg: TrainConfig, step: int, values: dict[str, Any]) -> list[ShownRun]:
+    """This run and the kept ones, each at its step, labelled by what differs from this run."""
+    current = at_step(cfg, step, "this run")
+    runs = [ShownRun("this run", describe(differing(values)) or "the defaults", current.state, current.seconds)]
+    for i, run in enumerate(kept_runs(), start=1):
+        kept, kept_step = kept_values(run)
+        kept_cfg = build_config(kept)
+        checkpoint = at_step(kept_cfg, min(kept_step, kept_cfg.steps), f"kept run {i}")
+        diff = describe(differing(kept, values))
+        if kept_step != step:
+            diff = f"{diff} · step {kept_step}" if diff else f"step {kept_step}"
+        label = f"kept {i}: {diff or 'same settings'}"
+        runs.append(ShownRun(label, describe(differing(kept)) or "the defaults", checkpoint.state, checkpoint.seconds))
+    return runs
+
+
+def counter(state: TrainState) -> None:
+    cfg = state.config
+    epoch = state.step * cfg.batch / cfg.n_train
+    points = state.record.points
+    last = points[-1] if points else None
+    cols = st.columns(4)
+    cols[0].metric(
+        "step", f"{state.step:,} / {cfg.steps:,}", help=f"epoch {epoch:.1f}: {cfg.n_train} training examples"
+    )
+    if last is not None:
+        cols[1].metric("training loss", f"{last.train_loss:.3f}", help="mean minibatch loss since the previous point")
+        cols[2].metric("validation loss", f"{last.val_loss:.3f}")
+        cols[3].metric("validation accuracy", f"{last.val_acc:.1%}")
+
+
+def diagnosis(state: TrainState) -> None:
+    for finding in diagnose_run(state):
+        LEVEL_BOX[finding.level](finding.text)
+
+
+def curves(runs: list[ShownRun], token: str) -> None:
+    planned = max(run.state.config.steps for run in runs)
+    chance = runs[0].state.data.chance_loss
+    figure = curves_figure(
+        [RunCurves(run.label, run.state.record, run.state.diverged_at) for run in runs], planned, chance, token
+    )
+    live_chart(figure, key="train_curves")
+
+
+def regions(state: TrainState, token: str) -> None:
+    grid = decision_grid(state)
+    figure = decision_figure(grid.xs, grid.ys, grid.classes, grid.x, grid.y, state.data.classes, token)
+    live_chart(figure, key="train_regions")
+
+
+def layer_charts(state: TrainState, token: str) -> None:
+    record = state.record
+    if not record.points:
+        return
+    live_chart(update_ratio_figure(record, token), key="train_ratio")
+    live_chart(layer_time_figure(record, token), key="train_layers")
+    hidden = len(state.config.hidden)
+    if hidden == 0:
+        return
+    layer = layer_choice(hidden)
+    label = ACTIVATIONS[state.config.activation].label
+    live_chart(ridge_figure(record, layer, label, token), key="train_ridge")
+
+
+def layer_choice(hidden: int) -> int:
+    """The hidden layer whose histograms are drawn over time (the last one unless chosen)."""
+    options = [str(i) for i in range(1, hidden + 1)]
+    chosen = st.session_state.get("layer", st.query_params.get("layer"))
+    if chosen is not None and str(chosen) not in options:  # a layer of a deeper net chosen before
+        st.session_state.pop("layer", None)
+        drop_from_url("layer")
+    picked = st.selectbox(
+        "Histograms over time of hidden layer", options, index=hidden - 1, key="layer", bind="query-params"
+    )
+    return int(picked)
+
+
+def final_loss(state: TrainState) -> float:
+    return math.inf if state.diverged_at is not None else evaluate(state, "train")[0]
+
+
+def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
+    rows = []
+    for run in runs:
+        _, acc = run.state.record.series("val_acc")
+        rows.append(
+            {
+                "run": run.label,
+                "settings (vs the defaults)": run.differs,
+                "step": run.state.step,
+                "final training loss": final_loss(run.state),
+                "best validation accuracy": float(np.nanmax(acc)) if np.isfinite(acc).any() else math.nan,
+                "diverged at step": run.state.diverged_at,
+                "training time (s)": run.seconds,
+            }
+        )
+    table = pd.DataFrame(rows)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "final training loss": st.column_config.NumberColumn(format="%.4g"),
+            "best validation accuracy": st.column_config.NumberColumn(format="percent"),
+            "training time (s)": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+    left, middle, right = st.columns(3)
+    left.download_button("Download CSV", table.to_csv(index=False), file_name="initlab_runs.csv", mime="text/csv")
+    middle.button(
+        "Keep this run",
+        on_click=keep,
+        args=(values,),
+        help="Draw its curves beside the next runs (up to 5; the link keeps them too).",
+    )
+    if len(runs) > 1:
+        right.button("Forget kept runs", on_click=forget_kept)
+
+
+def run_summary(cfg: TrainConfig) -> str:
+    """'digits · 3×128 relu · kaiming_normal · adam lr 0.001 · seed 0': the run in a chart's subtitle."""
+    hidden = cfg.hidden
+    shape = f"{len(hidden)}×{hidden[0]}" if hidden and len(set(hidden)) == 1 else ",".join(map(str, hidden)) or "no"
+    bn = "" if cfg.bn == "none" else f" · BN {cfg.bn}"
+    return (
+        f"{cfg.dataset} · {shape} hidden {cfg.activation}{bn} · {cfg.init} · "
+        f"{cfg.optimizer} lr {cfg.lr:g} · batch {cfg.batch} · seed {cfg.seed}"
+    )
+
+
+SWEEP_CONFIGS = {"scale": (scale_configs, SCALE_BASE), "lr": (learning_rate_configs, LR_BASE)}
+
+
+def sweep_plan(kind: str, seed: int) -> list[tuple[TrainConfig, float]]:
+    make, base = SWEEP_CONFIGS[kind]
+    return make(replace(base, seed=seed))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def sweep_runs(kind: str, seed: int, _progress: Progress | None = None) -> tuple[SweepRun, ...]:
+    """A sweep's runs (cached: a sweep takes seconds)."""
+    return sweep(sweep_plan(kind, seed), _progress)
+
+
+def sweep_view(kind: str, seed: int) -> None:
+    """The sweep chosen in the URL: its text, a progress bar the first time, its figure and its verdict."""
+    if kind == "none":
+        seconds = {k: sum(estimate_cost(c).seconds for c, _ in sweep_plan(k, seed)) for k in SWEEP_CONFIGS}
+        st.caption(
+            f"`scale`: experiment 3, 24 runs, about {seconds['scale']:.0f} s the first time. "
+            f"`lr`: experiment 4, 18 runs, about {seconds['lr']:.0f} s. Results are kept for the next visitor."
+        )
+        return
+    st.markdown(SWEEPS[kind])
+    bar = st.progress(0.0, text="Running the sweep…")
+
+    def report(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Running the sweep: {done} of {total} runs")
+
+    runs = sweep_runs(kind, seed, report)
+    bar.empty()
+    chance = math.log(10)
+    figure = sweep_figure(runs, kind, chance, f"seed {seed} · {len(runs)} runs")
+    live_chart(figure, key="train_sweep")
+    trains = {bn: sum(r.trained(chance) for r in runs if r.bn == bn) for bn in ("none", "before")}
+    per = len(runs) // 2
+    if kind == "scale":
+        st.markdown(
+            f"Runs that train (final loss below ln 10 / 2): **{trains['before']} of {per}** scales with batch norm, "
+            f"**{trains['none']} of {per}** without."
+        )
+    else:
+        largest = {
+            bn: max((r.value for r in runs if r.bn == bn and r.trained(chance)), default=math.nan) for bn in trains
+        }
+        st.markdown(
+            f"Largest learning rate that trains: **{largest['before']:.3g}** with batch norm, "
+            f"**{largest['none']:.3g}** without."
+        )
