@@ -815,9 +815,9 @@ def _sweep_traces(runs: list[SweepRun], bn: str, short: str, loss_top: float) ->
             "y": acc,
             "line": {"color": color},
             "marker": {
-                "size": np.where(diverged, 11, 6),
+                "size": np.where(diverged, 12, 6),
                 "symbol": np.where(diverged, DIVERGED_SYMBOL, "circle"),
-                "line": {"color": color, "width": 2},
+                "line": {"color": color, "width": 2.5},
             },
             "customdata": notes,
             "showlegend": False,
