@@ -1,6 +1,7 @@
 """The narrow shapes of the crowded figures: panels in rows that stay apart and inside the figure."""
 
 import functools
+import math
 
 import numpy as np
 import pytest
@@ -8,22 +9,30 @@ import pytest
 from engine.bn_lab import batch_steps, running_statistics
 from engine.data import labelled_cloud, photo_patches
 from engine.prep_lab import conditioning, stages
+from engine.train import TrainConfig, train
+from engine.train.sweeps import SweepRun
 from engine.transforms import channel_means, mean_image
 from viz.batchnorm import running_figure, steps_heatmaps
 from viz.common import NARROW_BELOW_PX, rows
 from viz.preprocessing import conditioning_figure, image_grid, photo_means_figure, stages_figure
+from viz.training import RunCurves, curves_figure, layer_time_figure, sweep_figure
 
 
 @functools.cache
 def figures() -> dict:
     x, y = labelled_cloud(200, (30.0, 5.0), (10.0, 1.0), 0.5, seed=0)
     patches = photo_patches(20, 8, seed=0)
+    run = train(TrainConfig(hidden=(16, 16), steps=20, record_every=10))
+    sweep = [SweepRun(s, bn, 0.1, 0.9, None) for bn in ("none", "before") for s in (1e-3, 1e-2, 1e-1)]
     return {
         "stages": stages_figure(stages(x), ("feature 0", "feature 1"), "token"),
         "conditioning": conditioning_figure(conditioning(x, y, 0.5, 20), "token"),
         "photos": photo_means_figure(mean_image(patches), channel_means(patches), patches[0], "token"),
         "steps": steps_heatmaps(batch_steps(8, 12, 0, 5.0, 2.0, 1.0, 0.0, 1e-5), "token"),
         "running": running_figure(running_statistics(20, 8, 0, 3.0, 2.0), "token"),
+        "curves": curves_figure([RunCurves("this run", run.record, None)], 100, math.log(10), "token"),
+        "layer_time": layer_time_figure(run.record, "token"),
+        "sweep": sweep_figure(sweep, "scale", math.log(10), "token"),
     }
 
 
@@ -45,7 +54,9 @@ def panels(layout: dict) -> list[tuple[list[float], list[float]]]:
     return out
 
 
-@pytest.mark.parametrize("name", ["stages", "conditioning", "photos", "steps", "running"])
+@pytest.mark.parametrize(
+    "name", ["stages", "conditioning", "photos", "steps", "running", "curves", "layer_time", "sweep"]
+)
 def test_narrow_panels_stay_inside_the_figure_and_apart(name):
     boxes = panels(narrow_layout(figures()[name]))
     assert len(boxes) >= 2
@@ -58,7 +69,10 @@ def test_narrow_panels_stay_inside_the_figure_and_apart(name):
             assert apart_x or apart_y
 
 
-@pytest.mark.parametrize("name,row_count", [("stages", 2), ("conditioning", 2), ("photos", 2)])
+@pytest.mark.parametrize(
+    "name,row_count",
+    [("stages", 2), ("conditioning", 2), ("photos", 2), ("curves", 2), ("layer_time", 2), ("sweep", 2)],
+)
 def test_crowded_rows_of_panels_wrap_when_narrow(name, row_count):
     figure = figures()[name]
     wide_rows = {tuple(y) for _, y in panels(figure.to_dict()["layout"])}
