@@ -22,7 +22,8 @@ LOSS_POINTS = """() => {
     const gd = [...document.querySelectorAll('.initlab-live-chart')].find(
         g => g.layout && g.layout.title && g.layout.title.text === 'Loss and accuracy');
     if (!gd) return -1;
-    const trace = gd.data.find(t => (t.legendgroup || t.name) === 'this run');
+    // _fullData: the traces as drawn, arrays decoded (gd.data may hold them base64-encoded)
+    const trace = gd._fullData.find(t => (t.legendgroup || t.name) === 'this run' && t.x && t.x.length);
     return trace ? trace.x.length : -1;
 }"""
 
@@ -63,7 +64,8 @@ def test_a_paused_runs_link_opens_the_same_step_in_a_new_tab(page, browser, app_
     page.goto(f"{app_url}/training?steps=400&lr=0.003")
     wait_for_idle(page)
     page.get_by_role("button", name=re.compile("Play")).click()
-    page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=60_000)  # played to the end
+    page.wait_for_function(f"() => ({CURVES_STEP})() === 400", timeout=60_000)  # played to the end
+    page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=30_000)  # and stopped there
     wait_for_idle(page)
     assert url_step(page) == counter(page) == 400
     other = browser.new_page()

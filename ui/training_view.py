@@ -9,21 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import streamlit as st
-from engine.train.diagnose import diagnose_run
-from engine.train.regions import decision_grid
-from viz.training import (
-    RunCurves,
-    curves_figure,
-    decision_figure,
-    layer_time_figure,
-    ridge_figure,
-    sweep_figure,
-    update_ratio_figure,
-)
 
 from engine.activations import ACTIVATIONS
 from engine.train.checkpoints import Checkpoint
+from engine.train.diagnose import diagnose_run
 from engine.train.record import Record
+from engine.train.regions import decision_grid
 from engine.train.sweeps import LR_BASE, SCALE_BASE, Progress, SweepRun, learning_rate_configs, scale_configs, sweep
 from engine.train.trainer import TrainConfig, TrainState, estimate_cost, evaluate
 from ui.live_chart import live_chart
@@ -31,6 +22,16 @@ from ui.training_params import build_config, differing, kept_values
 from ui.training_run import forget_kept, keep, kept_runs, trained
 from ui.training_text import SWEEPS
 from ui.urlparams import drop_from_url
+from viz.training import (
+    RunCurves,
+    curves_figure,
+    decision_figure,
+    layer_time_figure,
+    layers_with_histograms,
+    ridge_figure,
+    sweep_figure,
+    update_ratio_figure,
+)
 
 LEVEL_BOX = {"ok": st.success, "info": st.info, "warn": st.warning, "error": st.error}
 NAMES = {
@@ -146,23 +147,26 @@ def layer_charts(state: TrainState, token: str) -> None:
         return
     live_chart(update_ratio_figure(record, token), key="train_ratio")
     live_chart(layer_time_figure(record, token), key="train_layers")
-    hidden = len(state.config.hidden)
-    if hidden == 0:
+    available = layers_with_histograms(record)
+    if not available:
         return
-    layer = layer_choice(hidden)
+    layer = layer_choice(available)
     label = ACTIVATIONS[state.config.activation].label
     live_chart(ridge_figure(record, layer, label, token), key="train_ridge")
 
 
-def layer_choice(hidden: int) -> int:
-    """The hidden layer whose histograms are drawn over time (the last one unless chosen)."""
-    options = [str(i) for i in range(1, hidden + 1)]
+def layer_choice(available: tuple[int, ...]) -> int:
+    """The hidden layer whose histograms are drawn over time (the last one unless chosen).
+
+    Deep nets keep histograms of 12 layers spread over the depth: those are the choices.
+    """
+    options = [str(i) for i in available]
     chosen = st.session_state.get("layer", st.query_params.get("layer"))
     if chosen is not None and str(chosen) not in options:  # a layer of a deeper net chosen before
         st.session_state.pop("layer", None)
         drop_from_url("layer")
     picked = st.selectbox(
-        "Histograms over time of hidden layer", options, index=hidden - 1, key="layer", bind="query-params"
+        "Histograms over time of hidden layer", options, index=len(options) - 1, key="layer", bind="query-params"
     )
     return int(picked)
 
