@@ -71,22 +71,24 @@ if requested_step() > cfg.steps:
 if values["preset"] in EXPERIMENTS:
     st.markdown(EXPERIMENTS[values["preset"]])
 
-buttons = st.columns([1, 1, 1, 3])
+buttons = st.columns(3)
 if is_playing():
     buttons[0].button("Pause", icon=":material/pause:", on_click=pause, type="primary", width="stretch")
 else:
+    play_args = (cfg.steps,)
     buttons[0].button(
-        "Play", icon=":material/play_arrow:", on_click=play, args=(cfg.steps,), type="primary", width="stretch"
+        "Play", icon=":material/play_arrow:", on_click=play, args=play_args, type="primary", width="stretch"
     )
 buttons[1].button(
-    f"Step +{cfg.record_every}",
+    f"+{cfg.record_every}",
     icon=":material/skip_next:",
     on_click=step_once,
     args=(cfg.steps, cfg.record_every),
     width="stretch",
+    help=f"Train {cfg.record_every} more steps: one more point on every chart.",
 )
-buttons[2].button("Reset", icon=":material/restart_alt:", on_click=reset, width="stretch")
-buttons[3].caption(
+buttons[2].button("Reset", icon=":material/restart_alt:", on_click=reset, width="stretch", help="Back to step 0.")
+st.caption(
     f"Play trains about {tick_steps(cfg):,} steps every {TICK_SECONDS:g} s. The address bar holds the step "
     "shown: a link opens the run trained to it."
 )

@@ -30,7 +30,7 @@ LOSS_POINTS = """() => {
 
 def counter(page) -> int:
     text = page.get_by_test_id("stMetricValue").first.inner_text()
-    return int(text.split("/")[0].replace(",", "").strip())
+    return int(text.replace(",", "").strip())
 
 
 def url_step(page) -> int:

@@ -150,7 +150,7 @@ def test_layer_heatmaps_are_layers_by_points_and_a_zero_gradient_is_a_gap():
     assert list(act_map.y) == [1, 2, 3] and fig.layout.yaxis.autorange == "reversed"
     assert list(act_map.x) == [0, 10, 20, 30]
     expected = [[p.hidden[i].act.std for p in record.points] for i in range(3)]
-    np.testing.assert_allclose(act_map.z, expected)
+    np.testing.assert_allclose(act_map.z, np.log10(expected))  # decades: a tenfold shrink per layer shows
     z = np.asarray(grad_map.z, dtype=float)
     assert np.isnan(z[1, 2]) and not np.isinf(z).any()
     assert np.isfinite(np.delete(z.ravel(), 1 * 4 + 2)).all()

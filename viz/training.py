@@ -360,28 +360,43 @@ def _decade_ticks(lo: int, hi: int) -> tuple[list[int], list[str]]:
     return exps, [f"1e{e}" if e not in (0, 1) else f"{10**e}" for e in exps]
 
 
+def _log_grid(grid: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """log10 of the positive finite entries (gaps elsewhere), and the whole decades around them."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(np.isfinite(grid) & (grid > 0), np.log10(grid), np.nan)
+    finite = logs[np.isfinite(logs)]
+    lo = math.floor(finite.min()) if finite.size else -3
+    hi = max(math.ceil(finite.max()) if finite.size else 0, lo + 1)
+    return logs, lo, hi
+
+
 def layer_time_figure(record: Record, subtitle: str) -> go.Figure:
     """Per hidden layer (rows, layer 1 at the top) and record point (columns): the std of the
-    activations, and the std of the gradient arriving at the layer's output on a log10 colour
-    scale (gradients span decades). Zero or non-finite values are gaps.
+    activations and the std of the gradient arriving at the layer's output, both on log10
+    colour scales: a signal that shrinks tenfold per layer (the lecture's 0.01·randn) is a
+    colour step per row, where a linear scale would paint every deep layer the same. Zero
+    or non-finite values are gaps.
 
     Wide, side by side; narrow, stacked.
     """
     steps = [p.step for p in record.points]
     act = _layer_grid(record, "act")
     grad = _layer_grid(record, "grad")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_grad = np.where(np.isfinite(grad) & (grad > 0), np.log10(grad), np.nan)
-    act = np.where(np.isfinite(act), act, np.nan)
-    finite = log_grad[np.isfinite(log_grad)]
-    lo = math.floor(finite.min()) if finite.size else -3
-    hi = max(math.ceil(finite.max()) if finite.size else 0, lo + 1)
+    log_act, act_lo, act_hi = _log_grid(act)
+    log_grad, lo, hi = _log_grid(grad)
+    act_ticks, act_text = _decade_ticks(act_lo, act_hi)
     tickvals, ticktext = _decade_ticks(lo, hi)
     depth = act.shape[0]
     layers = list(range(1, depth + 1))
     wide_x = [[d[0], d[1] - 0.06] for d in columns([1.0, 1.0], [0.3])]
     bar = {"thickness": 12, "len": 1.0, "y": 0.5, "yanchor": "middle", "title": {"side": "right"}}
-    act_bar = {**bar, "x": wide_x[0][1] + 0.015, "title": {"text": "std", "side": "right"}}
+    act_bar = {
+        **bar,
+        "x": wide_x[0][1] + 0.015,
+        "title": {"text": "std (log scale)", "side": "right"},
+        "tickvals": act_ticks,
+        "ticktext": act_text,
+    }
     grad_bar = {
         **bar,
         "x": wide_x[1][1] + 0.015,
@@ -393,11 +408,13 @@ def layer_time_figure(record: Record, subtitle: str) -> go.Figure:
     data = [
         {
             **common,
-            "z": act,
-            "zmin": 0.0,
+            "z": log_act,
+            "customdata": np.where(np.isfinite(act), act, np.nan),
+            "zmin": act_lo,
+            "zmax": act_hi,
             "colorscale": "Viridis",
             "colorbar": act_bar,
-            "hovertemplate": "layer %{y} · step %{x} · activation std %{z:.3g}<extra></extra>",
+            "hovertemplate": "layer %{y} · step %{x} · activation std %{customdata:.3g}<extra></extra>",
         },
         {
             **common,
