@@ -98,7 +98,9 @@ st.caption(
 def live_view() -> None:
     """The run at the step shown; while playing, each tick first trains it a few steps further."""
     step = min(requested_step(), cfg.steps)
-    if is_playing():
+    if not is_playing():
+        write_step(requested_step())  # the address a paused view shows, whatever came before
+    else:
         state = run_store().state_at(cfg, min(cfg.steps, step + tick_steps(cfg))).state
         write_step(state.step)
         if state.step >= cfg.steps or state.diverged_at is not None:

@@ -41,11 +41,18 @@ def requested_step() -> int:
 
 
 def write_step(step: int) -> None:
-    """Put the step shown into the URL (absent at step 0, the default)."""
+    """Put the step shown into the URL (absent at step 0, the default).
+
+    The address is sent even when it already says so: a tick of play that was interrupted
+    (by Pause, or a control) may have sent a later step after the browser asked for this
+    run, and the browser keeps the address it received last.
+    """
     if step > 0:
         st.query_params["step"] = str(step)
     elif "step" in st.query_params:
         del st.query_params["step"]
+    else:
+        st.query_params.update({})  # sends the address as it is
 
 
 def is_playing() -> bool:

@@ -112,9 +112,8 @@ def counter(state: TrainState) -> None:
     points = state.record.points
     last = points[-1] if points else None
     cols = st.columns(4)
-    cols[0].metric(
-        "step", f"{state.step:,} / {cfg.steps:,}", help=f"epoch {epoch:.1f}: {cfg.n_train} training examples"
-    )
+    epochs = f"epoch {epoch:.1f}: {cfg.n_train} training examples"
+    cols[0].metric(f"step (of {cfg.steps:,})", f"{state.step:,}", help=epochs)
     if last is not None:
         cols[1].metric("training loss", f"{last.train_loss:.3f}", help="mean minibatch loss since the previous point")
         cols[2].metric("validation loss", f"{last.val_loss:.3f}")
