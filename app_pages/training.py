@@ -14,9 +14,10 @@ from ui.training_run import (
     requested_step,
     reset,
     run_store,
+    send_address,
+    set_step,
     step_once,
     tick_steps,
-    write_step,
 )
 from ui.training_text import EXPERIMENTS, LECTURE_LINKS
 from ui.training_view import (
@@ -29,6 +30,7 @@ from ui.training_view import (
     runs_table,
     shown_runs,
     sweep_view,
+    view_address,
 )
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 
@@ -97,16 +99,15 @@ st.caption(
 @st.fragment(run_every=TICK_SECONDS if is_playing() else None)
 def live_view() -> None:
     """The run at the step shown; while playing, each tick first trains it a few steps further."""
-    step = min(requested_step(), cfg.steps)
-    if not is_playing():
-        write_step(requested_step())  # the address a paused view shows, whatever came before
-    else:
+    step, finished = min(requested_step(), cfg.steps), False
+    if is_playing():
         state = run_store().state_at(cfg, min(cfg.steps, step + tick_steps(cfg))).state
-        write_step(state.step)
-        if state.step >= cfg.steps or state.diverged_at is not None:
-            pause()
-            st.rerun()
-        step = state.step
+        step, finished = state.step, state.step >= cfg.steps or state.diverged_at is not None
+        set_step(step)
+    send_address(values, view_address(cfg))  # before a rerun too: a rerun starts from the address sent
+    if finished:
+        pause()
+        st.rerun()
     runs = shown_runs(cfg, step, values)
     state = runs[0].state
     token = f"{run_summary(cfg)} · step {step:,}"

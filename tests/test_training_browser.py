@@ -77,3 +77,26 @@ def test_a_paused_runs_link_opens_the_same_step_in_a_new_tab(page, browser, app_
         assert other.evaluate(LOSS_POINTS) == page.evaluate(LOSS_POINTS)
     finally:
         other.close()
+
+
+def test_the_run_buttons_keep_what_the_controls_changed_in_the_address(page, app_url):
+    """Streamlit's server-side copy of the URL misses what bound widgets changed since the page
+    opened; a page that writes its own parameters must not put those back."""
+    page.goto(f"{app_url}/training?steps=200")
+    wait_for_idle(page)
+    wait_for_charts(page, 4)
+    slider = page.get_by_test_id("stSlider").filter(has_text="depth").locator("input[type='range']")
+    slider.focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+        time.sleep(0.3)
+    wait_for_idle(page)
+    page.get_by_role("button", name=re.compile(r"^\+4")).click()
+    page.wait_for_function(f"() => ({CURVES_STEP})() === 4", timeout=30_000)
+    wait_for_idle(page)
+    time.sleep(1.0)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert query.get("depth") == ["6"] and query.get("step") == ["4"]
+    assert "depth 6 " in " ".join(
+        page.evaluate("() => [...document.querySelectorAll('.gtitle-subtitle')].map(e => e.textContent)")
+    )

@@ -212,6 +212,16 @@ def _applies(key: str, values: dict[str, Any]) -> bool:
     }.get(key, True)
 
 
+def address_values(values: dict[str, Any]) -> dict[str, str | None]:
+    """The URL values the settings' widgets stand for: a widget on the page with a value other
+    than its default writes it (as Streamlit does), every other one writes nothing (None)."""
+    drawn = {key: key in ("depth", "width") or _applies(key, values) for key in CONTROL_KEYS}
+    return {
+        key: url_value(values[key]) if drawn[key] and values[key] != PARAM_BY_KEY[key].default else None
+        for key in CONTROL_KEYS
+    }
+
+
 def effective_values(values: dict[str, Any]) -> dict[str, Any]:
     """The values that determine the run: a control that does not apply takes its default."""
     return {key: value if _applies(key, values) else PARAM_BY_KEY[key].default for key, value in values.items()}

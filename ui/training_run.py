@@ -15,7 +15,8 @@ import streamlit as st
 
 from engine.train.checkpoints import Checkpoint, RunStore
 from engine.train.trainer import TrainConfig, estimate_cost, steps_within
-from ui.training_params import MAX_KEPT, PARAM_BY_KEY, decode_kept, differing, encode_kept
+from ui.training_params import MAX_KEPT, PARAM_BY_KEY, address_values, decode_kept, differing, encode_kept
+from ui.urlparams import send_url, set_own
 
 PLAYING = "_training_playing"
 TICK_SECONDS = 0.5  # how often a playing run is advanced and redrawn
@@ -40,19 +41,20 @@ def requested_step() -> int:
     return url_int("step")
 
 
-def write_step(step: int) -> None:
-    """Put the step shown into the URL (absent at step 0, the default).
+def set_step(step: int) -> None:
+    """The step to show (absent at step 0, the default); send_address puts it in the browser."""
+    set_own("step", str(step) if step > 0 else None)
 
-    The address is sent even when it already says so: a tick of play that was interrupted
-    (by Pause, or a control) may have sent a later step after the browser asked for this
-    run, and the browser keeps the address it received last.
+
+def send_address(values: dict[str, Any], view: dict[str, str | None]) -> None:
+    """Send the browser the whole address of what this run shows: the settings' widget values,
+    the view's (`layer`, `sweep`), and the step and kept runs this page owns.
+
+    Sent by every run, paused or playing: the last run's address is the one the browser keeps,
+    whatever an earlier, interrupted run sent (see ui.urlparams.send_url).
     """
-    if step > 0:
-        st.query_params["step"] = str(step)
-    elif "step" in st.query_params:
-        del st.query_params["step"]
-    else:
-        st.query_params.update({})  # sends the address as it is
+    own = {key: st.query_params.get(key) for key in ("step", "keep")}
+    send_url({**address_values(values), **view, **own})
 
 
 def is_playing() -> bool:
@@ -62,7 +64,7 @@ def is_playing() -> bool:
 def play(steps: int) -> None:
     """Start playing; a finished run starts again from step 0."""
     if requested_step() >= steps:
-        write_step(0)
+        set_step(0)
     st.session_state[PLAYING] = True
 
 
@@ -73,12 +75,12 @@ def pause() -> None:
 def step_once(steps: int, every: int) -> None:
     """One record interval further (a new point on every chart), paused."""
     st.session_state[PLAYING] = False
-    write_step(min(steps, requested_step() + every))
+    set_step(min(steps, requested_step() + every))
 
 
 def reset() -> None:
     st.session_state[PLAYING] = False
-    write_step(0)
+    set_step(0)
 
 
 def tick_steps(cfg: TrainConfig) -> int:
@@ -95,12 +97,11 @@ def keep(values: dict[str, Any]) -> None:
     """Add the run shown (its settings and step) to the kept runs; the oldest goes beyond MAX_KEPT."""
     run = {**differing(values), "step": requested_step()}
     runs = [r for r in kept_runs() if r != run] + [run]
-    st.query_params["keep"] = encode_kept(runs[-MAX_KEPT:])
+    set_own("keep", encode_kept(runs[-MAX_KEPT:]))
 
 
 def forget_kept() -> None:
-    if "keep" in st.query_params:
-        del st.query_params["keep"]
+    set_own("keep", None)
 
 
 def trained(cfg: TrainConfig, step: int, what: str) -> Checkpoint:

@@ -11,17 +11,18 @@ import pandas as pd
 import streamlit as st
 
 from engine.activations import ACTIVATIONS
+from engine.stats import histogram_layers
 from engine.train.checkpoints import Checkpoint
 from engine.train.diagnose import diagnose_run
 from engine.train.record import Record
 from engine.train.regions import decision_grid
 from engine.train.sweeps import LR_BASE, SCALE_BASE, Progress, SweepRun, learning_rate_configs, scale_configs, sweep
 from engine.train.trainer import TrainConfig, TrainState, estimate_cost, evaluate
+from ui.init_controls import current_value
 from ui.live_chart import live_chart
-from ui.training_params import build_config, differing, kept_values
+from ui.training_params import PARAM_BY_KEY, build_config, differing, kept_values
 from ui.training_run import forget_kept, keep, kept_runs, trained
 from ui.training_text import SWEEPS
-from ui.urlparams import drop_from_url
 from viz.training import (
     RunCurves,
     curves_figure,
@@ -160,14 +161,25 @@ def layer_choice(available: tuple[int, ...]) -> int:
     Deep nets keep histograms of 12 layers spread over the depth: those are the choices.
     """
     options = [str(i) for i in available]
-    chosen = st.session_state.get("layer", st.query_params.get("layer"))
-    if chosen is not None and str(chosen) not in options:  # a layer of a deeper net chosen before
-        st.session_state.pop("layer", None)
-        drop_from_url("layer")
     picked = st.selectbox(
         "Histograms over time of hidden layer", options, index=len(options) - 1, key="layer", bind="query-params"
     )
     return int(picked)
+
+
+def view_address(cfg: TrainConfig) -> dict[str, str | None]:
+    """The URL values of the view's widgets (`layer`, `sweep`); a layer this net does not
+    histogram (one chosen for a deeper net) is forgotten first, so the last layer shows."""
+    layer = current_value(PARAM_BY_KEY, "layer")
+    shown = histogram_layers(len(cfg.hidden))
+    if layer is not None and int(layer) not in shown:
+        st.session_state.pop("layer", None)
+        layer = None
+    sweep = current_value(PARAM_BY_KEY, "sweep")
+    return {
+        "layer": None if layer is None or int(layer) == max(shown, default=0) else str(layer),
+        "sweep": None if sweep == PARAM_BY_KEY["sweep"].default else sweep,
+    }
 
 
 def final_loss(state: TrainState) -> float:
@@ -213,12 +225,12 @@ def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
 
 
 def run_summary(cfg: TrainConfig) -> str:
-    """'digits · 3×128 relu · kaiming_normal · adam lr 0.001 · seed 0': the run in a chart's subtitle."""
+    """'digits · depth 4 (3×128 hidden relu) · kaiming_normal · adam lr 0.001 · batch 64 · seed 0'."""
     hidden = cfg.hidden
     shape = f"{len(hidden)}×{hidden[0]}" if hidden and len(set(hidden)) == 1 else ",".join(map(str, hidden)) or "no"
     bn = "" if cfg.bn == "none" else f" · BN {cfg.bn}"
     return (
-        f"{cfg.dataset} · {shape} hidden {cfg.activation}{bn} · {cfg.init} · "
+        f"{cfg.dataset} · depth {len(hidden) + 1} ({shape} hidden {cfg.activation}){bn} · {cfg.init} · "
         f"{cfg.optimizer} lr {cfg.lr:g} · batch {cfg.batch} · seed {cfg.seed}"
     )
 

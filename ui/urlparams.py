@@ -114,6 +114,34 @@ def rewrite_url(values: dict[str, str]) -> None:
         qp._send_query_param_msg()
 
 
+def set_own(key: str, raw: str | None) -> None:
+    """Set (None: remove) a parameter the page owns, in Streamlit's copy of the URL only;
+    the next send_url takes it to the browser."""
+    with _query_params_internals() as qp:
+        if raw is None:
+            qp.discard_param_no_forward_msg(key)
+        else:
+            qp.set_with_no_forward_msg(key, raw)
+
+
+def send_url(values: dict[str, str | None]) -> None:
+    """Set (or, for None, remove) these raw URL values and send the address to the browser once.
+
+    Streamlit refreshes its server-side copy of the URL only when a page is opened, while
+    URL-bound widgets change the browser's address directly, and any write to
+    st.query_params sends that whole (stale) copy. A page that writes a parameter of its own
+    (the training lab's `step`) must therefore give every parameter of its view here, bound
+    widgets' current values included.
+    """
+    with _query_params_internals() as qp:
+        for key, raw in values.items():
+            if raw is None:
+                qp.discard_param_no_forward_msg(key)
+            else:
+                qp.set_with_no_forward_msg(key, raw)
+        qp._send_query_param_msg()
+
+
 UNKNOWN = "is not a setting of this page"
 
 
