@@ -7,7 +7,7 @@ from ui.urlparams import sanitize_query_params, warn_rejections
 st.title("InitLab")
 warn_rejections(sanitize_query_params(()), {})  # the home page has no settings: a link's extras leave
 st.markdown(
-    "See what happens inside a deep network at initialization: how the choice of weight "
+    "See what happens inside a deep network at initialization and in training: how the choice of weight "
     "initialization, activation function and input preprocessing shapes the signal that flows "
     "forward and the gradient that flows back, layer by layer. It follows Stanford CS231n, "
     "*Training Neural Networks, Part 1*, and lets you go past it: up to 200 layers of up to 16,384 "

@@ -23,12 +23,16 @@ VIEWS = {
     "preprocessing_digits.png": "preprocessing?data=digits",
     "activations_tanh_0.05_bn.png": "activations?preset=tanh-0.05&bn=before",
     "home.png": "",
+    "training_tanh_0.01.png": "training?preset=tanh-0.01-sgd&step=500",
+    "training_spiral.png": "training?preset=spiral&step=1000",
 }
 CHARTS = {"": 0}  # pages without charts; every other view waits for at least one
 HEIGHTS = {
     "batchnorm": 4200,
     "preprocessing": 3600,
     "preprocessing?data=digits": 3600,
+    "training?preset=tanh-0.01-sgd&step=500": 3400,
+    "training?preset=spiral&step=1000": 2600,
 }  # long pages: Streamlit scrolls inside its container, so show it all
 
 
