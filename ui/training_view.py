@@ -235,6 +235,7 @@ def run_summary(cfg: TrainConfig) -> str:
     )
 
 
+MAX_SWEEPS_KEPT = 16
 SWEEP_CONFIGS = {"scale": (scale_configs, SCALE_BASE), "lr": (learning_rate_configs, LR_BASE)}
 
 
@@ -243,10 +244,24 @@ def sweep_plan(kind: str, seed: int) -> list[tuple[TrainConfig, float]]:
     return make(replace(base, seed=seed))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def sweep_runs(kind: str, seed: int, _progress: Progress | None = None) -> tuple[SweepRun, ...]:
-    """A sweep's runs (cached: a sweep takes seconds)."""
-    return sweep(sweep_plan(kind, seed), _progress)
+@st.cache_resource(show_spinner=False)
+def finished_sweeps() -> dict[tuple[str, int], tuple[SweepRun, ...]]:
+    """Sweeps already run in this process, by (kind, seed): a sweep takes seconds, its result is small."""
+    return {}
+
+
+def sweep_runs(kind: str, seed: int, progress: Progress) -> tuple[SweepRun, ...]:
+    """A sweep's runs, from the process's finished sweeps or run now with progress reports.
+
+    Kept in a plain dict rather than st.cache_data: the progress bar is drawn while the sweep
+    runs, and a cached function may not draw into a block made outside it.
+    """
+    done = finished_sweeps()
+    if (kind, seed) not in done:
+        if len(done) >= MAX_SWEEPS_KEPT:
+            done.pop(next(iter(done)))
+        done[(kind, seed)] = sweep(sweep_plan(kind, seed), progress)
+    return done[(kind, seed)]
 
 
 def sweep_view(kind: str, seed: int) -> None:
