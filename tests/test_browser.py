@@ -193,6 +193,7 @@ def test_a_lab_link_opened_first_on_a_fresh_server_gets_the_apps_navigation(brow
             "Activation statistics",
             "Data preprocessing",
             "Batch normalization",
+            "Training",
         ]
         assert fresh.title() == "InitLab"
         fresh.close()
