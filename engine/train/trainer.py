@@ -303,8 +303,12 @@ class _Run:
         self.last_loss = state.last_loss
         self.ws = Workspace()
         self.convention = CONVENTIONS[cfg.bn_conv]
+        self.update = OPTIMIZERS[cfg.optimizer].update
+        self.normalized = cfg.bn != "none"
         self.per_epoch = len(self.data.y_train) // cfg.batch
         self.epoch, self.order = -1, None
+        self.x = np.empty((cfg.batch, self.data.x_train.shape[1]), self.theta.dtype)
+        self.y = np.empty(cfg.batch, self.data.y_train.dtype)
 
     def batch(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """Minibatch t: a slice of its epoch's permutation (the remainder of each epoch is not used)."""
@@ -313,19 +317,19 @@ class _Run:
             self.epoch = epoch
             self.order = stream(self.cfg.seed, _BATCHES, epoch).permutation(len(self.data.y_train))
         idx = self.order[j * self.cfg.batch : (j + 1) * self.cfg.batch]
-        x = self.ws.get(("batch",), (len(idx), self.data.x_train.shape[1]), self.theta.dtype)
-        np.take(self.data.x_train, idx, axis=0, out=x)
-        return x, self.data.y_train[idx]
+        # mode="clip": the indices are a permutation's, always in range; "raise" would gather into a temporary first.
+        np.take(self.data.x_train, idx, axis=0, out=self.x, mode="clip")
+        np.take(self.data.y_train, idx, out=self.y, mode="clip")
+        return self.x, self.y
 
     def validate(self) -> tuple[float, float]:
-        with np.errstate(all="ignore"):
-            return evaluate_loss(predict(self.net, self.theta, self.data.x_val, tuple(self.running)), self.data.y_val)
+        """Loss and accuracy on the validation split (called inside advance()'s np.errstate)."""
+        return evaluate_loss(predict(self.net, self.theta, self.data.x_val, tuple(self.running)), self.data.y_val)
 
     def gradient(self, x: np.ndarray, y: np.ndarray) -> Pass | None:
         """The pass over minibatch (x, y) with the gradient in self.grad; None when loss or gradient is not finite."""
-        with np.errstate(all="ignore"):
-            ps = loss_and_grad(self.net, self.theta, self.grad, x, y, self.cfg.l2, self.ws, self.views)
-            grad_sq = float(self.grad @ self.grad)  # inf or NaN if any entry is (or the norm overflows)
+        ps = loss_and_grad(self.net, self.theta, self.grad, x, y, self.cfg.l2, self.ws, self.views)
+        grad_sq = float(self.grad @ self.grad)  # inf or NaN if any entry is (or the norm overflows)
         return ps if math.isfinite(ps.loss) and math.isfinite(grad_sq) else None
 
     def update_running(self, ps: Pass, n: int) -> None:
@@ -344,13 +348,14 @@ class _Run:
         if ps is None:
             self.diverged_at = t
             return False
-        self.update_running(ps, len(y))
+        if self.normalized:
+            self.update_running(ps, len(y))
         first, closes = t == 0 and not self.record.points, (t + 1) % self.record.every == 0
         if first or closes:  # statistics of this minibatch and of the weights before the update
             activity = hidden_activity(ps.outputs, ps.grads, cfg.activation)
             before = [weight_summary(w) for w in self.views[0].w]
             val0 = self.validate() if first else None
-        step = OPTIMIZERS[cfg.optimizer].update(self.theta, self.grad, self.moments, t + 1, cfg.lr)
+        step = self.update(self.theta, self.grad, self.moments, t + 1, cfg.lr)
         if first or closes:
             layers = (activity, tuple(summary.after(s) for summary, s in zip(before, self.net.views(step).w)))
         acc = ps.correct / len(y)
@@ -393,7 +398,9 @@ def advance(state: TrainState, k: int) -> TrainState:
     if k <= 0 or state.diverged_at is not None:
         return state
     run = _Run(state)
-    with _blas().limit(limits=1):
+    # Non-finite values are data here (the run stops at them): no warnings, and one
+    # np.errstate for the k steps rather than one per step.
+    with _blas().limit(limits=1), np.errstate(all="ignore"):
         for _ in range(k):
             if not run.advance():
                 break
