@@ -191,6 +191,15 @@ def batchnorm_eval_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, r
     return y.astype(x.dtype, copy=False)
 
 
+def _output(z: np.ndarray, ws: Workspace | None, layer: int) -> np.ndarray:
+    """Where hidden layer `layer`'s activation goes: the workspace's buffer, or a new array."""
+    return np.empty_like(z) if ws is None else ws.get(("act", layer), z.shape, z.dtype)
+
+
+def _tanh_forward(z: np.ndarray, slope: float, ws: Workspace | None, layer: int) -> np.ndarray:
+    return np.tanh(z, out=_output(z, ws, layer))
+
+
 def _relu_forward(z: np.ndarray, slope: float, ws: Workspace | None, layer: int) -> np.ndarray:
     """max(z, 0), into the workspace's buffer when there is one (against an array of zeros: faster than a scalar 0)."""
     if ws is None:
@@ -202,7 +211,7 @@ def _leaky_forward(z: np.ndarray, slope: float, ws: Workspace | None, layer: int
     """max(z, slope * z): the registry's where(z > 0, z, slope * z) value for value when 0 <= slope <= 1."""
     if not 0.0 <= slope <= 1.0:
         return ACTIVATIONS["leaky_relu"].fn(z, slope)
-    out = np.empty_like(z) if ws is None else ws.get(("act", layer), z.shape, z.dtype)
+    out = _output(z, ws, layer)
     np.multiply(z, z.dtype.type(slope), out=out)
     return np.maximum(z, out, out=out)
 
@@ -265,7 +274,8 @@ def _gelu_backward(da: np.ndarray, a: np.ndarray, pre: np.ndarray, slope: float,
 
 def _sigmoid_forward(z: np.ndarray, slope: float, ws: Workspace | None, layer: int) -> np.ndarray:
     """1 / (1 + exp(-z)) as (1 + tanh(z / 2)) / 2: no overflow, no masks."""
-    out = z * z.dtype.type(0.5)
+    out = _output(z, ws, layer)
+    np.multiply(z, z.dtype.type(0.5), out=out)
     np.tanh(out, out=out)
     out += 1
     out *= z.dtype.type(0.5)
@@ -277,6 +287,7 @@ def _sigmoid_forward(z: np.ndarray, slope: float, ws: Workspace | None, layer: i
 _FAST_FORWARD = {
     "relu": _relu_forward,
     "leaky_relu": _leaky_forward,
+    "tanh": _tanh_forward,
     "gelu": _gelu_forward,
     "sigmoid": _sigmoid_forward,
 }
