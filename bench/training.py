@@ -12,8 +12,8 @@ standardized, 64-128-128-128-10, ReLU, Kaiming, Adam 1e-3, batch 64) for
   it is never a dependency), with its default threads and with one,
 - the engine's trainer (float32, one BLAS thread), recording off and at the default
   interval;
-then what recording costs, what the default view takes to show a result, and the
-work-budget estimate beside the measurement for a few nets.
+then what recording costs, what the default view takes to show a result, the
+work-budget estimate beside the measurement for a few nets, and the issue's goals.
 """
 
 from __future__ import annotations
@@ -259,17 +259,33 @@ def with_threads(run: Callable[[int], None]) -> Callable[[int], None]:
     return threaded
 
 
-def recording(times: dict[str, list[float]]) -> None:
-    """What a record point costs, its pieces timed in the same interleaved rounds as plain steps."""
+def recording(times: dict[str, list[float]]) -> float:
+    """What a record point costs, its pieces timed in the same interleaved rounds as plain steps.
+
+    The pieces cycle through eight different minibatches: replaying one would let the
+    branch predictor learn np.partition's comparisons (the percentiles) and time them
+    about 3x too fast. Returns the whole record's share as measured in the first block.
+    """
     state = advance(init_state(DEFAULT), 20)
     net, data = state.net, state.data
     theta, grad = state.params.copy(), np.empty_like(state.params)
-    ps = loss_and_grad(net, theta, grad, data.x_train[:64], data.y_train[:64], 0.0, Workspace())
+    n = DEFAULT.batch
+    passes = [
+        loss_and_grad(
+            net, theta, grad, data.x_train[i * n : (i + 1) * n], data.y_train[i * n : (i + 1) * n], 0.0, Workspace()
+        )
+        for i in range(8)
+    ]
     plain = engine_trainer(replace(DEFAULT, record_every=1000))
+    turn = itertools.cycle(passes)
 
     def stats(points: int) -> None:
         for _ in range(points):
+            ps = next(turn)
             hidden_activity(ps.outputs, ps.grads, DEFAULT.activation)
+
+    def weights(points: int) -> None:
+        for _ in range(points):
             for w in net.views(theta).w:
                 weight_summary(w).after(w)
 
@@ -277,17 +293,22 @@ def recording(times: dict[str, list[float]]) -> None:
         for _ in range(points):
             evaluate_loss(predict(net, theta, data.x_val, state.running), data.y_val)
 
-    pieces = side_by_side([("step", plain), ("stats", stats), ("validation", validation)])
-    step, per_stats, per_val = (statistics.median(pieces[k]) for k in ("step", "stats", "validation"))
+    pieces = side_by_side([("step", plain), ("stats", stats), ("weights", weights), ("validation", validation)])
+    step, per_stats, per_weights, per_val = (statistics.median(pieces[k]) for k in pieces)
     every = DEFAULT.record_every
     off, on = statistics.median(times[OFF]), statistics.median(times[ON])
     print(f"\nRecording, default interval {every} steps (medians of interleaved rounds):")
-    print(f"  one step {1000 * step:.3f} ms; one record point: per-layer statistics {1000 * per_stats:.3f} ms,")
-    print(f"  validation on {len(data.y_val)} examples {1000 * per_val:.3f} ms")
-    print(f"  per-layer statistics cost {per_stats / (every * step):.0%} of training time at this interval,")
     print(
-        f"  validation {per_val / (every * step):.0%}; whole record as measured in the first block: {on / off - 1:+.0%}"
+        f"  one step {1000 * step:.3f} ms; one record point: per-layer statistics {1000 * per_stats:.3f} ms,"
+        f" weights {1000 * per_weights:.3f} ms, validation on {len(data.y_val)} examples {1000 * per_val:.3f} ms"
     )
+    shares = [x / (every * step) for x in (per_stats, per_weights, per_val)]
+    print(
+        "  share of training time at this interval: statistics {:.0%}, weights {:.0%}, validation {:.0%},"
+        " together {:.0%}".format(*shares, sum(shares))
+    )
+    print(f"  whole record as measured in the first block (record every {every} against off): {on / off - 1:+.0%}")
+    return on / off - 1
 
 
 def default_view() -> None:
@@ -321,11 +342,27 @@ def estimates() -> None:
         print(f"  {name:<32} estimate {1000 * estimate:7.3f}  measured {1000 * measured:7.3f}  x{ratio:5.2f}")
 
 
+def goals(times: dict[str, list[float]], record_share: float) -> None:
+    """The issue's three figures, from the first block's medians (one thread each)."""
+
+    def rate(name: str) -> float:
+        return 1 / statistics.median(times[name])
+
+    print("\nGoals (issue 14), medians of the first block:")
+    for name in (ON, OFF):
+        line = f"  {name}: x{rate(name) / rate(REF_ONE):.2f} the CS231n-style loop (goal >= 3)"
+        if TORCH_ONE in times:
+            line += f", x{rate(name) / rate(TORCH_ONE):.2f} PyTorch on 1 thread (goal >= 1)"
+        print(line)
+    print(f"  recording at the default interval: {record_share:+.0%} of training time (goal <= 20%)")
+
+
 if __name__ == "__main__":
     print("process settings as in the app:", tune_runtime())
     print("load average at start (2 cores): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     rates = speed()
-    recording(rates)
+    share = recording(rates)
     default_view()
     estimates()
+    goals(rates, share)
     print("\nload average at end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
