@@ -36,6 +36,7 @@ from bench.common import with_default_blas_threads  # noqa: E402
 from engine.runtime import tune_runtime  # noqa: E402
 from engine.train.data import load  # noqa: E402
 from engine.train.net import Workspace, evaluate_loss, loss_and_grad, predict  # noqa: E402
+from engine.train.optim import OPTIMIZERS, working_moments  # noqa: E402
 from engine.train.record import hidden_activity, weight_summary  # noqa: E402
 from engine.train.trainer import TrainConfig, advance, estimate_cost, init_state  # noqa: E402
 
@@ -183,6 +184,38 @@ def engine_trainer(cfg: TrainConfig) -> Callable[[int], None]:
     return run
 
 
+def floor_trainer(cfg: TrainConfig) -> Callable[[int], None]:
+    """A floor for any NumPy step of cfg's net: its matrix products and the optimizer's vector passes only.
+
+    The eleven products of the forward and backward pass (the engine's own calls, into
+    preallocated buffers) and the engine's Adam update on the flat vector; no bias, no
+    activation, no loss, no minibatch: what a step costs before any of its other work.
+    """
+    state = advance(init_state(cfg), 20)
+    net = state.net
+    theta, grad = state.params.copy(), np.empty_like(state.params)
+    p, g = net.views(theta), net.views(grad)
+    moments = working_moments(cfg.optimizer, state.moments, theta.size, theta.dtype)
+    update = OPTIMIZERS[cfg.optimizer].update
+    x = state.data.x_train[: cfg.batch]
+    sizes = net.arch.sizes
+    h = [x] + [np.zeros((cfg.batch, d), theta.dtype) for d in sizes[1:]]
+    dh = [np.zeros((cfg.batch, d), theta.dtype) for d in sizes]
+    layers = range(net.arch.depth)
+
+    def run(steps: int) -> None:  # one BLAS thread: tune_runtime() set it for the process
+        for t in range(steps):
+            for i in layers:
+                np.dot(h[i], p.w[i], out=h[i + 1])
+            for i in reversed(layers):
+                np.dot(h[i].T, dh[i + 1], out=g.w[i])
+                if i:
+                    np.dot(dh[i + 1], p.w[i].T, out=dh[i])
+            update(theta, grad, moments, t + 1, cfg.lr)
+
+    return run
+
+
 def side_by_side(
     contenders: list[tuple[str, Callable[[int], None]]],
     seconds: float = 0.05,
@@ -247,6 +280,7 @@ OFF = "engine, float32, recording off"
 ON = f"engine, float32, record every {DEFAULT.record_every} (default)"
 ON_64 = f"engine, float64, record every {DEFAULT.record_every}"
 TORCH_ONE, TORCH_DEFAULT = "PyTorch CPU, 1 thread", "PyTorch CPU, default threads"
+FLOOR = "floor: the 11 matrix products and Adam's passes only"
 NET = "Default net: digits standardized, 64-128-128-128-10, ReLU, Adam 1e-3, batch 64"
 
 
@@ -264,6 +298,7 @@ def speed() -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     else:
         single.append((TORCH_ONE, run))
     single += [
+        (FLOOR, floor_trainer(DEFAULT)),
         (OFF, engine_trainer(replace(DEFAULT, record_every=1000))),
         (ON, engine_trainer(DEFAULT)),
         (ON_64, engine_trainer(replace(DEFAULT, dtype="float64"))),

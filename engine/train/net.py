@@ -201,10 +201,12 @@ def _tanh_forward(z: np.ndarray, slope: float, ws: Workspace | None, layer: int)
 
 
 def _relu_forward(z: np.ndarray, slope: float, ws: Workspace | None, layer: int) -> np.ndarray:
-    """max(z, 0), into the workspace's buffer when there is one (against an array of zeros: faster than a scalar 0)."""
+    """max(z, 0); with a workspace, in place over z (ReLU's derivative needs only the output, and one
+    buffer fewer per layer keeps the step's working set smaller), against an array of zeros (np.maximum
+    with a scalar 0 takes a slower loop)."""
     if ws is None:
         return np.maximum(z, 0.0)
-    return np.maximum(z, ws.zeros(z.shape, z.dtype), out=ws.get(("act", layer), z.shape, z.dtype))
+    return np.maximum(z, ws.zeros(z.shape, z.dtype), out=z)
 
 
 def _leaky_forward(z: np.ndarray, slope: float, ws: Workspace | None, layer: int) -> np.ndarray:
@@ -302,7 +304,9 @@ _FAST_BACKWARD = {
 def activation_forward(z: np.ndarray, arch: Architecture, ws: Workspace | None = None, layer: int = 0) -> np.ndarray:
     """a = f(z) from the registry (or its faster twin above): (N, D) -> (N, D) in z's dtype.
 
-    With a workspace, the faster twins may write into its buffer for hidden layer `layer`.
+    With a workspace, the faster twins write into its buffer for hidden layer `layer`, and
+    ReLU into z itself (z is then lost: only activations whose backward reads the output alone
+    do that).
     """
     fast = _FAST_FORWARD.get(arch.activation)
     return fast(z, arch.slope, ws, layer) if fast is not None else ACTIVATIONS[arch.activation].fn(z, arch.slope)

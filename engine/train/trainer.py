@@ -320,8 +320,8 @@ class _Run:
             self.order = stream(self.cfg.seed, _BATCHES, epoch).permutation(len(self.data.y_train))
         idx = self.order[j * self.cfg.batch : (j + 1) * self.cfg.batch]
         # mode="clip": the indices are a permutation's, always in range; "raise" would gather into a temporary first.
-        np.take(self.data.x_train, idx, axis=0, out=self.x, mode="clip")
-        np.take(self.data.y_train, idx, out=self.y, mode="clip")
+        self.data.x_train.take(idx, axis=0, out=self.x, mode="clip")
+        self.data.y_train.take(idx, out=self.y, mode="clip")
         return self.x, self.y
 
     def validate(self) -> tuple[float, float]:
