@@ -157,18 +157,21 @@ def config_problems(cfg: TrainConfig) -> list[str]:
     return problems
 
 
-# Seconds per unit of work on the 2-core reference machine (one BLAS thread), fitted with
-# bench/training.py, which prints the estimate beside the measurement; kept a little slow
-# (the fit of 2026-12: within about 0.8x to 1.3x of 19 nets measured, see docs/performance.md).
-SEC_PER_FLOP = 1.0 / 75e9  # float32 matrix products at about 85 GFLOP/s, their overhead included
-SEC_PER_ELEMENT = 5e-10  # activation, derivative and bias, per unit and example, times the activation's cost
-SEC_PER_BN_ELEMENT = 3e-9  # batch norm's forward and backward, per unit and example
-SEC_PER_PARAM = {"sgd": 2.5e-9, "momentum": 3e-9, "adam": 4e-9}  # per parameter, its gradient's norm included
-SEC_PER_LAYER = 1.5e-5  # NumPy call overhead of one layer's forward and backward
+# Seconds per unit of work on the 2-core reference machine (one BLAS thread), fitted to 19
+# nets timed in CPU time and kept a little slow; bench/training.py prints the estimate
+# beside the measurement for five of them (docs/performance.md, "Training").
+SEC_PER_FLOP = 1.0 / 90e9  # float32 matrix products (about 85 GFLOP/s at 64 x 128 x 128), overhead included
+SEC_PER_ELEMENT = 1e-9  # activation, derivative and bias, per unit and example, times the activation's cost
+SEC_PER_BN_ELEMENT = 3.5e-9  # batch norm's forward and backward, per unit and example
+# Per parameter, the update and the gradient's norm: while the optimizer's vectors stay in
+# the cache (the first CACHED_PARAMS float32 parameters), and beyond (memory-bound).
+SEC_PER_PARAM = {"sgd": (0.6e-9, 2e-9), "momentum": (1e-9, 3e-9), "adam": (1.8e-9, 4.5e-9)}
+CACHED_PARAMS = 250_000
+SEC_PER_LAYER = 1e-5  # NumPy call overhead of one layer's forward and backward
 SEC_PER_BN_LAYER = 3e-5  # and of its batch norm
 SEC_PER_STEP = 2e-5  # minibatch gathering, softmax loss, checks
 SEC_PER_RECORDED_ELEMENT = 3.5e-8  # summaries, percentiles and histograms per activation and gradient entry
-SEC_PER_RECORDED_LAYER = 1.5e-4  # a record point's NumPy call overhead per layer
+SEC_PER_RECORDED_LAYER = 7e-5  # a record point's NumPy call overhead per layer
 BUDGET_SECONDS = 30.0
 BUDGET_BYTES = 1 << 30
 
@@ -196,8 +199,10 @@ def estimate_cost(cfg: TrainConfig) -> TrainCost:
     normalized = cfg.bn != "none"
     per_element = SEC_PER_ELEMENT * ACTIVATIONS[cfg.activation].cost + (SEC_PER_BN_ELEMENT if normalized else 0.0)
     per_layer = SEC_PER_LAYER * arch.depth + (SEC_PER_BN_LAYER * len(cfg.hidden) if normalized else 0.0)
-    step = SEC_PER_FLOP * 6 * n * macs + per_element * n * units + SEC_PER_PARAM[cfg.optimizer] * macs
-    step += per_layer + SEC_PER_STEP
+    cached, beyond = SEC_PER_PARAM[cfg.optimizer]
+    in_cache = CACHED_PARAMS * 4 // np.dtype(cfg.dtype).itemsize
+    updates = cached * min(macs, in_cache) + beyond * max(0, macs - in_cache)
+    step = SEC_PER_FLOP * 6 * n * macs + per_element * n * units + updates + per_layer + SEC_PER_STEP
     record = SEC_PER_FLOP * 2 * n_val * macs + SEC_PER_RECORDED_ELEMENT * 2 * n * units
     record += SEC_PER_RECORDED_LAYER * arch.depth
     per_step = step + record / cfg.record_every
