@@ -12,8 +12,8 @@ standardized, 64-128-128-128-10, ReLU, Kaiming, Adam 1e-3, batch 64) for
   it is never a dependency), with its default threads and with one,
 - the engine's trainer (float32, one BLAS thread), recording off and at the default
   interval;
-then what recording costs, what the default view takes to show a result, and the
-work-budget estimate beside the measurement for a few nets.
+then what recording costs, what the default view takes to show a result, the
+work-budget estimate beside the measurement for a few nets, and the issue's goals.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from bench.common import with_default_blas_threads  # noqa: E402
 from engine.runtime import tune_runtime  # noqa: E402
 from engine.train.data import load  # noqa: E402
 from engine.train.net import Workspace, evaluate_loss, loss_and_grad, predict  # noqa: E402
+from engine.train.optim import OPTIMIZERS, working_moments  # noqa: E402
 from engine.train.record import hidden_activity, weight_summary  # noqa: E402
 from engine.train.trainer import TrainConfig, advance, estimate_cost, init_state  # noqa: E402
 
@@ -183,11 +184,51 @@ def engine_trainer(cfg: TrainConfig) -> Callable[[int], None]:
     return run
 
 
-def side_by_side(contenders: list[tuple[str, Callable[[int], None]]], seconds: float = 0.05, rounds: int = ROUNDS):
-    """Seconds per step of each contender, in interleaved rounds of about `seconds` each.
+def floor_trainer(cfg: TrainConfig) -> Callable[[int], None]:
+    """A floor for any NumPy step of cfg's net: its matrix products and the optimizer's vector passes only.
+
+    The eleven products of the forward and backward pass (the engine's own calls, into
+    preallocated buffers) and the engine's Adam update on the flat vector; no bias, no
+    activation, no loss, no minibatch: what a step costs before any of its other work.
+    """
+    state = advance(init_state(cfg), 20)
+    net = state.net
+    theta, grad = state.params.copy(), np.empty_like(state.params)
+    p, g = net.views(theta), net.views(grad)
+    moments = working_moments(cfg.optimizer, state.moments, theta.size, theta.dtype)
+    update = OPTIMIZERS[cfg.optimizer].update
+    x = state.data.x_train[: cfg.batch]
+    sizes = net.arch.sizes
+    h = [x] + [np.zeros((cfg.batch, d), theta.dtype) for d in sizes[1:]]
+    dh = [np.zeros((cfg.batch, d), theta.dtype) for d in sizes]
+    layers = range(net.arch.depth)
+
+    def run(steps: int) -> None:  # one BLAS thread: tune_runtime() set it for the process
+        for t in range(steps):
+            for i in layers:
+                np.dot(h[i], p.w[i], out=h[i + 1])
+            for i in reversed(layers):
+                np.dot(h[i].T, dh[i + 1], out=g.w[i])
+                if i:
+                    np.dot(dh[i + 1], p.w[i].T, out=dh[i])
+            update(theta, grad, moments, t + 1, cfg.lr)
+
+    return run
+
+
+def side_by_side(
+    contenders: list[tuple[str, Callable[[int], None]]],
+    seconds: float = 0.05,
+    rounds: int = ROUNDS,
+    cpu: dict[str, list[float]] | None = None,
+) -> dict[str, list[float]]:
+    """Wall seconds per step of each contender, in interleaved rounds of about `seconds` each.
 
     Each contender's steps per round come from a warm-up, so a slow one takes as long per
-    round as a fast one, and a busy spell of the machine hits all of them alike.
+    round as a fast one, and a busy spell of the machine hits all of them alike. `cpu`, if
+    given, receives the CPU seconds per step of the calling thread, which is where
+    single-threaded contenders do all their work: unlike wall time, it leaves out the
+    waits for a core that the other processes of a shared machine cause.
     """
     counts = {}
     for name, run in contenders:
@@ -196,21 +237,41 @@ def side_by_side(contenders: list[tuple[str, Callable[[int], None]]], seconds: f
         run(5)
         counts[name] = max(1, int(seconds / ((time.perf_counter() - start) / 5)))
     times: dict[str, list[float]] = {name: [] for name, _ in contenders}
+    if cpu is not None:
+        cpu.update({name: [] for name, _ in contenders})
     for _ in range(rounds):
         for name, run in contenders:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             run(counts[name])
             times[name].append((time.perf_counter() - start) / counts[name])
+            if cpu is not None:
+                cpu[name].append((time.thread_time() - start_cpu) / counts[name])
     return times
 
 
-def print_rates(title: str, times: dict[str, list[float]], reference: str) -> None:
+def paired(times: dict[str, list[float]], name: str, reference: str) -> float:
+    """Median over the rounds of reference time / name's time: a ratio of neighbours in time."""
+    return statistics.median(r / t for r, t in zip(times[reference], times[name]))
+
+
+def print_rates(
+    title: str, times: dict[str, list[float]], reference: str, cpu: dict[str, list[float]] | None = None
+) -> None:
     print(f"\n{title}")
-    ref_median, ref_best = statistics.median(times[reference]), min(times[reference])
-    print(f"  {'':<52} {'steps/s':>8} {'x ref':>6} {'best/s':>8} {'x ref':>6}")
+    print(
+        "  steps/s: median of the rounds; x ref: median of the rounds' ratios to the first row"
+        + ("; cpu: the same in CPU time" if cpu else "")
+    )
+    header = f"  {'':<52} {'steps/s':>8} {'x ref':>6} {'best/s':>8} {'x ref':>6}"
+    print(header + (f" {'cpu/s':>8} {'x ref':>6}" if cpu else ""))
+    ref_best = min(times[reference])
     for name, t in times.items():
         median, best = statistics.median(t), min(t)
-        print(f"  {name:<52} {1 / median:8.0f} {ref_median / median:6.1f} {1 / best:8.0f} {ref_best / best:6.1f}")
+        line = f"  {name:<52} {1 / median:8.0f} {paired(times, name, reference):6.2f} {1 / best:8.0f}"
+        line += f" {ref_best / best:6.2f}"
+        if cpu:
+            line += f" {1 / statistics.median(cpu[name]):8.0f} {paired(cpu, name, reference):6.2f}"
+        print(line)
 
 
 REF_DEFAULT = "CS231n-style loop, float64, default BLAS threads"
@@ -219,14 +280,16 @@ OFF = "engine, float32, recording off"
 ON = f"engine, float32, record every {DEFAULT.record_every} (default)"
 ON_64 = f"engine, float64, record every {DEFAULT.record_every}"
 TORCH_ONE, TORCH_DEFAULT = "PyTorch CPU, 1 thread", "PyTorch CPU, default threads"
+FLOOR = "floor: the 11 matrix products and Adam's passes only"
 NET = "Default net: digits standardized, 64-128-128-128-10, ReLU, Adam 1e-3, batch 64"
 
 
-def speed() -> dict[str, list[float]]:
+def speed() -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Single-threaded contenders first (the fair comparison), then the default threads as a user runs them.
 
     Two blocks, because threads that spin after their work (OpenBLAS's, PyTorch's OpenMP
-    pool) would slow whichever contender runs next in an interleaved round.
+    pool) would slow whichever contender runs next in an interleaved round. Returns the
+    first block's wall and CPU times.
     """
     single = [(REF_ONE, reference_trainer(DEFAULT))]
     run = torch_trainer(DEFAULT, 1)
@@ -235,21 +298,25 @@ def speed() -> dict[str, list[float]]:
     else:
         single.append((TORCH_ONE, run))
     single += [
+        (FLOOR, floor_trainer(DEFAULT)),
         (OFF, engine_trainer(replace(DEFAULT, record_every=1000))),
         (ON, engine_trainer(DEFAULT)),
         (ON_64, engine_trainer(replace(DEFAULT, dtype="float64"))),
     ]
-    times = side_by_side(single)
-    print_rates(f"{NET}: one thread each (steps per second, ratios to the first row)", times, REF_ONE)
+    cpu: dict[str, list[float]] = {}
+    times = side_by_side(single, cpu=cpu)
+    print_rates(f"{NET}: one thread each", times, REF_ONE, cpu)
     threaded = [(REF_DEFAULT, with_threads(reference_trainer(DEFAULT)))]
     run = torch_trainer(DEFAULT, None)
     if run is not None:
         threaded.append((TORCH_DEFAULT, run))
     threaded.append((ON, engine_trainer(DEFAULT)))
     print_rates(
-        f"{NET}: the loop and PyTorch with their default threads", side_by_side(threaded, rounds=9), REF_DEFAULT
+        f"{NET}: the loop and PyTorch with their default threads (wall time only: their threads are not this one)",
+        side_by_side(threaded, rounds=9),
+        REF_DEFAULT,
     )
-    return times
+    return times, cpu
 
 
 def with_threads(run: Callable[[int], None]) -> Callable[[int], None]:
@@ -259,17 +326,34 @@ def with_threads(run: Callable[[int], None]) -> Callable[[int], None]:
     return threaded
 
 
-def recording(times: dict[str, list[float]]) -> None:
-    """What a record point costs, its pieces timed in the same interleaved rounds as plain steps."""
+def recording(cpu: dict[str, list[float]]) -> float:
+    """What a record point costs, its pieces timed in the same interleaved rounds as plain steps.
+
+    The pieces cycle through eight different minibatches: replaying one would let the
+    branch predictor learn np.partition's comparisons (the percentiles) and time them
+    about 3x too fast. Returns the whole record's share of training time, the default
+    interval against none, timed side by side (median of the rounds' ratios, CPU time).
+    """
     state = advance(init_state(DEFAULT), 20)
     net, data = state.net, state.data
     theta, grad = state.params.copy(), np.empty_like(state.params)
-    ps = loss_and_grad(net, theta, grad, data.x_train[:64], data.y_train[:64], 0.0, Workspace())
+    n = DEFAULT.batch
+    passes = [
+        loss_and_grad(
+            net, theta, grad, data.x_train[i * n : (i + 1) * n], data.y_train[i * n : (i + 1) * n], 0.0, Workspace()
+        )
+        for i in range(8)
+    ]
     plain = engine_trainer(replace(DEFAULT, record_every=1000))
+    turn = itertools.cycle(passes)
 
     def stats(points: int) -> None:
         for _ in range(points):
+            ps = next(turn)
             hidden_activity(ps.outputs, ps.grads, DEFAULT.activation)
+
+    def weights(points: int) -> None:
+        for _ in range(points):
             for w in net.views(theta).w:
                 weight_summary(w).after(w)
 
@@ -277,17 +361,26 @@ def recording(times: dict[str, list[float]]) -> None:
         for _ in range(points):
             evaluate_loss(predict(net, theta, data.x_val, state.running), data.y_val)
 
-    pieces = side_by_side([("step", plain), ("stats", stats), ("validation", validation)])
-    step, per_stats, per_val = (statistics.median(pieces[k]) for k in ("step", "stats", "validation"))
+    pieces_cpu: dict[str, list[float]] = {}
+    side_by_side([("step", plain), ("stats", stats), ("weights", weights), ("validation", validation)], cpu=pieces_cpu)
+    step, per_stats, per_weights, per_val = (statistics.median(pieces_cpu[k]) for k in pieces_cpu)
     every = DEFAULT.record_every
-    off, on = statistics.median(times[OFF]), statistics.median(times[ON])
-    print(f"\nRecording, default interval {every} steps (medians of interleaved rounds):")
-    print(f"  one step {1000 * step:.3f} ms; one record point: per-layer statistics {1000 * per_stats:.3f} ms,")
-    print(f"  validation on {len(data.y_val)} examples {1000 * per_val:.3f} ms")
-    print(f"  per-layer statistics cost {per_stats / (every * step):.0%} of training time at this interval,")
+    print(f"\nRecording, default interval {every} steps (CPU time, medians of interleaved rounds):")
     print(
-        f"  validation {per_val / (every * step):.0%}; whole record as measured in the first block: {on / off - 1:+.0%}"
+        f"  one step {1000 * step:.3f} ms; one record point: per-layer statistics {1000 * per_stats:.3f} ms,"
+        f" weights {1000 * per_weights:.3f} ms, validation on {len(data.y_val)} examples {1000 * per_val:.3f} ms"
     )
+    shares = [x / (every * step) for x in (per_stats, per_weights, per_val)]
+    print(
+        "  share of training time at this interval: statistics {:.0%}, weights {:.0%}, validation {:.0%},"
+        " together {:.0%}".format(*shares, sum(shares))
+    )
+    alone: dict[str, list[float]] = {}
+    side_by_side([(OFF, engine_trainer(replace(DEFAULT, record_every=1000))), (ON, engine_trainer(DEFAULT))], cpu=alone)
+    whole, in_block = paired(alone, OFF, ON) - 1, paired(cpu, OFF, ON) - 1
+    print(f"  whole record, record every {every} against off, the two alone in their rounds: {whole:+.0%};")
+    print(f"  in the first block, the other contenders running between them: {in_block:+.0%}")
+    return whole
 
 
 def default_view() -> None:
@@ -312,20 +405,36 @@ ESTIMATED = {
 
 
 def estimates() -> None:
-    print("\nWork-budget estimate beside the measurement (ms per step, recording included; interleaved medians)")
-    times = side_by_side([(name, engine_trainer(cfg)) for name, cfg in ESTIMATED.items()], rounds=9)
+    print("\nWork-budget estimate beside the measurement (ms per step, recording included; medians of interleaved")
+    print("rounds in CPU time, which a shared machine's other work inflates less than wall time, and in wall time)")
+    cpu: dict[str, list[float]] = {}
+    times = side_by_side([(name, engine_trainer(cfg)) for name, cfg in ESTIMATED.items()], rounds=9, cpu=cpu)
     for name, cfg in ESTIMATED.items():
-        measured = statistics.median(times[name])
+        measured, wall = statistics.median(cpu[name]), statistics.median(times[name])
         estimate = estimate_cost(cfg).seconds_per_step
-        ratio = estimate / measured
-        print(f"  {name:<32} estimate {1000 * estimate:7.3f}  measured {1000 * measured:7.3f}  x{ratio:5.2f}")
+        print(
+            f"  {name:<32} estimate {1000 * estimate:7.3f}  measured {1000 * measured:7.3f}"
+            f"  x{estimate / measured:5.2f}   (wall {1000 * wall:7.3f}  x{estimate / wall:5.2f})"
+        )
+
+
+def goals(times: dict[str, list[float]], cpu: dict[str, list[float]], record_share: float) -> None:
+    """The issue's three figures, from the first block (one thread each): medians of the rounds' ratios."""
+    print("\nGoals (issue 14), first block, median of the rounds' ratios in wall time (in CPU time):")
+    for name in (ON, OFF):
+        line = f"  {name}: x{paired(times, name, REF_ONE):.2f} ({paired(cpu, name, REF_ONE):.2f}) the loop (goal >= 3)"
+        if TORCH_ONE in times:
+            line += f", x{paired(times, name, TORCH_ONE):.2f} ({paired(cpu, name, TORCH_ONE):.2f}) PyTorch (goal >= 1)"
+        print(line)
+    print(f"  recording at the default interval: {record_share:+.0%} of training time (goal <= 20%)")
 
 
 if __name__ == "__main__":
     print("process settings as in the app:", tune_runtime())
     print("load average at start (2 cores): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    rates = speed()
-    recording(rates)
+    rates, cpu_rates = speed()
+    share = recording(cpu_rates)
     default_view()
     estimates()
+    goals(rates, cpu_rates, share)
     print("\nload average at end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))

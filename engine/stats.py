@@ -156,9 +156,12 @@ def summarize(
 
 
 def _pow2(k: float, e: int) -> float:
-    """k * 2**e as a float, inf where that overflows (math.ldexp would raise)."""
-    with np.errstate(over="ignore"):
-        return float(np.ldexp(k, e))
+    """k * 2**e as a float, +-inf where that overflows (math.ldexp raises there; np.ldexp under
+    np.errstate gives the same values at 20x the cost, which a training record pays per layer)."""
+    try:
+        return math.ldexp(k, e)
+    except OverflowError:
+        return math.copysign(math.inf, k)
 
 
 def aligned_grid(lo_val: float, hi_val: float, n_bins: int = FINE_BINS) -> tuple[int, int, int]:

@@ -107,6 +107,8 @@ def test_fast_activations_equal_the_registry_and_keep_the_dtype(name, dtype):
     rtol = 1e-5 if dtype == np.float32 else 1e-12
     assert a.dtype == dtype
     np.testing.assert_allclose(a, act.fn(z, 0.1), rtol=rtol, atol=rtol)
+    buffered = activation_forward(z.copy(), arch, Workspace(), 0)  # the trainer's call (ReLU: in place)
+    assert buffered.dtype == dtype and buffered.tobytes() == a.tobytes()
     got = activation_backward(da, a, z, arch, np.empty_like(da))
     assert got.dtype == dtype
     np.testing.assert_allclose(got, da * act.grad(z, 0.1), rtol=rtol, atol=rtol)

@@ -168,7 +168,8 @@ def layer_activity(
             count_zeros=act.can_die,
         )
     g_sum = summarize(grad.astype(np.float64), -grad_range, grad_range, histogram=histogram, n_bins=DISPLAY_BINS)
-    dead = float(np.mean(np.all(a <= 0, axis=0))) if act.can_die else math.nan
+    # A unit is dead when its largest output over the minibatch is <= 0 (NaN counts as alive, as in a <= 0).
+    dead = float(np.count_nonzero(np.maximum.reduce(a, axis=0) <= 0)) / a.shape[1] if act.can_die else math.nan
     return LayerActivity(a_sum, percentiles(a), g_sum, percentiles(grad), grad_range, a_sum.frac_tail, dead)
 
 
@@ -191,7 +192,12 @@ def _norm(v: np.ndarray) -> float:
 def unit_spread(w: np.ndarray) -> float:
     """Spread of incoming weights across the units (columns) of w (D_in, D_out), relative to rms(w)."""
     w64 = w.astype(np.float64)
-    rms = _norm(w64) / math.sqrt(w64.size)
+    return _spread(w64, _norm(w64))
+
+
+def _spread(w64: np.ndarray, norm: float) -> float:
+    """unit_spread of w64 (float64, a copy: it is centred in place), whose norm is known."""
+    rms = norm / math.sqrt(w64.size)
     if rms == 0.0 or not math.isfinite(rms):
         return 0.0 if rms == 0.0 else math.nan
     w64 -= w64.mean(axis=1, keepdims=True)  # two passes: a tiny spread next to a large mean stays exact
@@ -213,5 +219,7 @@ class WeightsBefore:
 
 
 def weight_summary(w: np.ndarray) -> WeightsBefore:
-    """What a record needs of w (D_in, D_out) before it is updated."""
-    return WeightsBefore(_norm(w), w.size, unit_spread(w))
+    """What a record needs of w (D_in, D_out) before it is updated (one float64 copy for both)."""
+    w64 = w.astype(np.float64)
+    norm = _norm(w64)
+    return WeightsBefore(norm, w.size, _spread(w64, norm))

@@ -157,14 +157,21 @@ def config_problems(cfg: TrainConfig) -> list[str]:
     return problems
 
 
-# Seconds per unit of work on the 2-core reference machine (one BLAS thread), fitted with
-# bench/training.py, which prints the estimate beside the measurement; kept a little slow.
-SEC_PER_FLOP = 1.0 / 40e9
-SEC_PER_ELEMENT = 5e-9  # activation, derivative and bias, per unit and example
-SEC_PER_PARAM = {"sgd": 1e-9, "momentum": 1.5e-9, "adam": 3e-9}
-SEC_PER_LAYER = 5e-5  # NumPy call overhead of one layer's forward and backward
-SEC_PER_STEP = 1.5e-4  # batch gathering, loss, checks
-SEC_PER_RECORDED_ELEMENT = 3e-8  # summaries, percentiles and histograms per activation and gradient entry
+# Seconds per unit of work on the 2-core reference machine (one BLAS thread), fitted to 19
+# nets timed in CPU time and kept a little slow; bench/training.py prints the estimate
+# beside the measurement for five of them (docs/performance.md, "Training").
+SEC_PER_FLOP = 1.0 / 90e9  # float32 matrix products (about 85 GFLOP/s at 64 x 128 x 128), overhead included
+SEC_PER_ELEMENT = 1e-9  # activation, derivative and bias, per unit and example, times the activation's cost
+SEC_PER_BN_ELEMENT = 3.5e-9  # batch norm's forward and backward, per unit and example
+# Per parameter, the update and the gradient's norm: while the optimizer's vectors stay in
+# the cache (the first CACHED_PARAMS float32 parameters), and beyond (memory-bound).
+SEC_PER_PARAM = {"sgd": (0.6e-9, 2e-9), "momentum": (1e-9, 3e-9), "adam": (1.8e-9, 4.5e-9)}
+CACHED_PARAMS = 250_000
+SEC_PER_LAYER = 1e-5  # NumPy call overhead of one layer's forward and backward
+SEC_PER_BN_LAYER = 3e-5  # and of its batch norm
+SEC_PER_STEP = 2e-5  # minibatch gathering, softmax loss, checks
+SEC_PER_RECORDED_ELEMENT = 3.5e-8  # summaries, percentiles and histograms per activation and gradient entry
+SEC_PER_RECORDED_LAYER = 7e-5  # a record point's NumPy call overhead per layer
 BUDGET_SECONDS = 30.0
 BUDGET_BYTES = 1 << 30
 
@@ -189,15 +196,15 @@ def estimate_cost(cfg: TrainConfig) -> TrainCost:
     macs = sum(a * b for a, b in pairs)
     units = sum(cfg.hidden)
     n, n_val = cfg.batch, DATASETS[cfg.dataset].size - cfg.n_train
-    per_element = SEC_PER_ELEMENT * (2.0 if cfg.bn != "none" else 1.0) * ACTIVATIONS[cfg.activation].cost
-    step = (
-        SEC_PER_FLOP * 6 * n * macs
-        + per_element * n * units
-        + SEC_PER_PARAM[cfg.optimizer] * macs
-        + SEC_PER_LAYER * arch.depth
-        + SEC_PER_STEP
-    )
-    record = SEC_PER_FLOP * 2 * n_val * macs + SEC_PER_RECORDED_ELEMENT * 2 * n * units + SEC_PER_LAYER * arch.depth
+    normalized = cfg.bn != "none"
+    per_element = SEC_PER_ELEMENT * ACTIVATIONS[cfg.activation].cost + (SEC_PER_BN_ELEMENT if normalized else 0.0)
+    per_layer = SEC_PER_LAYER * arch.depth + (SEC_PER_BN_LAYER * len(cfg.hidden) if normalized else 0.0)
+    cached, beyond = SEC_PER_PARAM[cfg.optimizer]
+    in_cache = CACHED_PARAMS * 4 // np.dtype(cfg.dtype).itemsize
+    updates = cached * min(macs, in_cache) + beyond * max(0, macs - in_cache)
+    step = SEC_PER_FLOP * 6 * n * macs + per_element * n * units + updates + per_layer + SEC_PER_STEP
+    record = SEC_PER_FLOP * 2 * n_val * macs + SEC_PER_RECORDED_ELEMENT * 2 * n * units
+    record += SEC_PER_RECORDED_LAYER * arch.depth
     per_step = step + record / cfg.record_every
     itemsize = np.dtype(cfg.dtype).itemsize
     vectors = 2 + OPTIMIZERS[cfg.optimizer].moments  # params, gradient, moments and scratch
@@ -303,8 +310,12 @@ class _Run:
         self.last_loss = state.last_loss
         self.ws = Workspace()
         self.convention = CONVENTIONS[cfg.bn_conv]
+        self.update = OPTIMIZERS[cfg.optimizer].update
+        self.normalized = cfg.bn != "none"
         self.per_epoch = len(self.data.y_train) // cfg.batch
         self.epoch, self.order = -1, None
+        self.x = np.empty((cfg.batch, self.data.x_train.shape[1]), self.theta.dtype)
+        self.y = np.empty(cfg.batch, self.data.y_train.dtype)
 
     def batch(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """Minibatch t: a slice of its epoch's permutation (the remainder of each epoch is not used)."""
@@ -313,19 +324,19 @@ class _Run:
             self.epoch = epoch
             self.order = stream(self.cfg.seed, _BATCHES, epoch).permutation(len(self.data.y_train))
         idx = self.order[j * self.cfg.batch : (j + 1) * self.cfg.batch]
-        x = self.ws.get(("batch",), (len(idx), self.data.x_train.shape[1]), self.theta.dtype)
-        np.take(self.data.x_train, idx, axis=0, out=x)
-        return x, self.data.y_train[idx]
+        # mode="clip": the indices are a permutation's, always in range; "raise" would gather into a temporary first.
+        self.data.x_train.take(idx, axis=0, out=self.x, mode="clip")
+        self.data.y_train.take(idx, out=self.y, mode="clip")
+        return self.x, self.y
 
     def validate(self) -> tuple[float, float]:
-        with np.errstate(all="ignore"):
-            return evaluate_loss(predict(self.net, self.theta, self.data.x_val, tuple(self.running)), self.data.y_val)
+        """Loss and accuracy on the validation split (called inside advance()'s np.errstate)."""
+        return evaluate_loss(predict(self.net, self.theta, self.data.x_val, tuple(self.running)), self.data.y_val)
 
     def gradient(self, x: np.ndarray, y: np.ndarray) -> Pass | None:
         """The pass over minibatch (x, y) with the gradient in self.grad; None when loss or gradient is not finite."""
-        with np.errstate(all="ignore"):
-            ps = loss_and_grad(self.net, self.theta, self.grad, x, y, self.cfg.l2, self.ws, self.views)
-            grad_sq = float(self.grad @ self.grad)  # inf or NaN if any entry is (or the norm overflows)
+        ps = loss_and_grad(self.net, self.theta, self.grad, x, y, self.cfg.l2, self.ws, self.views)
+        grad_sq = float(self.grad @ self.grad)  # inf or NaN if any entry is (or the norm overflows)
         return ps if math.isfinite(ps.loss) and math.isfinite(grad_sq) else None
 
     def update_running(self, ps: Pass, n: int) -> None:
@@ -344,13 +355,14 @@ class _Run:
         if ps is None:
             self.diverged_at = t
             return False
-        self.update_running(ps, len(y))
+        if self.normalized:
+            self.update_running(ps, len(y))
         first, closes = t == 0 and not self.record.points, (t + 1) % self.record.every == 0
         if first or closes:  # statistics of this minibatch and of the weights before the update
             activity = hidden_activity(ps.outputs, ps.grads, cfg.activation)
             before = [weight_summary(w) for w in self.views[0].w]
             val0 = self.validate() if first else None
-        step = OPTIMIZERS[cfg.optimizer].update(self.theta, self.grad, self.moments, t + 1, cfg.lr)
+        step = self.update(self.theta, self.grad, self.moments, t + 1, cfg.lr)
         if first or closes:
             layers = (activity, tuple(summary.after(s) for summary, s in zip(before, self.net.views(step).w)))
         acc = ps.correct / len(y)
@@ -393,7 +405,9 @@ def advance(state: TrainState, k: int) -> TrainState:
     if k <= 0 or state.diverged_at is not None:
         return state
     run = _Run(state)
-    with _blas().limit(limits=1):
+    # Non-finite values are data here (the run stops at them): no warnings, and one
+    # np.errstate for the k steps rather than one per step.
+    with _blas().limit(limits=1), np.errstate(all="ignore"):
         for _ in range(k):
             if not run.advance():
                 break
