@@ -5,7 +5,7 @@ import streamlit as st
 from engine.train.trainer import BUDGET_SECONDS, config_problems, estimate_cost
 from ui import widgets
 from ui.training_controls import sidebar_controls
-from ui.training_params import PARAM_BY_KEY, PARAMS, PRESET_SET, build_config, view_query
+from ui.training_params import PARAM_BY_KEY, PARAMS, PRESET_SET, budget_fixes, build_config, view_query
 from ui.training_run import (
     TICK_SECONDS,
     is_playing,
@@ -54,15 +54,15 @@ if problems:
     st.stop()
 cost = estimate_cost(cfg)
 if not cost.within_budget:
-    fits = max(1, int(BUDGET_SECONDS / cost.seconds_per_step))
     st.error(
-        f"This run would take about {cost.seconds:.0f} s ({cfg.steps:,} steps of about "
-        f"{cost.seconds_per_step * 1000:.1f} ms) or {cost.bytes / 2**20:,.0f} MiB, over the work budget "
+        f"This run would take about {cost.seconds:,.0f} s ({cfg.steps:,} steps of about "
+        f"{cost.seconds_per_step * 1000:.1f} ms) and {cost.bytes / 2**20:,.0f} MiB, over the work budget "
         f"of {BUDGET_SECONDS:.0f} s and 1 GiB.",
         icon=":material/timer:",
     )
-    if cost.bytes <= (1 << 30):
-        st.markdown(f"Open it with [{fits:,} steps](training?{view_query(values, steps=fits)})")
+    links = [f"[{label}](training?{view_query(values, **changes)})" for label, changes in budget_fixes(values)]
+    if links:
+        st.markdown("Open it with " + " · ".join(links))
     st.stop()
 
 if requested_step() > cfg.steps:
@@ -110,7 +110,7 @@ def live_view() -> None:
         st.rerun()
     runs = shown_runs(cfg, step, values)
     state = runs[0].state
-    token = f"{run_summary(cfg)} · step {step:,}"
+    token = f"{run_summary(cfg)} · step {state.step:,}"  # a diverged run stopped before the step asked
     counter(state)
     diagnosis(state)
     curves(runs, token)

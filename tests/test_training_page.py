@@ -2,10 +2,11 @@
 
 import math
 import re
+import urllib.parse
 
 import pytest
 
-from engine.train.trainer import evaluate, train
+from engine.train.trainer import estimate_cost, evaluate, train
 from tests import app_support
 from tests.app_support import chart_figures
 from ui.training_params import PRESET_SET, build_config
@@ -94,16 +95,27 @@ def test_bad_values_are_refused_with_a_notice_and_the_page_still_trains():
 def test_a_layer_beyond_this_net_falls_back_to_its_last_hidden_layer():
     at = run_page(layer="30")  # valid for a deeper net, not for the default 3 hidden layers
     assert not at.exception
-    assert at.selectbox(key="layer").value == "3"
+    assert at.selectbox(key="layer").value == "last"
     assert "layer" not in at.query_params
 
 
-def test_a_run_beyond_the_work_budget_is_refused_with_a_link_that_fits():
+def test_a_run_beyond_the_work_budget_is_refused_with_links_that_fit():
     at = run_page(width="1024", depth="41", steps="100000")
     assert not at.exception
     assert "over the work budget" in at.error[0].value
+    links = re.findall(r"\(training\?([^)]*)\)", next(m.value for m in at.markdown if "Open it with" in m.value))
+    assert any("steps=" in link for link in links)
+    for link in links:
+        values = {**PRESET_SET.values("default"), "width": 1024, "depth": 41, "steps": 100000}
+        values.update({k: type(values[k])(float(v)) for k, v in urllib.parse.parse_qsl(link) if k in values})
+        assert estimate_cost(build_config(values)).within_budget, link
+
+
+def test_a_run_over_the_memory_budget_is_offered_a_smaller_batch_or_width():
+    at = run_page(width="1024", depth="41", batch="1024")
+    assert "MiB" in at.error[0].value
     link = next(m.value for m in at.markdown if "Open it with" in m.value)
-    assert "steps=" in link
+    assert "batch=" in link or "width=" in link
 
 
 def test_kept_runs_are_drawn_beside_this_one_and_labelled_by_what_differs():
@@ -144,6 +156,16 @@ def test_a_diverging_run_stops_and_names_the_step():
     diverged = table(at)["diverged at step"].iloc[0]
     assert 0 < diverged < 500
     assert f"step {int(diverged)}" in texts(at)
+    assert shown_step(at) == f"{int(diverged)} / 500"  # the counter and every subtitle say where it stopped
+    assert all(
+        fig["layout"]["title"]["subtitle"]["text"].endswith(f"step {int(diverged)}") for fig in chart_figures(at)
+    )
+    assert metric(at, "minibatch loss") == "diverged"
+
+
+def test_at_step_0_the_diagnosis_checks_the_loss_at_initialization():
+    assert "Loss at initialization" in texts(run_page())
+    assert "after 0 steps" not in texts(run_page(preset="zero-init"))
 
 
 def test_two_dimensional_data_shows_the_decision_regions():

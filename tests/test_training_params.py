@@ -67,6 +67,8 @@ def test_kept_runs_round_trip_through_the_url_and_bad_ones_are_refused_with_a_re
         ("step:5000", "beyond its 1000 steps"),
         ("|".join(["lr:0.1"] * 6), "at most 5"),
         ("sizes:64,,3", "empty width"),
+        ("batch:1;bn:before", "cannot train"),
+        ("width:1024;depth:41;steps:100000|lr:0.1", "over the 30 s budget"),
     ):
         assert reason in PARAM_BY_KEY["keep"].problem(bad), bad
 

@@ -18,7 +18,19 @@ from engine.init import FAN_MODES, INITIALIZERS
 from engine.train.data import DATASETS, PREPS
 from engine.train.net import BN_PLACEMENTS
 from engine.train.optim import OPTIMIZERS
-from engine.train.trainer import MAX_BATCH, MAX_HIDDEN_LAYERS, MAX_LR, MAX_SEED, MAX_STEPS, MAX_WIDTH, TrainConfig
+from engine.train.trainer import (
+    BUDGET_BYTES,
+    BUDGET_SECONDS,
+    MAX_BATCH,
+    MAX_HIDDEN_LAYERS,
+    MAX_LR,
+    MAX_SEED,
+    MAX_STEPS,
+    MAX_WIDTH,
+    TrainConfig,
+    config_problems,
+    estimate_cost,
+)
 from ui.presets import Preset, PresetSet
 from ui.urlparams import Param, url_value
 
@@ -264,6 +276,27 @@ def build_config(values: dict[str, Any]) -> TrainConfig:
     )
 
 
+def budget_fixes(values: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Changes that bring a run over the work budget within it: fewer steps, else a smaller batch or width."""
+    cfg = build_config(values)
+    cost = estimate_cost(cfg)
+    fixes = []
+    if cost.bytes <= BUDGET_BYTES:
+        steps = max(1, int(BUDGET_SECONDS / cost.seconds_per_step))
+        # A shorter run records more often (record_interval), so each step costs a little more.
+        while steps > 1 and not estimate_cost(build_config({**values, "steps": steps})).within_budget:
+            steps = int(steps * 0.9)
+        fixes.append((f"{steps:,} steps", {"steps": steps}))
+    for key in ("batch", "width"):
+        value = int(values[key])
+        while value > 1:
+            value //= 2
+            if estimate_cost(build_config({**values, key: value})).within_budget:
+                fixes.append((f"{key} {value}", {key: value}))
+                break
+    return fixes
+
+
 def differing(values: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict[str, Any]:
     """The run settings of `values` that differ from `defaults` (the page's defaults when None)."""
     values = effective_values(values)
@@ -295,7 +328,19 @@ def decode_kept(raw: str) -> list[dict[str, Any]]:
     runs = raw.split(RUN_SEPARATOR)
     if len(runs) > MAX_KEPT:
         raise ValueError(f"keeps at most {MAX_KEPT} runs")
-    return [_decode_run(run) for run in runs]
+    decoded = [_decode_run(run) for run in runs]
+    seconds = sum(estimate_cost(build_config(kept_values(run)[0])).seconds for run in decoded)
+    if seconds > BUDGET_SECONDS:
+        raise ValueError(
+            f"keeps runs that would take about {seconds:.0f} s to train, over the {BUDGET_SECONDS:.0f} s budget"
+        )
+    return decoded
+
+
+def _training_seconds(run: dict[str, Any]) -> float:
+    """Estimated seconds to train a kept run to its step."""
+    values, step = kept_values(run)
+    return estimate_cost(build_config(values)).seconds_per_step * step
 
 
 def _decode_run(text: str) -> dict[str, Any]:
@@ -316,6 +361,9 @@ def _decode_run(text: str) -> dict[str, Any]:
         parse_hidden(str(run["sizes"]))
     if run.get("step", 0) > values["steps"]:
         raise ValueError(f"keeps a run at step {run['step']}, beyond its {values['steps']} steps")
+    problems = config_problems(build_config(values))
+    if problems:
+        raise ValueError(f"keeps a run that cannot train ({problems[0]})")
     return run
 
 

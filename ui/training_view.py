@@ -35,28 +35,8 @@ from viz.training import (
 )
 
 LEVEL_BOX = {"ok": st.success, "info": st.info, "warn": st.warning, "error": st.error}
-NAMES = {
-    "data": "data",
-    "prep": "prep",
-    "examples": "examples",
-    "act": "act",
-    "slope": "slope",
-    "init": "init",
-    "std": "σ",
-    "gain": "gain",
-    "mode": "fan",
-    "depth": "depth",
-    "width": "width",
-    "sizes": "hidden",
-    "bn": "BN",
-    "bn_conv": "BN stats",
-    "opt": "opt",
-    "lr": "lr",
-    "batch": "batch",
-    "l2": "L2",
-    "steps": "steps",
-    "seed": "seed",
-}
+# Short names for a run's settings in labels; the others go by their URL key.
+NAMES = {"std": "σ", "mode": "fan", "sizes": "hidden", "bn": "BN", "bn_conv": "BN stats", "l2": "L2"}
 
 
 @dataclass(frozen=True)
@@ -78,7 +58,7 @@ def _shown(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def at_step(cfg: TrainConfig, step: int, what: str) -> ShownRun | Checkpoint:
+def at_step(cfg: TrainConfig, step: int, what: str) -> Checkpoint:
     """The run at `step`; at step 0, the initial weights with the record point of the first minibatch.
 
     The record's point 0 (loss at initialization, the layers' statistics) is written by the
@@ -115,13 +95,19 @@ def counter(state: TrainState) -> None:
     cols = st.columns(4)
     epochs = f"epoch {epoch:.1f}: {cfg.n_train} training examples"
     cols[0].metric(f"step (of {cfg.steps:,})", f"{state.step:,}", help=epochs)
+    if state.diverged_at is not None:
+        cols[1].metric("minibatch loss", "diverged", help=f"not finite at step {state.diverged_at}: the run stopped")
+    elif last is not None:
+        cols[1].metric("minibatch loss", f"{last.train_loss:.3g}", help="mean minibatch loss since the previous point")
     if last is not None:
-        cols[1].metric("training loss", f"{last.train_loss:.3f}", help="mean minibatch loss since the previous point")
-        cols[2].metric("validation loss", f"{last.val_loss:.3f}")
-        cols[3].metric("validation accuracy", f"{last.val_acc:.1%}")
+        cols[2].metric("validation loss", f"{last.val_loss:.3g}", help=f"at step {last.step}")
+        cols[3].metric("validation accuracy", f"{last.val_acc:.1%}", help=f"at step {last.step}")
 
 
 def diagnosis(state: TrainState) -> None:
+    """The diagnosis of the run at its step; at step 0 of the initial weights (the loss at init against ln C)."""
+    if state.step == 0:
+        state = replace(state, record=Record(state.record.every))
     for finding in diagnose_run(state):
         LEVEL_BOX[finding.level](finding.text)
 
@@ -146,6 +132,8 @@ def layer_charts(state: TrainState, token: str) -> None:
     if not record.points:
         return
     live_chart(update_ratio_figure(record, token), key="train_ratio")
+    if not state.config.hidden:
+        return  # no hidden layer: softmax regression has no activations to follow
     live_chart(layer_time_figure(record, token), key="train_layers")
     available = layers_with_histograms(record)
     if not available:
@@ -160,24 +148,23 @@ def layer_choice(available: tuple[int, ...]) -> int:
 
     Deep nets keep histograms of 12 layers spread over the depth: those are the choices.
     """
-    options = [str(i) for i in available]
-    picked = st.selectbox(
-        "Histograms over time of hidden layer", options, index=len(options) - 1, key="layer", bind="query-params"
-    )
-    return int(picked)
+    options = ["last", *(str(i) for i in available)]
+    picked = st.selectbox("Histograms over time of hidden layer", options, key="layer", bind="query-params")
+    return available[-1] if picked == "last" else int(picked)
 
 
 def view_address(cfg: TrainConfig) -> dict[str, str | None]:
     """The URL values of the view's widgets (`layer`, `sweep`); a layer this net does not
     histogram (one chosen for a deeper net) is forgotten first, so the last layer shows."""
     layer = current_value(PARAM_BY_KEY, "layer")
-    shown = histogram_layers(len(cfg.hidden))
-    if layer is not None and int(layer) not in shown:
+    if layer == "last":
+        layer = None
+    if layer is not None and int(layer) not in histogram_layers(len(cfg.hidden)):
         st.session_state.pop("layer", None)
         layer = None
     sweep = current_value(PARAM_BY_KEY, "sweep")
     return {
-        "layer": None if layer is None or int(layer) == max(shown, default=0) else str(layer),
+        "layer": None if layer is None else str(layer),
         "sweep": None if sweep == PARAM_BY_KEY["sweep"].default else sweep,
     }
 
