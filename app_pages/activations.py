@@ -11,7 +11,8 @@ from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
 from engine.report import layer_rows
 from ui.activation_controls import sidebar_controls
-from ui.activation_params import PARAMS, PRESET_SET, build_config, suggestion_changes, view_query
+from ui.activation_params import PARAM_BY_KEY, PARAMS, PRESET_SET, build_config, suggestion_changes, view_query
+from ui.init_controls import negative_std_refused
 from ui.live_chart import live_chart
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_figure
@@ -36,6 +37,7 @@ st.caption(
 
 opened = start_page("activations", PARAMS)
 rejections = sanitize_query_params(PARAMS)
+rejections += negative_std_refused(PARAM_BY_KEY)
 PRESET_SET.expand_url_preset()
 values = sidebar_controls()
 warn_rejections(rejections, values)

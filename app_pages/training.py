@@ -4,6 +4,7 @@ import streamlit as st
 
 from engine.train.trainer import BUDGET_SECONDS, config_problems, estimate_cost
 from ui import widgets
+from ui.init_controls import negative_std_refused
 from ui.training_controls import sidebar_controls
 from ui.training_params import PARAM_BY_KEY, PARAMS, PRESET_SET, budget_fixes, build_config, view_query
 from ui.training_run import (
@@ -43,6 +44,7 @@ st.caption(
 if start_page("training", PARAMS):
     pause()
 rejections = sanitize_query_params(PARAMS)
+rejections += negative_std_refused(PARAM_BY_KEY)
 PRESET_SET.expand_url_preset()
 values = sidebar_controls()
 warn_rejections(rejections, values)

@@ -60,3 +60,13 @@ def test_loss_at_a_small_init_is_ln_c_and_20_examples_are_fitted_exactly():
     assert abs(first.train_loss - LN10) < 0.01 * LN10
     few = train(TrainConfig(train_examples=20, batch=20, optimizer="sgd", lr=0.1, steps=300, record_every=10))
     assert evaluate(few, "train")[1] == 1.0
+
+
+def test_deep_relu_with_the_lectures_xavier_is_slow_at_20_layers_and_stalls_at_30_where_kaiming_learns():
+    """He et al. (2015): width 64, SGD with momentum lr 0.01, 600 steps (seeds 0-2 agree, docs/training.md)."""
+    relu = TrainConfig(optimizer="momentum", lr=0.01, steps=600, record_every=100)
+    at_20 = replace(relu, hidden=(64,) * 20)
+    xavier, kaiming = (final_loss(train(replace(at_20, init=init))) for init in ("xavier", "kaiming_normal"))
+    assert xavier >= 5 * kaiming and kaiming < 0.1
+    stalled = final_loss(train(replace(relu, hidden=(64,) * 30, init="xavier")))
+    assert abs(stalled - LN10) < 0.01 * LN10

@@ -198,3 +198,13 @@ def test_twenty_examples_are_memorized_while_validation_lags():
     row = table(run_page(preset="overfit-20", step="300")).iloc[0]
     assert row["final training loss"] < 0.05
     assert row["best validation accuracy"] < 0.8
+
+
+@pytest.mark.parametrize("page", ["training", "activations"])
+def test_a_negative_std_for_a_gaussian_init_is_refused_with_a_notice(page):
+    at = app_support.run_page(app_support.page_path(page), TIMEOUT, init="gaussian", std="-1")
+    assert not at.exception
+    assert any("`std=-1`" in w.value for w in at.warning)
+    assert "std" not in at.query_params
+    at = app_support.run_page(app_support.page_path(page), TIMEOUT, init="constant", std="-1")
+    assert not any("`std=" in w.value for w in at.warning)  # a constant may be negative

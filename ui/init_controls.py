@@ -9,7 +9,7 @@ import streamlit as st
 
 from engine.init import INITIALIZERS, calculate_gain
 from ui import widgets
-from ui.urlparams import Param
+from ui.urlparams import Param, Rejection, drop_from_url
 
 # Controls shown only under some settings keep their value while hidden (Streamlit drops
 # a hidden widget's parameter from the URL and restores it when the widget returns).
@@ -22,6 +22,17 @@ def current_value(params: Mapping[str, Param], key: str) -> Any:
         return st.session_state[key]
     raw = st.query_params.get(key)
     return params[key].parse(raw) if raw is not None else params[key].default
+
+
+def negative_std_refused(params: Mapping[str, Param]) -> list[Rejection]:
+    """A negative `std` in the URL for an initializer other than `constant` (its number box starts at 0
+    and would drop it silently): removed, with a notice. Call after sanitize_query_params."""
+    raw = st.query_params.get("std")
+    init = st.query_params.get("init", params["init"].default)
+    if raw is None or float(raw) >= 0 or INITIALIZERS[init].family == "constant":
+        return []
+    drop_from_url("std")
+    return [Rejection("std", raw, f"must be at least 0 for `{init}` (only `constant` takes a negative value)")]
 
 
 def _use_gain(value: float) -> None:
