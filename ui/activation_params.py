@@ -21,7 +21,7 @@ from engine.config import (
 from engine.init import FAN_MODES, INITIALIZERS
 from engine.preprocess import PREPROCESSORS
 from ui.presets import Preset, PresetSet
-from ui.urlparams import Param, url_value
+from ui.urlparams import Param, parse_int_list, problem_of, url_value
 
 DEFAULT = SimConfig()
 DEFAULT_DEPTH = DEFAULT.depth
@@ -29,31 +29,8 @@ DEFAULT_WIDTH = DEFAULT.sizes[1]
 
 
 def parse_sizes(text: str) -> tuple[int, ...]:
-    """'784, 512, 10' -> (784, 512, 10); raises ValueError with a readable reason."""
-    parts = [p.strip() for p in text.replace(";", ",").split(",")]
-    if "" in parts:
-        raise ValueError("has an empty size between two commas, e.g. 784,,10")
-    if len(parts) < 2:
-        raise ValueError("needs at least two sizes (input and one layer), e.g. 784,512,10")
-    if len(parts) > MAX_DEPTH + 1:
-        raise ValueError(f"allows at most {MAX_DEPTH + 1} sizes")
-    try:
-        sizes = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError("must be whole numbers separated by commas, e.g. 784,512,10") from None
-    if any(not 1 <= s <= MAX_WIDTH for s in sizes):
-        raise ValueError(f"each size must be between 1 and {MAX_WIDTH}")
-    return sizes
-
-
-def _sizes_problem(raw: str) -> str | None:
-    if not raw.strip():
-        return None
-    try:
-        parse_sizes(raw)
-    except ValueError as err:
-        return str(err)
-    return None
+    """'784, 512, 10' -> (784, 512, 10): the input and every layer; raises ValueError with a readable reason."""
+    return parse_int_list(text, "size", "784,512,10", (2, MAX_DEPTH + 1), MAX_WIDTH)
 
 
 PRESETS: dict[str, Preset] = {
@@ -109,7 +86,7 @@ PARAMS: tuple[Param, ...] = (
         str,
         "",
         "explicit sizes including the input, e.g. `784,512,256,10`; overrides depth and width",
-        check=_sizes_problem,
+        check=problem_of(parse_sizes),
     ),
     Param("batch", int, DEFAULT.batch, "examples in the batch (N)", lo=1, hi=MAX_BATCH),
     Param("bias", float, DEFAULT.bias, "constant bias of every unit", lo=-100.0, hi=100.0),

@@ -32,7 +32,7 @@ from engine.train.trainer import (
     estimate_cost,
 )
 from ui.presets import Preset, PresetSet
-from ui.urlparams import Param, url_value
+from ui.urlparams import Param, parse_int_list, problem_of, url_value
 
 DEFAULT = TrainConfig()
 MAX_KEPT = 5
@@ -43,28 +43,7 @@ RECORD_POINTS = 50
 
 def parse_hidden(text: str) -> tuple[int, ...]:
     """'256, 128' -> (256, 128): hidden widths; raises ValueError with a readable reason."""
-    parts = [p.strip() for p in text.replace(";", ",").split(",")]
-    if "" in parts:
-        raise ValueError("has an empty width between two commas, e.g. 128,,64")
-    if len(parts) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"allows at most {MAX_HIDDEN_LAYERS} hidden layers")
-    try:
-        widths = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError("must be whole numbers separated by commas, e.g. 256,128") from None
-    if any(not 1 <= w <= MAX_WIDTH for w in widths):
-        raise ValueError(f"each width must be between 1 and {MAX_WIDTH}")
-    return widths
-
-
-def _hidden_problem(raw: str) -> str | None:
-    if not raw.strip():
-        return None
-    try:
-        parse_hidden(raw)
-    except ValueError as err:
-        return str(err)
-    return None
+    return parse_int_list(text, "width", "256,128", (1, MAX_HIDDEN_LAYERS), MAX_WIDTH)
 
 
 def _keep_problem(raw: str) -> str | None:
@@ -155,7 +134,7 @@ PARAMS: tuple[Param, ...] = (
         str,
         "",
         "explicit hidden widths, e.g. `256,128`; overrides depth and width (input and output come from the data)",
-        check=_hidden_problem,
+        check=problem_of(parse_hidden),
     ),
     Param(
         "bn",

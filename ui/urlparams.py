@@ -68,6 +68,43 @@ class Param:
         return None
 
 
+def parse_int_list(text: str, noun: str, example: str, counts: tuple[int, int], highest: int) -> tuple[int, ...]:
+    """'784, 512, 10' -> (784, 512, 10): `counts` (fewest, most) whole numbers from 1 to `highest`.
+
+    Raises ValueError with a reason a user can act on, naming the items `noun` ("size", "width").
+    """
+    parts = [p.strip() for p in text.replace(";", ",").split(",")]
+    fewest, most = counts
+    if "" in parts:
+        raise ValueError(f"has an empty {noun} between two commas, e.g. {example.replace(',', ',,', 1)}")
+    if len(parts) < fewest:
+        raise ValueError(f"needs at least {fewest} {noun}s, e.g. {example}")
+    if len(parts) > most:
+        raise ValueError(f"allows at most {most} {noun}s")
+    try:
+        values = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"must be whole numbers separated by commas, e.g. {example}") from None
+    if any(not 1 <= v <= highest for v in values):
+        raise ValueError(f"each {noun} must be between 1 and {highest}")
+    return values
+
+
+def problem_of(parse: Callable[[str], Any]) -> Callable[[str], str | None]:
+    """A Param check from a parser that raises ValueError: its message, or None (also for empty text)."""
+
+    def check(raw: str) -> str | None:
+        if not raw.strip():
+            return None
+        try:
+            parse(raw)
+        except ValueError as err:
+            return str(err)
+        return None
+
+    return check
+
+
 def url_value(value: Any) -> str:
     """How Streamlit writes a widget value into the URL (5.0 -> '5', True -> 'true')."""
     if isinstance(value, bool):
