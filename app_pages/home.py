@@ -34,6 +34,12 @@ st.page_link(
     label="**Training**: train a net live and watch the init decide whether it learns; the lecture's claims as runs",
     icon=":material/play_circle:",
 )
+st.page_link(
+    "app_pages/theory.py",
+    label="**Signal propagation**: the theory behind the histograms: the order-to-chaos phase diagram, "
+    "correlations through depth, Jacobian spectra",
+    icon=":material/functions:",
+)
 st.markdown(
     "**Start here:** open the activation lab, pick *Lecture: tanh, W = 0.01·randn* and watch the "
     "layers collapse toward zero; switch to Xavier and they hold; switch to ReLU and Xavier fades "

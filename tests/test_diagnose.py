@@ -140,6 +140,8 @@ LECTURE = {
     "relu-kaiming": ("The activation scale holds", ""),
     "zero-init": ("W = 0", "symmetry is never broken"),
     "tanh-0.01-2016": ("Activations collapse toward 0", "the back-propagated gradient vanishes from layer 10"),
+    "glorot-standard": ("Activations collapse toward 0", "the init is too small"),
+    "glorot-normalized": ("The activation scale holds", ""),
     "tanh-0.05 bn=before": ("Batch norm (FC → BN → activation)", "The activation scale holds"),
 }
 

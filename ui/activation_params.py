@@ -45,6 +45,14 @@ PRESETS: dict[str, Preset] = {
         "Lecture 2016: tanh, 0.01·randn, 10×500, batch 1000",
         {"act": "tanh", "init": "gaussian", "std": 0.01, "depth": 10, "width": 500, "batch": 1000},
     ),
+    "glorot-standard": Preset(
+        "Glorot & Bengio 2010: tanh, 'standard' U[−1/√n, 1/√n], 5×1000",
+        {"act": "tanh", "init": "pytorch_default", "depth": 5, "width": 1000},
+    ),
+    "glorot-normalized": Preset(
+        "Glorot & Bengio 2010: tanh, 'normalized' (Xavier uniform), 5×1000",
+        {"act": "tanh", "init": "glorot_uniform", "depth": 5, "width": 1000},
+    ),
 }
 PARAMS: tuple[Param, ...] = (
     Param(

@@ -95,3 +95,38 @@ def narrow_variant(layout: dict, data: list[dict] | None = None) -> dict:
 def rows(heights: list[float], gaps: list[float]) -> list[list[float]]:
     """y domains (paper fractions) of stacked panels, top first, with the given relative heights and gaps."""
     return [[1.0 - top, 1.0 - bottom] for bottom, top in columns(heights, gaps)]
+
+
+def panels_side_by_side(
+    titles: list[str],
+    axes: list[tuple[dict, dict]],
+    top_px: int = 110,
+    panel_px: int = 300,
+    bottom_px: int = 60,
+    gap: float = 0.2,
+    stacked_gap_px: int = 90,
+) -> dict:
+    """Layout keys of panels side by side (each its own x and y axis), whose narrow variant stacks them.
+
+    `axes` holds each panel's (xaxis, yaxis) without domains or anchors; the result holds the
+    axes, the panel titles as annotations, the height and margins, and `meta` with the stacked
+    shape (ui/live_chart.js swaps it in below NARROW_BELOW_PX). Extra annotations and shapes
+    are the caller's to append (to both shapes: the narrow annotations replace the wide ones).
+    """
+    count = len(axes)
+    wide = columns([1.0] * count, [gap] * (count - 1))
+    stacked = rows([panel_px] * count, [stacked_gap_px] * (count - 1))
+    layout: dict = {"height": top_px + panel_px + bottom_px, "margin": {"t": top_px, "l": 65, "r": 20, "b": bottom_px}}
+    narrow: dict = {"height": top_px + count * panel_px + (count - 1) * stacked_gap_px + bottom_px}
+    for index, (x_axis, y_axis) in enumerate(axes, start=1):
+        suffix = axis_suffix(index)
+        layout[f"xaxis{suffix}"] = {**x_axis, "domain": wide[index - 1], "anchor": f"y{suffix}"}
+        layout[f"yaxis{suffix}"] = {**y_axis, "domain": [0.0, 1.0], "anchor": f"x{suffix}"}
+        narrow[f"xaxis{suffix}"] = {**layout[f"xaxis{suffix}"], "domain": [0.0, 1.0]}
+        narrow[f"yaxis{suffix}"] = {**layout[f"yaxis{suffix}"], "domain": stacked[index - 1]}
+    layout["annotations"] = [panel_title(title, domain) for title, domain in zip(titles, wide)]
+    narrow["annotations"] = [
+        {**panel_title(title, [0.0, 1.0]), "y": domain[1]} for title, domain in zip(titles, stacked)
+    ]
+    layout["meta"] = narrow_variant(narrow)
+    return layout
