@@ -24,11 +24,13 @@ WEIGHTS = ("gaussian", "orthogonal")
 
 
 def _weights(kind: str, width: int, sigma_w2: float, rng: np.random.Generator, dtype) -> np.ndarray:
+    """One layer's weights in dtype: drawn in float64 (the same numbers whatever the dtype),
+    then scaled and, for orthogonal ones, factored in dtype."""
+    base = rng.standard_normal((width, width)).astype(dtype, copy=False)
     if kind == "orthogonal":
-        return (math.sqrt(sigma_w2) * orthogonal(width, width, rng)).astype(dtype, copy=False)
-    w = rng.standard_normal((width, width), dtype=np.float64)
-    w *= math.sqrt(sigma_w2 / width)
-    return w.astype(dtype, copy=False)
+        return orthogonal(width, width, rng, base=base) * dtype(math.sqrt(sigma_w2))
+    base *= dtype(math.sqrt(sigma_w2 / width))
+    return base
 
 
 def _start_variance(act: str, sigma_w2: float, sigma_b2: float, q0: float | None, slope: float) -> float:
@@ -61,7 +63,9 @@ def jacobian(
     """The input-output Jacobian (width, width) of one random net, for an input whose
     pre-activations have variance q0 (default q*, so every layer sits at the fixed point).
 
-    Accumulated left to right, J <- D_l W_l J: depth matrix products of width^3.
+    Accumulated left to right, J <- D_l W_l J: depth matrix products of width^3. dtype float32
+    halves the work of the products (and of the orthogonal weights' QR); the forward pass
+    itself stays in float64. Same seed, same net, whatever the dtype (up to rounding).
     """
     _check(weights, depth, width)
     spec = activation(act)
@@ -71,7 +75,7 @@ def jacobian(
     jac = None
     with np.errstate(all="ignore"):
         for _ in range(depth):
-            w = _weights(weights, width, sigma_w2, rng, dtype)
+            w = _weights(weights, width, sigma_w2, rng, np.dtype(dtype).type)
             h = w.astype(np.float64) @ x + math.sqrt(sigma_b2) * rng.standard_normal(width)
             d = spec.grad(h, slope).astype(dtype)
             jac = d[:, None] * w if jac is None else d[:, None] * (w @ jac)
