@@ -1,5 +1,6 @@
 """The mean-field prediction against the activation lab's own simulation."""
 
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -108,3 +109,18 @@ def test_uniform_and_orthogonal_weights_are_predicted_with_their_caveat():
     # A uniform bound a has variance a^2 / 3: Kaiming uniform's is exactly Kaiming normal's.
     normal = predict(SimConfig(init="kaiming_normal", activation="relu", sizes=(512,) * 4))
     np.testing.assert_allclose(uniform.sigma_w2, normal.sigma_w2, rtol=1e-12)
+
+
+def test_deep_narrow_nets_carry_a_note_that_single_draws_wander():
+    deep = predict(SimConfig(activation="relu", init="kaiming_normal", sizes=(128,) * 51))
+    shallow = predict(SimConfig(activation="relu", init="kaiming_normal", sizes=(128,) * 6))
+    assert any("one random draw" in note for note in deep.notes)
+    assert not any("one random draw" in note for note in shallow.notes)
+
+
+def test_an_overflowing_net_is_predicted_as_non_finite_data_without_warnings():
+    cfg = SimConfig(activation="relu", init="gaussian", scale=50.0, sizes=(1024,) * 201, batch=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        prediction = predict(cfg)
+    assert np.isfinite(prediction.act_std[0]) and not np.isfinite(prediction.act_std[-1])

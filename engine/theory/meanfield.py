@@ -71,8 +71,9 @@ class Moments:
 def moments(act: str, var, mean=0.0, slope: float = 0.01) -> Moments:
     """E[phi(u)], E[phi(u)^2], E[phi'(u)^2] for u ~ N(mean, var), each of the broadcast shape."""
     spec = activation(act)
-    u, w = gaussian_nodes(mean, np.sqrt(np.maximum(var, 0.0)), ACCURATE)
+    # Overflowing variances (a huge init) give inf or NaN moments: data, as in the simulation.
     with np.errstate(all="ignore"):
+        u, w = gaussian_nodes(mean, np.sqrt(np.maximum(var, 0.0)), ACCURATE)
         f, g = spec.fn(u, slope), spec.grad(u, slope)
         return Moments(np.sum(w * f, -1), np.sum(w * f * f, -1), np.sum(w * g * g, -1))
 
@@ -468,22 +469,21 @@ def layer_moments(
     depth = sw2.size
     q_pooled, act_mean, act_std = (np.empty(depth) for _ in range(3))
     grad_sq = np.empty((depth, m2.size))  # E[phi'(z)^2] per layer and example
-    for layer in range(depth):
-        with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
+        for layer in range(depth):
             q = sw2[layer] * m2 + sigma_b2
-        m = moments(act, q, bias, slope)
-        q_pooled[layer] = q.mean()
-        act_mean[layer] = m.mean.mean()
-        act_std[layer] = math.sqrt(max(m.mean_sq.mean() - act_mean[layer] ** 2, 0.0))
-        grad_sq[layer] = m.grad_sq
-        m2 = m.mean_sq
-    chi_per_example = sw2[:, None] * ratio[:, None] * grad_sq
-    # The top layer's gradient has unit variance; each layer below multiplies it by the chi of
-    # the layer above, example by example (each example's chain has its own factors).
-    back = np.ones((depth, m2.size))
-    for layer in range(depth - 2, -1, -1):
-        back[layer] = back[layer + 1] * chi_per_example[layer + 1]
-    with np.errstate(over="ignore", invalid="ignore"):
+            m = moments(act, q, bias, slope)
+            q_pooled[layer] = q.mean()
+            act_mean[layer] = m.mean.mean()
+            act_std[layer] = np.sqrt(max(m.mean_sq.mean() - act_mean[layer] ** 2, 0.0))
+            grad_sq[layer] = m.grad_sq
+            m2 = m.mean_sq
+        chi_per_example = sw2[:, None] * ratio[:, None] * grad_sq
+        # The top layer's gradient has unit variance; each layer below multiplies it by the chi of
+        # the layer above, example by example (each example's chain has its own factors).
+        back = np.ones((depth, m2.size))
+        for layer in range(depth - 2, -1, -1):
+            back[layer] = back[layer + 1] * chi_per_example[layer + 1]
         grad_std = np.sqrt(back.mean(axis=1))
     return LayerTheory(
         q=q_pooled,

@@ -30,10 +30,16 @@ from engine.propagate import make_input
 from engine.theory.meanfield import LayerTheory, layer_moments
 
 # Below this many units a hidden layer's mean square wanders from draw to draw by more than
-# the theory's own error: measured with tests/test_theory_predict.py's sweep (tanh Xavier and
-# ReLU Kaiming, 10 layers, 8 seeds), the last layer's activation std is off by 6-9% at width
-# 16, 2-4% at 32 and under 2% from 64 on, while at width 4 it is off by 20-40%.
+# the theory's own error. Measured with bench/theory_widths.py (10 layers, batch 64, 8 seeds,
+# seed mean of the last layer's activation std against the prediction): tanh Xavier -15% at width 4, -13% at 16,
+# -4% at 32, -2.5% at 64, -1.7% at 128, -0.2% at 2048; ReLU Kaiming -85% at width 4, -44% at 8,
+# and from 16 on within its own seed-to-seed spread (53% of the mean at 16, 38% at 64, 21% at
+# 128, 4% at 2048). At 50 layers tanh Xavier is off by -13% at width 64, -4% at 256, -1% at 1024:
+# the error grows like depth / width, hence the note in _notes.
 MIN_WIDTH = 64
+# Above this depth / width, one draw's deep layers wander visibly from the prediction (ReLU: by
+# about sqrt(depth / width) of the std), though the average over draws still follows it.
+WANDER_RATIO = 0.1
 # Uniform or orthogonal weights on fewer inputs than this do not make Gaussian pre-activations.
 MIN_NON_GAUSSIAN_FAN_IN = 64
 
@@ -130,15 +136,23 @@ def input_mean_squares(cfg: SimConfig) -> np.ndarray:
 
 
 def _notes(cfg: SimConfig) -> tuple[str, ...]:
+    notes = []
     family = INITIALIZERS[cfg.init].family
     if family == "uniform":
-        return ("Uniform weights: Gaussian pre-activations only by the central limit theorem (approximate).",)
+        notes.append("Uniform weights: Gaussian pre-activations only by the central limit theorem (approximate).")
     if family == "orthogonal":
-        return (
+        notes.append(
             "Orthogonal weights: the variances forward and backward are as predicted; the Jacobian's "
-            "singular values are not (see engine.theory.jacobian).",
+            "singular values are not (see engine.theory.jacobian)."
         )
-    return ()
+    hidden = cfg.sizes[1:-1]
+    if hidden and cfg.depth > WANDER_RATIO * min(hidden):
+        notes.append(
+            f"{cfg.depth} layers on {min(hidden)} units: one random draw's deep layers can differ from the "
+            f"prediction by tens of percent (about sqrt(depth / width) = {(cfg.depth / min(hidden)) ** 0.5:.0%} "
+            "for ReLU); the average over seeds follows it."
+        )
+    return tuple(notes)
 
 
 def predict_unchecked(cfg: SimConfig) -> Prediction:
