@@ -13,9 +13,10 @@ Sohl-Dickstein, "Deep Information Propagation", ICLR 2017 (arXiv:1611.01232):
 - (Sec. 5) gradients: the squared gradient of layer l is (D_{l+1} / D_{l+2}) chi_1 times that of
   layer l + 1, so it changes by e per xi_grad = -1 / ln chi_1 layers (Eq. 14-15).
 
-The equation numbers are quoted from the paper as I know it; the formulas are the paper's.
-Everything takes the activation by its registry name (engine.activations.ACTIVATIONS) and uses
-the registry's own phi and phi'. All functions broadcast over array arguments.
+The formulas are the paper's; the equation numbers were not re-checked against its PDF here,
+so quote the formulas, not the numbers, on a page. Everything takes the activation by its
+registry name (engine.activations.ACTIVATIONS) and uses the registry's own phi and phi'.
+All functions broadcast over array arguments and return arrays (0-d for scalar arguments).
 
 Conventions for the edge cases (never a hang): a fixed point q* above Q_MAX = 1e12 is reported
 as inf (the length grows without bound: ReLU with sigma_w2 > 2, or = 2 with sigma_b2 > 0);
