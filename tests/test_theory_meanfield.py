@@ -146,6 +146,8 @@ def test_phase_diagram_matches_pointwise_fixed_points_and_splits_at_the_critical
     left = w_axis[None, :] < pd.critical_sigma_w2[:, None]
     assert np.all((pd.chi1 < 1) == left)
     assert np.all(pd.c_star[left] == 1.0) and np.all(pd.c_star[~left] < 1.0)
+    # Without bias, odd tanh in the chaotic phase decorrelates any two inputs completely.
+    assert np.all(pd.c_star[0, ~left[0]] == 0.0)
     # Correlations travel furthest next to the line: each row's deepest xi_c is its grid point nearest to it.
     nearest = np.abs(w_axis[None, :] - pd.critical_sigma_w2[:, None]).argmin(axis=1)
     assert np.all(np.abs(pd.xi_c.argmax(axis=1) - nearest) <= 1)

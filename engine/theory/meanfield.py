@@ -44,8 +44,9 @@ _TABLE_PER_DECADE = 24
 _MARGINAL_TOL = 1e-9  # |q_map(q0) - q0| below this (relative) means q0 is itself a fixed point
 _ROOT_STEPS = 48  # Illinois steps on a table bracket: far below the spline's own accuracy
 _SERIES_DEGREE = 120  # Hermite terms of the correlation map (Mehler series)
-_CHUNK = 2048
-_CRITICAL_TOL = 1e-9  # grid points per block of the table search (bounds its memory)
+_CHUNK = 2048  # grid points per block of the table search (bounds its memory)
+_CRITICAL_TOL = 1e-9  # |ln chi| below this counts as critical: the quadrature cannot tell closer
+_MAX_TAIL_POWER = 1e6  # the lumped tail term's largest power: finite, so tail * power stays a number
 
 
 def activation(act: str) -> Activation:
@@ -247,12 +248,15 @@ def chi_c(act: str, c, q, sigma_w2, slope: float = 0.01) -> np.ndarray:
     return sigma_w2 * gg
 
 
-def _series_c_star(act: str, slope: float, q: np.ndarray, sw2: np.ndarray, sb2: np.ndarray, v: np.ndarray):
+def _series_c_star(act: str, slope: float, q, sw2, sb2, v, d) -> tuple[np.ndarray, np.ndarray]:
     """(c*, chi_c) for chaotic points (chi_1 > 1, finite q*), 1-D arrays, from Mehler's series.
 
-    c-map(c) = (sigma_w2 sum_k a_k c^k + sigma_b2) / q* with a_k = E[phi(sqrt(q*) z) h_k(z)]^2;
-    the terms past the last are lumped into one so that c-map(1) = 1 exactly. The map is
-    convex and increasing on [0, 1] and crosses the diagonal once below 1.
+    c-map(c) = (sigma_w2 sum_k a_k c^k + sigma_b2) / q* with a_k = E[phi(sqrt(q*) z) h_k(z)]^2
+    (v = E[phi^2] and d = E[phi'^2] at q*). The terms past degree K are replaced by one term
+    R c^m whose R and m make the map's value and slope at c = 1 exact (sum a_k = v and
+    sum k a_k = q* d): a kinked activation's slowly decaying terms would otherwise misplace c*
+    near the critical line. The map is convex and increasing on [0, 1] and crosses the
+    diagonal once below 1.
     """
     spec = activation(act)
     z, w = centred_rule(HERMITE)
@@ -260,20 +264,40 @@ def _series_c_star(act: str, slope: float, q: np.ndarray, sw2: np.ndarray, sb2: 
     with np.errstate(all="ignore"):
         alpha = (spec.fn(np.sqrt(q)[:, None] * z, slope) * w) @ h
     a = alpha * alpha
+    k = np.arange(a.shape[1])
     rest = np.maximum(v - a.sum(axis=1), 0.0)
-    coef = np.concatenate([a, rest[:, None]], axis=1).T * (sw2 / q)  # (K + 2, P)
+    missing_slope = q * d - a @ k
+    # A remainder at the rounding level of v carries no slope worth placing: the plain next power.
+    lumped = rest > 1e-12 * v
+    power = np.where(lumped, missing_slope / np.where(lumped, rest, 1.0), 0.0)
+    power = np.clip(power, k[-1] + 1.0, _MAX_TAIL_POWER)
+    tail = sw2 * rest / q  # the lumped term's coefficient in the c-map
+    coef = a.T * (sw2 / q)  # (K + 1, P): the polynomial part P(c) of c-map(c) - c
     coef[0] += sb2 / q
-    coef[1] -= 1.0  # p(c) = c_map(c) - c, with p(1) = 0
-    # G(c) = p(c) / (c - 1) has coefficients sum_{j > k} p_j, G(0) = -c_map(0) <= 0 and
-    # G(1) = chi_1 - 1 > 0: a bracket that stays clear of the root at c = 1.
+    coef[1] -= 1.0
+    coef[0] -= coef.sum(axis=0)  # P(c) - P(1), with P(1) = -tail at the fixed point
+    # G(c) = (c-map(c) - c) / (c - 1): the polynomial's quotient (coefficients sum_{j > k} p_j) plus
+    # tail (c^m - 1) / (c - 1). G(0) <= 0 and G(1) = chi_1 - 1 > 0 bracket the root below 1.
     quotient = np.cumsum(coef[::-1], axis=0)[::-1][1:]
 
-    def g(c: np.ndarray) -> np.ndarray:
-        return poly.polyval(c, quotient, tensor=False)
+    def tail_ratio(c: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.expm1(power * np.log(c)) / (c - 1.0)
+        return np.where(c < 1.0, ratio, power)
 
-    c_star = np.clip(_illinois(g, np.zeros(q.size), np.ones(q.size), g(np.zeros(q.size)), g(np.ones(q.size))), 0, 1)
-    deriv = poly.polyder(coef, axis=0)
-    return c_star, 1.0 + poly.polyval(c_star, deriv, tensor=False)
+    def g(c: np.ndarray) -> np.ndarray:
+        return poly.polyval(c, quotient, tensor=False) + tail * tail_ratio(c)
+
+    zeros, ones = np.zeros(q.size), np.ones(q.size)
+    g0, g1 = g(zeros), g(ones)
+    # G(0) >= 0 (within rounding) means c-map(0) <= 0: c* = 0 (an odd phi without bias); G(1) <= 0 that
+    # the slope at 1 is not above 1 after all: c* = 1. Elsewhere a root lies strictly inside.
+    inside = (g0 < 0) & (g1 > 0)
+    root = _illinois(g, zeros, ones, np.where(inside, g0, -1.0), np.where(inside, g1, 1.0))
+    c_star = np.where(inside, np.clip(root, 0.0, 1.0), np.where(g0 >= 0, 0.0, 1.0))
+    slope_c = poly.polyval(c_star, poly.polyder(coef, axis=0), tensor=False) + 1.0
+    slope_c += tail * power * np.power(c_star, power - 1.0)
+    return c_star, slope_c
 
 
 @dataclass(frozen=True)
@@ -319,8 +343,12 @@ def _fixed_points(act: str, sw2, sb2, q0, slope: float, accurate: bool) -> Fixed
     chaotic = np.isfinite(q) & (q > 0) & (chi1 > 1)
     if chaotic.any():
         qc, wc, bc = q[chaotic], sw2[chaotic], sb2[chaotic]
-        v = moments(act, qc, slope=slope).mean_sq if accurate else tab.mean_sq(qc)
-        cs, slope_c = _series_c_star(act, slope, qc, wc, bc, v)
+        if accurate:
+            m = moments(act, qc, slope=slope)
+            v, d = m.mean_sq, m.grad_sq
+        else:
+            v, d = tab.mean_sq(qc), tab.grad_sq(qc)
+        cs, slope_c = _series_c_star(act, slope, qc, wc, bc, v, d)
         if accurate:
             cs, slope_c = _polish_c(act, cs, qc, wc, bc, slope)
         c_star[chaotic], chic[chaotic] = cs, slope_c
@@ -391,9 +419,11 @@ class PhaseDiagram:
 def phase_diagram(act: str, sigma_w2, sigma_b2, slope: float = 0.01, q0: float = 1.0) -> PhaseDiagram:
     """Fixed points and depth scales on the grid of the 1-D axes sigma_w2 (nw,) and sigma_b2 (nb,).
 
-    Vectorized over the grid: q* from a cached table of E[phi^2] in q (cubic spline, ~1e-8
-    relative), chi_1 likewise, c* in the chaotic phase from Mehler's series. About 1e-6
-    relative to fixed_point(), which polishes each point with exact quadrature.
+    Vectorized over the grid: q* from a cached table of E[phi^2] in q (cubic spline), chi_1
+    likewise, c* in the chaotic phase from Mehler's series. Against fixed_point(), which
+    polishes each point with exact quadrature: q* and chi_1 within ~1e-8 relative; c* and
+    chi_c within ~1e-5 (tanh, ELU, GELU, sigmoid), so xi_c within 0.1% up to xi_c ~ 100; right
+    next to the critical line xi_c diverges and so does its relative error (SELU at xi_c ~ 5000: 30%).
     """
     w_axis = np.asarray(sigma_w2, dtype=float).reshape(-1)
     b_axis = np.asarray(sigma_b2, dtype=float).reshape(-1)
