@@ -24,8 +24,8 @@ def gauss_quad(f, q: float) -> float:
         return f(s * z) * math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
 
     pieces = [(a, b) for a, b in itertools.pairwise(breaks) if b > a]
-    right = sum(quad(integrand, a, b, epsabs=0, epsrel=1e-10, limit=200)[0] for a, b in pieces)
-    left = sum(quad(integrand, -b, -a, epsabs=0, epsrel=1e-10, limit=200)[0] for a, b in pieces)
+    right = sum(quad(integrand, a, b, epsabs=1e-15, epsrel=1e-10, limit=200)[0] for a, b in pieces)
+    left = sum(quad(integrand, -b, -a, epsabs=1e-15, epsrel=1e-10, limit=200)[0] for a, b in pieces)
     return left + right
 
 
