@@ -1,8 +1,8 @@
 """Mean-field theory of signal propagation in wide random nets (Poole et al. 2016; Schoenholz et al. 2017).
 
 A layer computes z^l = W^l y^l + b^l, y^{l+1} = phi(z^l), with W_ij ~ N(0, sigma_w2 / D_in) and
-b_i ~ N(0, sigma_b2). Equation numbers below are those of Schoenholz, Gilmer, Ganguli and
-Sohl-Dickstein, "Deep Information Propagation", ICLR 2017 (arXiv:1611.01232):
+b_i ~ N(0, sigma_b2). Equation numbers below refer to Schoenholz, Gilmer, Ganguli and
+Sohl-Dickstein, "Deep Information Propagation", ICLR 2017 (arXiv:1611.01232; see the caveat below):
 
 - (Eq. 2) the q-map, the length of one input:  q^l = sigma_w2 E[phi(sqrt(q^{l-1}) z)^2] + sigma_b2
 - (Eq. 3) the correlation of two inputs:  q^l_ab = sigma_w2 E[phi(u1) phi(u2)] + sigma_b2,
@@ -382,7 +382,8 @@ def _chi1_at(tab: _Table, sw2: np.ndarray, sb2: np.ndarray, q0: float) -> np.nda
 def critical_sigma_w2(act: str, sigma_b2, slope: float = 0.01, q0: float = 1.0) -> np.ndarray:
     """The sigma_w2 where chi_1(q*) = 1, the order-to-chaos line, for each sigma_b2 (broadcast).
 
-    tanh: 1 at sigma_b2 = 0, rising with sigma_b2; ReLU: 2 for every sigma_b2. NaN where chi_1
+    tanh: 1 at sigma_b2 = 0 (found to ~1e-7: chi_1 - 1 vanishes to second order there), rising
+    with sigma_b2; ReLU: 2 for every sigma_b2. NaN where chi_1
     does not cross 1 for sigma_w2 in [1e-3, 1e4]. Regula falsi in log sigma_w2 (chi_1 rises with it).
     """
     tab = _table(act, float(slope))
