@@ -1,0 +1,144 @@
+"""The theory engine's cost: phase diagram, Jacobian spectrum, and the default theory view.
+
+    python bench/theory.py
+
+Prints, measured side by side in one run (median of 3, the app's single BLAS thread):
+1. the phase diagram's grid points per second, vectorized (meanfield.phase_diagram) against a
+   per-point Python loop on the same 10 x 10 subset: the accurate scalar fixed_point() per
+   point, and a plain iteration of the maps per point (what a first implementation does);
+2. the Jacobian spectrum at depth 32 x width 400: product-then-SVD in float64 against the same
+   in float32 (with the float32 spectrum's error), for Gaussian and orthogonal weights;
+3. the default theory view's engine work together: a 100 x 100 phase grid, a 101-point c-map,
+   a 30-layer correlation trajectory and one spectrum, warm and in a fresh process (cold:
+   the cached tables are built there).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import median_seconds  # noqa: E402
+from engine.runtime import tune_runtime  # noqa: E402
+from engine.theory import jacobian as jb  # noqa: E402
+from engine.theory import meanfield as mf  # noqa: E402
+
+ACT = "tanh"
+W_AXIS, B_AXIS = np.linspace(0.5, 4.0, 100), np.linspace(0.0, 0.5, 100)
+SUBSET = (W_AXIS[::10], B_AXIS[::10])
+
+
+def naive_point(act: str, sw2: float, sb2: float) -> tuple[float, float]:
+    """q* and c* by iterating the maps one point at a time until they settle (<= 500 steps each)."""
+    q = 1.0
+    for _ in range(500):
+        q_next = float(mf.q_map(act, q, sw2, sb2))
+        if abs(q_next - q) <= 1e-10 * max(q, 1e-300):
+            break
+        q = q_next
+    c = 0.5
+    if float(mf.chi_1(act, q, sw2)) > 1 and q > 0:
+        for _ in range(500):
+            c_next = float(mf.c_map(act, c, q, sw2, sb2))
+            if abs(c_next - c) <= 1e-10:
+                break
+            c = c_next
+    return q, c
+
+
+def phase_costs() -> None:
+    w, b = SUBSET
+    n = w.size * b.size
+    vectorized = median_seconds(lambda: mf.phase_diagram(ACT, w, b))
+    scalar = median_seconds(lambda: [mf.fixed_point(ACT, x, y) for y in b for x in w], repeats=1)
+    naive = median_seconds(lambda: [naive_point(ACT, x, y) for y in b for x in w], repeats=1)
+    full = median_seconds(lambda: mf.phase_diagram(ACT, W_AXIS, B_AXIS))
+    print(f"1. phase diagram ({ACT}), the same {w.size} x {b.size} subset:")
+    print(f"   vectorized phase_diagram      {vectorized * 1e3:8.1f} ms   {n / vectorized:10.0f} points/s")
+    print(
+        f"   loop of scalar fixed_point()  {scalar * 1e3:8.1f} ms   {n / scalar:10.0f} points/s"
+        f"   ({scalar / vectorized:.0f}x slower)"
+    )
+    print(
+        f"   loop iterating the maps       {naive * 1e3:8.1f} ms   {n / naive:10.0f} points/s"
+        f"   ({naive / vectorized:.0f}x slower)"
+    )
+    points = W_AXIS.size * B_AXIS.size
+    print(f"   full {W_AXIS.size} x {B_AXIS.size} grid, vectorized: {full * 1e3:.1f} ms ({points / full:.0f} points/s)")
+
+
+def spectrum_costs() -> None:
+    print("2. Jacobian spectrum, depth 32 x width 400, tanh at (1.05, 2e-5):")
+    for weights in jb.WEIGHTS:
+        args = ("tanh", 1.05, 2e-5, 32, 400, weights)
+        t64 = median_seconds(lambda a=args: jb.singular_values(*a))
+        t32 = median_seconds(lambda a=args: jb.singular_values(*a, dtype=np.float32))
+        s64, s32 = jb.singular_values(*args), jb.singular_values(*args, dtype=np.float32)
+        top = s64 > 1e-3 * s64[0]
+        err = float(np.max(np.abs(s32[top] / s64[top] - 1)))
+        print(
+            f"   {weights:10s} float64 {t64 * 1e3:7.1f} ms   float32 {t32 * 1e3:7.1f} ms ({t64 / t32:.2f}x),"
+            f" float32's largest relative error over the singular values above 1e-3 of the top: {err:.1e}"
+        )
+
+
+def default_view() -> dict[str, float]:
+    """The default theory view's engine calls, each timed once (seconds)."""
+    times = {}
+    start = time.perf_counter()
+    mf.phase_diagram(ACT, W_AXIS, B_AXIS)
+    times["phase grid 100x100"] = time.perf_counter() - start
+    start = time.perf_counter()
+    q = float(mf.q_fixed_point(ACT, 1.5, 0.05))
+    mf.c_map(ACT, np.linspace(0, 1, 101), q, 1.5, 0.05)
+    times["c-map (101 points)"] = time.perf_counter() - start
+    start = time.perf_counter()
+    mf.correlation_trajectory(ACT, 1.5, 0.05, 0.5, 30)
+    times["c trajectory (30 layers)"] = time.perf_counter() - start
+    start = time.perf_counter()
+    jb.singular_values(ACT, 1.05, 2e-5, 32, 400, "orthogonal")
+    times["spectrum 32 x 400"] = time.perf_counter() - start
+    times["total"] = sum(times.values())
+    return times
+
+
+COLD_SCRIPT = """
+import json, sys
+sys.path.insert(0, {root!r})
+from engine.runtime import tune_runtime
+tune_runtime()
+from bench.theory import default_view
+print(json.dumps(default_view()))
+"""
+
+
+def view_costs() -> None:
+    default_view()
+    warm = [default_view() for _ in range(3)]
+    cold = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", COLD_SCRIPT.format(root=str(ROOT))], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    print("3. the default theory view's engine work (s):   warm (median of 3)   cold (fresh process)")
+    for key in warm[0]:
+        print(f"   {key:28s} {np.median([w[key] for w in warm]):10.3f} {cold[key]:18.3f}")
+
+
+def main() -> None:
+    tune_runtime()
+    phase_costs()
+    spectrum_costs()
+    view_costs()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Jacobian spectra and measured correlations of simulated nets against the mean-field theory."""
+
+import numpy as np
+import pytest
+from threadpoolctl import ThreadpoolController
+
+from engine.theory import jacobian as jb
+from engine.theory import meanfield as mf
+
+# Pennington et al. 2017: tanh just off criticality, orthogonal against Gaussian weights.
+CRITICAL_TANH = {"act": "tanh", "sigma_w2": 1.05, "sigma_b2": 2e-5}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_blas_thread():
+    with ThreadpoolController().limit(limits=1, user_api="blas"):
+        yield
+
+
+def test_orthogonal_weights_keep_critical_tanh_spectrum_tighter_than_gaussian():
+    gauss = jb.spectrum_summary(jb.singular_values(**CRITICAL_TANH, depth=32, width=200, weights="gaussian"))
+    orth = jb.spectrum_summary(jb.singular_values(**CRITICAL_TANH, depth=32, width=200, weights="orthogonal"))
+    # Both keep the mean squared singular value near chi_1^32 ~ 1; only orthogonal keeps them together.
+    assert 0.5 < orth.mean_sq < 2 and 0.5 < gauss.mean_sq < 2
+    assert orth.std < 0.4 * gauss.std
+    assert orth.frac_in_band > 0.9 > 0.3 > gauss.frac_in_band
+    assert orth.max < gauss.max
+
+
+def test_relu_spectrum_spreads_with_depth():
+    shallow = jb.singular_values("relu", 2.0, 0.0, depth=4, width=200, seed=1)
+    deep = jb.singular_values("relu", 2.0, 0.0, depth=32, width=200, seed=1)
+    assert deep.max() > shallow.max()
+    assert jb.spectrum_summary(deep).frac_in_band < 0.5 * jb.spectrum_summary(shallow).frac_in_band
+
+    def log_spread(s: np.ndarray) -> float:
+        return float(np.std(np.log(s[s > 1e-8])))
+
+    assert log_spread(deep) > 2 * log_spread(shallow)
+
+
+def test_mean_squared_singular_value_follows_chi_1_to_the_depth():
+    # Ordered tanh: the Jacobian shrinks by chi_1 per layer in mean square.
+    sw2, sb2, depth = 0.8, 0.2, 10
+    chi1 = float(mf.fixed_point("tanh", sw2, sb2).chi1)
+    values = [jb.spectrum_summary(jb.singular_values("tanh", sw2, sb2, depth, 300, seed=s)).mean_sq for s in range(3)]
+    assert np.mean(values) == pytest.approx(chi1**depth, rel=0.1)
+    assert chi1**depth < 0.1  # so the comparison is not with 1
+
+
+def test_measured_correlation_follows_the_c_map():
+    sw2, sb2, c0, depth = 2.0, 0.1, 0.3, 12
+    _, theory = mf.correlation_trajectory("tanh", sw2, sb2, c0, depth, q0=1.0)
+    for weights in jb.WEIGHTS:
+        runs = [jb.measured_correlation("tanh", sw2, sb2, c0, depth, 20000, seed=s, weights=weights) for s in range(4)]
+        np.testing.assert_allclose(np.mean(runs, axis=0), theory, atol=0.01)
+    assert theory[-1] - theory[0] > 0.3  # the correlation moves, so following it means something
+
+
+def test_spectrum_summary_counts_the_band():
+    s = jb.spectrum_summary(np.array([0.1, 0.5, 1.0, 2.0, 3.0]))
+    assert s.frac_in_band == pytest.approx(0.6)
+    assert s.mean_sq == pytest.approx(np.mean(np.array([0.1, 0.5, 1.0, 2.0, 3.0]) ** 2))
+    assert s.condition == pytest.approx(30.0)
+
+
+def test_bad_arguments_are_refused_with_a_message():
+    with pytest.raises(ValueError, match="weights must be one of"):
+        jb.singular_values("tanh", 1.0, 0.0, 3, 10, weights="uniform")
+    with pytest.raises(ValueError, match="unknown activation"):
+        jb.singular_values("swish", 1.0, 0.0, 3, 10)
+    with pytest.raises(ValueError, match="c0 must be"):
+        jb.measured_correlation("tanh", 1.0, 0.0, 1.5, 3, 10)
