@@ -6,7 +6,7 @@ from ui import widgets
 from ui.live_chart import live_chart
 from ui.theory_params import PARAM_BY_KEY as P
 from ui.theory_params import PARAMS, activation_lab_query, budget_fixes, theory_query, within_budget
-from ui.theory_text import SOURCES, glorot_text, phase_sentence, setting_links
+from ui.theory_text import SOURCES, correlation_caption, glorot_text, phase_sentence, setting_links
 from ui.theory_view import (
     correlation_view,
     glorot_results,
@@ -70,11 +70,7 @@ live_chart(
     correlation_view(v["act"], v["slope"], v["sw2"], v["sb2"], v["depth"], v["width"], v["init"], v["seed"]),
     key="theory_cmap",
 )
-st.caption(
-    "In the ordered phase every pair of inputs ends up perfectly correlated (c* = 1): deep layers cannot tell "
-    "inputs apart. In the chaotic phase even nearby inputs decorrelate to c* < 1. At the critical line the "
-    "approach to c* is slowest, so information travels deepest."
-)
+st.caption(correlation_caption(numbers[0], v["sb2"]))
 
 st.header("3. Jacobian spectra", anchor="spectra")
 if within_budget(v["depth"], v["width"]):

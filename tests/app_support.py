@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,3 +37,13 @@ def chart_specs(at: AppTest) -> list[str]:
 def chart_figures(at: AppTest) -> list[dict]:
     """The Plotly figures the page drew, parsed (see chart_specs)."""
     return [json.loads(spec) for spec in chart_specs(at)]
+
+
+def array(value) -> np.ndarray:
+    """A figure's array as NumPy: Plotly sends NumPy arrays as base64 typed arrays
+    ({"dtype": "f8", "bdata": ..., "shape": "r, c"}), lists as lists."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
+    return np.asarray(value)

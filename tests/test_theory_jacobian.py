@@ -71,3 +71,14 @@ def test_bad_arguments_are_refused_with_a_message():
         jb.singular_values("swish", 1.0, 0.0, 3, 10)
     with pytest.raises(ValueError, match="c0 must be"):
         jb.measured_correlation("tanh", 1.0, 0.0, 1.5, 3, 10)
+
+
+def test_spectra_by_depth_are_the_prefix_nets_of_one_pass():
+    """The by-depth panel's spectra are those of the same net cut at each depth, so the
+    full-depth histogram and the last point of the by-depth curve describe one net."""
+    depths = [1, 3, 8]
+    by_depth = jb.singular_values_by_depth("tanh", 1.5, 0.05, depths, 40, weights="orthogonal", seed=3)
+    for depth, values in zip(depths, by_depth):
+        alone = jb.singular_values("tanh", 1.5, 0.05, depth, 40, weights="orthogonal", seed=3)
+        np.testing.assert_allclose(values, alone, rtol=1e-12)
+    assert not np.allclose(by_depth[0], by_depth[-1])

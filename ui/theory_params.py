@@ -24,7 +24,7 @@ PARAMS: tuple[Param, ...] = (
     Param("sw2", float, 1.0, "σ_w²: weight variance times fan-in", lo=0.01, hi=50.0),
     Param("sb2", float, 0.0, "σ_b²: variance of the biases", lo=0.0, hi=4.0),
     Param("depth", int, 32, "layers of the simulated nets", lo=1, hi=MAX_DEPTH),
-    Param("width", int, 400, "units per layer of the simulated nets", lo=2, hi=MAX_WIDTH),
+    Param("width", int, 200, "units per layer of the simulated nets", lo=2, hi=MAX_WIDTH),
     Param("init", str, "gaussian", "weights of the simulated correlation net", INITS),
     Param(
         "phase", str, "signal", "depth scale drawn on the phase diagram: ξ_c (signal) or ξ_∇ (gradient)", PHASE_SCALES

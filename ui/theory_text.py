@@ -75,9 +75,15 @@ def phase_sentence(fixed: FixedPoint) -> str:
     if not math.isfinite(chi):
         return "The variance map has no finite fixed point for this setting: the signal grows without bound."
     if abs(chi - 1.0) < 1e-3:
+        drift = (
+            " With σ_b² = 0 the signal's scale still shrinks, slowly: q* = 0, and q falls like 1/depth instead of "
+            "exponentially (the slow drift of the lecture's Xavier tanh)."
+            if float(fixed.q_star) == 0.0
+            else ""
+        )
         return (
-            f"**At the critical line** (χ₁ = {chi:.3f}): signals and gradients keep their scale and the net stays "
-            "trainable at any depth this page simulates."
+            f"**At the critical line** (χ₁ = {chi:.3f}): correlations and gradients change only slowly with depth, "
+            f"not exponentially, so deep nets stay trainable.{drift}"
         )
     if chi < 1.0:
         return (
@@ -87,4 +93,36 @@ def phase_sentence(fixed: FixedPoint) -> str:
     return (
         f"**Chaotic phase** (χ₁ = {chi:.3f} > 1): nearby inputs decorrelate layer after layer and gradients grow "
         f"by χ₁ per layer, e-fold over ξ_∇ = {_layers(abs(float(fixed.xi_grad)))} layers."
+    )
+
+
+def correlation_caption(fixed: FixedPoint, sigma_b2: float) -> str:
+    """What the correlation figure shows for this setting, in its own phase."""
+    q_star, chi = float(fixed.q_star), float(fixed.chi1)
+    if q_star == 0.0:
+        return (
+            "The signal dies out here (q* = 0), so the layers work in their linear regime near 0, where the c-map "
+            "is the identity: the scale vanishes but correlations are kept. A bias variance changes that: with "
+            f"σ_b² > 0 the ordered phase pulls every pair of inputs to c* = 1 "
+            f"([try σ_b² = 0.05]({'theory?' + theory_query({}, sb2=0.05)}))."
+        )
+    if not math.isfinite(q_star):
+        return (
+            "The signal grows without bound here (q* = ∞): the map is drawn at the variance the last layer "
+            "reaches. For ReLU its shape does not depend on the scale."
+        )
+    if abs(chi - 1.0) < 1e-3:
+        return (
+            "At the critical line the c-map touches the identity at c = 1 with slope 1: correlations approach "
+            "c* = 1 slower than exponentially, so inputs stay distinguishable deepest."
+        )
+    if chi < 1.0:
+        return (
+            "Ordered phase: the c-map lies above the identity and its only fixed point is c* = 1, approached "
+            f"within ξ_c ≈ {abs(float(fixed.xi_c)):.3g} layers: deep layers cannot tell inputs apart."
+        )
+    return (
+        f"Chaotic phase: c = 1 is unstable and nearby inputs decorrelate towards c* = {float(fixed.c_star):.3f}"
+        + (" (0: odd φ and no bias)" if float(fixed.c_star) < 1e-6 and sigma_b2 == 0.0 else "")
+        + f" within ξ_c ≈ {abs(float(fixed.xi_c)):.3g} layers: deep layers see every input as a different one."
     )

@@ -28,6 +28,7 @@ PHASE_B2_TOP = 1.0
 PHASE_B2_POINTS = 80
 CORRELATION_STARTS = (0.1, 0.5, 0.9)
 C_MAP_POINTS = 101
+MAP_Q_RANGE = (1e-6, 1e6)
 # The lecture's settings at the activation lab's width: σ_w² = std² · 4096 (Kaiming: 2, Xavier: 1).
 LECTURE_MARKS = {
     "tanh": (("0.01·randn", 0.01**2 * LAB_WIDTH), ("0.05·randn", 0.05**2 * LAB_WIDTH), ("Xavier", 1.0)),
@@ -45,11 +46,27 @@ def show_metrics(numbers: tuple[FixedPoint, float]) -> None:
     """The page's headline numbers, one st.metric each."""
     fixed, critical = numbers
     cells = st.columns(5)
-    cells[0].metric("critical σ_w² at this σ_b²", "none" if math.isnan(critical) else f"{critical:.4g}")
-    cells[1].metric("χ₁ (gradient factor per layer)", _value(float(fixed.chi1)))
-    cells[2].metric("ξ_c (signal depth scale)", fmt_layers(float(fixed.xi_c)))
-    cells[3].metric("ξ_∇ (gradient depth scale)", fmt_layers(abs(float(fixed.xi_grad))))
-    cells[4].metric("q* (pre-activation variance)", _value(float(fixed.q_star)))
+    cells[0].metric(
+        "critical σ_w²",
+        "none" if math.isnan(critical) else f"{critical:.4g}",
+        help="The σ_w² at which χ₁ = 1 for this σ_b² and activation: the order-to-chaos line.",
+    )
+    cells[1].metric(
+        "χ₁",
+        _value(float(fixed.chi1)),
+        help="σ_w²·E[φ′(√q*·z)²]: the factor by which a gradient's square changes per layer.",
+    )
+    cells[2].metric(
+        "ξ_c (layers)",
+        fmt_layers(float(fixed.xi_c)),
+        help="Signal depth scale: layers over which the correlation of two inputs approaches its fixed point.",
+    )
+    cells[3].metric(
+        "ξ_∇ (layers)",
+        fmt_layers(float(fixed.xi_grad)),
+        help="Gradient depth scale −1/ln χ₁: layers over which a gradient changes by a factor e.",
+    )
+    cells[4].metric("q*", _value(float(fixed.q_star)), help="The pre-activation variance the layers settle at.")
 
 
 def _value(x: float) -> str:
@@ -57,15 +74,25 @@ def _value(x: float) -> str:
 
 
 def fmt_layers(x: float) -> str:
-    """A depth scale for a metric: '∞' at criticality, '—' where it is undefined."""
+    """A depth scale for a metric: '∞' at criticality, '> 10⁴' next to it, '—' where it is undefined.
+
+    Its sign only says which way gradients go (ξ_∇ < 0: they grow), which the page says in words.
+    """
     if math.isnan(x):
         return "—"
-    return "∞" if math.isinf(x) else f"{x:.3g}"
+    x = abs(x)
+    if math.isinf(x):
+        return "∞"
+    return "> 10⁴" if x >= 1e4 else f"{x:.3g}"
 
 
 def _marks(act: str, sw2: float, sb2: float) -> list[Mark]:
+    """The lecture's settings of this activation and the page's own; a lecture setting the page's
+    equals is named in the page's mark instead of drawn twice."""
     lecture = [Mark(label, w2, 0.0) for label, w2 in LECTURE_MARKS.get(act, ())]
-    return [*lecture, Mark("this setting", sw2, sb2, current=True)]
+    same = [m for m in lecture if sb2 == 0.0 and math.isclose(m.sigma_w2, sw2, rel_tol=1e-3)]
+    label = f"this setting ({same[0].label})" if same else "this setting"
+    return [*(m for m in lecture if m not in same), Mark(label, sw2, sb2, current=True)]
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -92,11 +119,9 @@ def correlation_view(
 ) -> go.Figure:
     """The c-map and the correlation per layer, predicted and measured in one simulated net."""
     fixed = fixed_point(act, sw2, sb2, slope=slope)
-    q_star = float(fixed.q_star)
+    q0, where = map_variance(act, slope, sw2, sb2, depth, float(fixed.q_star))
     c_in = np.linspace(-1.0, 1.0, C_MAP_POINTS)
-    usable = math.isfinite(q_star) and q_star > 0
-    c_out = c_map(act, c_in, q_star, sw2, sb2, slope=slope) if usable else np.full_like(c_in, np.nan)
-    q0 = q_star if usable else 1.0
+    c_out = c_map(act, c_in, q0, sw2, sb2, slope=slope)
     predicted = np.array(
         [correlation_trajectory(act, sw2, sb2, c0, depth, q0=q0, slope=slope)[1] for c0 in CORRELATION_STARTS]
     )
@@ -107,8 +132,38 @@ def correlation_view(
         ]
     )
     curves = DepthCurves(CORRELATION_STARTS, predicted, measured)
-    token = f"{act} · σ_w² {sw2:.4g}, σ_b² {sb2:.4g} · measured: {init} weights, width {width}, seed {seed}"
-    return correlation_figure(c_in, c_out, float(fixed.c_star), curves, token)
+    token = f"{act} · σ_w² {sw2:.4g}, σ_b² {sb2:.4g} · {where} · measured: {init} weights, width {width}, seed {seed}"
+    q_star = float(fixed.q_star)
+    if 0.0 < q_star < math.inf:
+        c_star = float(fixed.c_star)
+    else:  # the map at a vanishing scale is the identity: every c is fixed, none to mark
+        c_star = None if q_star == 0.0 else _map_fixed_point(c_in, c_out)
+    return correlation_figure(c_in, c_out, c_star, curves, token)
+
+
+def map_variance(act: str, slope: float, sw2: float, sb2: float, depth: int, q_star: float) -> tuple[float, str]:
+    """The variance q at which the c-map is drawn and the inputs start, and how to say it.
+
+    At q* when there is one. Where the signal dies (q* = 0) or grows without bound (q* = inf)
+    the map changes with q: it is drawn at the variance the last layer reaches from q = 1.
+    """
+    if 0.0 < q_star < math.inf:
+        return q_star, f"at q* = {q_star:.3g}"
+    q_last = float(correlation_trajectory(act, sw2, sb2, 1.0, depth, q0=1.0, slope=slope)[0][-1])
+    q_last = min(max(q_last, MAP_Q_RANGE[0]), MAP_Q_RANGE[1])
+    fate = "dies out (q* = 0)" if q_star == 0.0 else "grows without bound (q* = ∞)"
+    return q_last, f"the signal {fate}: map at layer {depth}'s q = {q_last:.3g}"
+
+
+def _map_fixed_point(c_in: np.ndarray, c_out: np.ndarray) -> float:
+    """The largest c below 1 where the drawn map meets the identity, else 1 (c* of the map as drawn)."""
+    gap = c_out[:-1] - c_in[:-1]  # c = 1 always maps to 1: look below it
+    crossing = np.flatnonzero(np.diff(np.sign(gap)) != 0)
+    if crossing.size == 0:
+        return 1.0
+    i = crossing[-1]
+    gap0, gap1 = c_out[i] - c_in[i], c_out[i + 1] - c_in[i + 1]
+    return float(c_in[i] + (c_in[i + 1] - c_in[i]) * gap0 / (gap0 - gap1))
 
 
 def _depth_marks(depth: int) -> list[int]:

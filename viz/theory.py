@@ -63,11 +63,22 @@ class Spectrum:
     high: np.ndarray
 
 
-def _log_ticks(lo: float, hi: float) -> dict:
-    """Ticks of an axis that holds log10 values, labelled with the values (1-2-5 steps)."""
-    ticks = [m * 10.0**e for e in range(math.floor(lo) - 1, math.ceil(hi) + 1) for m in (1, 2, 5)]
-    shown = [t for t in ticks if lo - 1e-9 <= math.log10(t) <= hi + 1e-9]
-    return {"tickvals": [math.log10(t) for t in shown], "ticktext": [f"{t:g}" for t in shown]}
+def _tick_text(exponent: int, mantissa: int = 1) -> str:
+    value = mantissa * 10.0**exponent
+    return f"{value:g}" if -3 <= exponent <= 3 else f"{mantissa}e{exponent}"
+
+
+def _log_ticks(lo: float, hi: float, most: int = 7) -> dict:
+    """Ticks of an axis that holds log10 values, labelled with the values: 1-2-5 steps over a
+    few decades, else powers of ten, every k-th so that at most `most` remain."""
+    first, last = math.floor(lo), math.ceil(hi)
+    if hi - lo <= 2.5:
+        ticks = [(e, m) for e in range(first - 1, last + 1) for m in (1, 2, 5)]
+    else:
+        step = max(1, math.ceil((last - first) / most))
+        ticks = [(e, 1) for e in range(first - first % step, last + 1, step)]
+    shown = [(e, m) for e, m in ticks if lo - 1e-9 <= e + math.log10(m) <= hi + 1e-9]
+    return {"tickvals": [e + math.log10(m) for e, m in shown], "ticktext": [_tick_text(e, m) for e, m in shown]}
 
 
 def phase_figure(
@@ -134,7 +145,8 @@ def phase_figure(
                 "y": [mark.sigma_b2],
                 "text": [mark.label],
                 "textposition": "top center",
-                "textfont": {"color": "white", "size": 13 if mark.current else 11},
+                # A dark halo: the labels stay legible over the bright band along the critical line.
+                "textfont": {"color": "white", "size": 13 if mark.current else 11, "shadow": "0px 0px 3px black"},
                 "marker": {
                     "symbol": "star" if mark.current else "circle",
                     "size": 16 if mark.current else 9,
@@ -151,7 +163,11 @@ def phase_figure(
         **STREAMLIT_LOOK,
         "title": figure_title(f"Phase diagram: {scale_name}", subtitle),
         "xaxis": {"title": {"text": "σ_w² (weight variance × fan-in)"}, "range": [lo, hi], **_log_ticks(lo, hi)},
-        "yaxis": {"title": {"text": "σ_b² (bias variance)"}, "range": [float(sigma_b2[0]), float(sigma_b2[-1])]},
+        # A little below 0: the lecture's settings (no bias) sit on the σ_b² = 0 row, fully visible.
+        "yaxis": {
+            "title": {"text": "σ_b² (bias variance)"},
+            "range": [float(sigma_b2[0]) - 0.04 * float(sigma_b2[-1]), float(sigma_b2[-1])],
+        },
         "legend": BOTTOM_LEGEND,
         "height": 520,
         "margin": {"t": 90, "l": 65, "r": 20, "b": 110},
@@ -162,13 +178,14 @@ def phase_figure(
 def correlation_figure(
     c_in: np.ndarray,
     c_out: np.ndarray,
-    fixed_point: float,
+    fixed_point: float | None,
     curves: DepthCurves,
     subtitle: str,
 ) -> go.Figure:
     """Left: the c-map (a layer's output correlation against its input's) with the identity and
-    the fixed point c*. Right: the correlation per layer from a few starting values, predicted
-    (lines) and measured in a simulated net (dots)."""
+    the fixed point c* (None: none to mark, e.g. where the map is the identity). Right: the
+    correlation per layer from a few starting values, predicted (lines) and measured in a
+    simulated net (dots)."""
     depth = curves.predicted.shape[1] - 1
     data: list[dict] = [
         {
@@ -189,16 +206,19 @@ def correlation_figure(
             "name": "c-map of this setting",
             "hovertemplate": "c in %{x:.3f} → c out %{y:.3f}<extra></extra>",
         },
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "x": [fixed_point],
-            "y": [fixed_point],
-            "marker": {"size": 11, "color": "#ff4b4b", "line": {"color": "black", "width": 1}},
-            "name": f"fixed point c* = {fixed_point:.3f}",
-            "hovertemplate": "c* %{x:.4f}<extra></extra>",
-        },
     ]
+    if fixed_point is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [fixed_point],
+                "y": [fixed_point],
+                "marker": {"size": 11, "color": "#ff4b4b", "line": {"color": "black", "width": 1}},
+                "name": f"fixed point c* = {fixed_point:.3f}",
+                "hovertemplate": "c* %{x:.4f}<extra></extra>",
+            }
+        )
     layers = np.arange(depth + 1)
     for start, predicted, measured, color in zip(curves.starts, curves.predicted, curves.measured, START_COLORS):
         common = {"xaxis": "x2", "yaxis": "y2", "legendgroup": f"c0={start:g}"}
@@ -322,6 +342,7 @@ def spectrum_figure(spectra: Sequence[Spectrum], subtitle: str) -> go.Figure:
             }
         )
     max_depth = max(int(s.depths[-1]) for s in spectra)
+    depth_ticks = sorted({int(d) for s in spectra for d in s.depths})
     layout = {
         **STREAMLIT_LOOK,
         "title": figure_title("Singular values of the input-output Jacobian", subtitle),
@@ -335,7 +356,12 @@ def spectrum_figure(spectra: Sequence[Spectrum], subtitle: str) -> go.Figure:
                     {"title": {"text": "fraction of values"}, "tickformat": ".0%"},
                 ),
                 (
-                    {"title": {"text": "depth"}, "type": "log"},
+                    {
+                        "title": {"text": "depth"},
+                        "type": "log",
+                        "tickvals": depth_ticks,
+                        "ticktext": [str(d) for d in depth_ticks],
+                    },
                     {
                         "title": {"text": "singular value σ"},
                         "range": [band_lo - 0.1, band_hi + 0.1],

@@ -13,6 +13,7 @@ criticality, Gaussian ones do not, and for ReLU no weights do.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +69,23 @@ def jacobian(
     itself stays in float64. Same seed, same net, whatever the dtype (up to rounding).
     """
     _check(weights, depth, width)
+    *_, jac = _layer_jacobians(act, sigma_w2, sigma_b2, depth, width, weights, seed, q0, slope, dtype)
+    return jac
+
+
+def _layer_jacobians(
+    act: str,
+    sigma_w2: float,
+    sigma_b2: float,
+    depth: int,
+    width: int,
+    weights: str,
+    seed: int,
+    q0: float | None,
+    slope: float,
+    dtype,
+) -> Iterator[np.ndarray]:
+    """The Jacobian of the first l layers, for l = 1..depth, of one random net (see jacobian)."""
     spec = activation(act)
     rng = np.random.default_rng(seed)
     q = _start_variance(act, sigma_w2, sigma_b2, q0, slope)
@@ -80,7 +98,39 @@ def jacobian(
             d = spec.grad(h, slope).astype(dtype)
             jac = d[:, None] * w if jac is None else d[:, None] * (w @ jac)
             x = spec.fn(h, slope)
-    return jac
+            yield jac
+
+
+def singular_values_by_depth(
+    act: str,
+    sigma_w2: float,
+    sigma_b2: float,
+    depths: Sequence[int],
+    width: int,
+    weights: str = "gaussian",
+    seed: int = 0,
+    q0: float | None = None,
+    slope: float = 0.01,
+    dtype=np.float64,
+) -> list[np.ndarray]:
+    """Singular values (width,) of the Jacobian of the first d layers of one net, for each d of
+    `depths` (increasing): one pass through max(depths) layers, an SVD at each depth asked.
+
+    The nets of singular_values(..., depth=d, same seed) are these prefixes, so the last entry
+    equals singular_values at max(depths).
+    """
+    depths = sorted(set(int(d) for d in depths))
+    _check(weights, depths[-1], width)
+    wanted = set(depths)
+    layers = _layer_jacobians(act, sigma_w2, sigma_b2, depths[-1], width, weights, seed, q0, slope, dtype)
+    return [_svd_values(jac, width) for depth, jac in enumerate(layers, start=1) if depth in wanted]
+
+
+def _svd_values(jac: np.ndarray, width: int) -> np.ndarray:
+    """Singular values, largest first, in float64; all NaN if the product overflowed."""
+    if not np.all(np.isfinite(jac)):
+        return np.full(width, np.nan)
+    return np.linalg.svd(jac, compute_uv=False).astype(np.float64)
 
 
 def singular_values(
@@ -96,10 +146,7 @@ def singular_values(
     dtype=np.float64,
 ) -> np.ndarray:
     """Singular values (width,), largest first, of jacobian(...) (same arguments)."""
-    jac = jacobian(act, sigma_w2, sigma_b2, depth, width, weights, seed, q0, slope, dtype)
-    if not np.all(np.isfinite(jac)):
-        return np.full(width, np.nan)
-    return np.linalg.svd(jac, compute_uv=False).astype(np.float64)
+    return _svd_values(jacobian(act, sigma_w2, sigma_b2, depth, width, weights, seed, q0, slope, dtype), width)
 
 
 @dataclass(frozen=True)
