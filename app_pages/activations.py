@@ -10,10 +10,12 @@ from engine.config import budget_advice, budget_suggestions
 from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
 from engine.report import layer_rows
+from engine.theory.predict import Prediction
 from ui.activation_controls import sidebar_controls
 from ui.activation_params import PARAM_BY_KEY, PARAMS, PRESET_SET, build_config, suggestion_changes, view_query
 from ui.init_controls import negative_std_refused
 from ui.live_chart import live_chart
+from ui.theory_overlay import mean_field, overlay_caption
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_figure
 
@@ -79,8 +81,12 @@ for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
     LEVEL_BOX[finding.level](finding.text)
 
 # The figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK); live_chart redraws it in place.
-figure = layer_figure(result, values["pre"], values["logy"], show_dphi=values["dphi"])
+prediction = mean_field(cfg) if values["theory"] else None
+drawn = prediction if isinstance(prediction, Prediction) else None
+figure = layer_figure(result, values["pre"], values["logy"], show_dphi=values["dphi"], prediction=drawn)
 live_chart(figure, key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
+if prediction is not None:
+    st.caption(overlay_caption(cfg, prediction))
 
 st.subheader("Per-layer statistics")
 table = pd.DataFrame(layer_rows(result))

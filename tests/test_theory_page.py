@@ -186,3 +186,47 @@ def test_every_setting_link_opens_a_valid_view():
         view = run_page(page_path("theory"), **dict(parse_qsl(urlsplit(target).query)))
         assert not view.exception and not view.warning and not view.error
         assert math.isfinite(float(metric(view, "χ₁")))
+
+
+# The activation lab's overlay -------------------------------------------------------------------
+
+
+def theory_traces(at) -> list[dict]:
+    layers = figure(at, "Activations and gradients per layer")
+    return [t for t in layers["data"] if str(t.get("name", "")).endswith("(theory)")]
+
+
+def test_the_activation_lab_draws_the_prediction_over_the_measured_std():
+    from engine.theory.predict import predict
+
+    at = run_page(page_path("activations"), preset="tanh-0.01")
+    drawn = {t["name"]: array(t["y"]) for t in theory_traces(at)}
+    assert set(drawn) == {"activations std (theory)", "gradients std (theory)"}
+    expected = predict(build_config(preset_values("tanh-0.01")))
+    np.testing.assert_allclose(drawn["activations std (theory)"], expected.act_std, rtol=1e-9)
+    np.testing.assert_allclose(drawn["gradients std (theory)"], expected.grad_std, rtol=1e-9)
+    measured = next(t for t in figure(at, "Activations and gradients")["data"] if t.get("name") == "activations std")
+    np.testing.assert_allclose(array(measured["y"]), expected.act_std, rtol=0.05)  # the lecture's net is wide
+    caption = " ".join(c.value for c in at.caption)
+    assert "σ_w² = std²·Din = 0.4096" in caption
+    (target,) = [t for _, t in _markdown_links(caption) if t.startswith("theory?")]
+    theory = run_page(page_path("theory"), **dict(parse_qsl(urlsplit(target).query)))
+    assert not theory.warning and theory.session_state["sw2"] == pytest.approx(0.4096)
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [({"preset": "tanh-0.05", "bn": "before"}, "Batch norm"), ({"preset": "tanh-xavier", "width": "16"}, "units")],
+)
+def test_where_the_theory_does_not_apply_the_lab_says_why_and_draws_no_line(query, reason):
+    at = run_page(page_path("activations"), **query)
+    assert not theory_traces(at)
+    caption = " ".join(c.value for c in at.caption)
+    assert "No mean-field prediction is drawn" in caption and reason in caption
+
+
+def test_the_overlay_can_be_switched_off_and_the_preset_stays():
+    at = run_page(page_path("activations"), preset="relu-kaiming", theory="false")
+    assert not theory_traces(at)
+    preset_box = next(box for box in at.selectbox if box.label == "Preset")
+    assert preset_box.value == "relu-kaiming"  # a view toggle is not a setting: the preset still matches

@@ -83,6 +83,7 @@ def sidebar_controls() -> dict[str, Any]:
         widgets.toggle(P["pre"], "show pre-activations")
         widgets.toggle(P["dphi"], "show local gradients φ′(z)")
         widgets.toggle(P["logy"], "log scale for mean/std")
+        widgets.toggle(P["theory"], "mean-field prediction (dashed)")
     values = {key: current(key) for key in P if key != PRESET_KEY}
     with preset_slot:
         values[PRESET_KEY] = PRESET_SET.box(values)

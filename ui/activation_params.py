@@ -139,9 +139,11 @@ PARAMS: tuple[Param, ...] = (
     Param("pre", bool, False, "also show pre-activation histograms"),
     Param("dphi", bool, False, "also show histograms of the local gradients φ′(z)"),
     Param("logy", bool, False, "log scale for the per-layer mean/std chart"),
+    Param("theory", bool, True, "draw the mean-field theory's predicted std per layer over the measured one"),
 )
 PARAM_BY_KEY = {p.key: p for p in PARAMS}
-CONTROL_KEYS = tuple(p.key for p in PARAMS if p.key not in ("preset", "pre", "dphi", "logy"))
+VIEW_KEYS = ("pre", "dphi", "logy", "theory")  # how the view is drawn, not what is simulated
+CONTROL_KEYS = tuple(p.key for p in PARAMS if p.key not in ("preset", *VIEW_KEYS))
 
 
 def _applies(key: str, values: dict[str, Any]) -> bool:

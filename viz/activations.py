@@ -17,6 +17,7 @@ from engine.diagnose import percent
 from engine.init import INITIALIZERS
 from engine.propagate import LayerResult, SimResult
 from engine.stats import Summary, shared_display
+from engine.theory.predict import Prediction
 from viz.common import STREAMLIT_LOOK, figure_title
 
 MAX_COLUMNS = 6
@@ -274,9 +275,37 @@ def _spans_decades(values: list[float]) -> bool:
     return bool(finite) and min(finite) > 0 and max(finite) >= 10 * min(finite)
 
 
-def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False, show_dphi: bool = False) -> go.Figure:
+def _prediction_traces(prediction: Prediction, backward: bool, axes: tuple[str, str, str]) -> list[dict]:
+    """The mean-field prediction of the activation std and (when the backward pass ran) the
+    gradient std per layer: dashed lines over the measured ones, in the same colours."""
+    layers = list(range(1, len(prediction.act_std) + 1))
+    series = [("act", prediction.act_std, axes[0])] + ([("grad", prediction.grad_std, axes[1])] if backward else [])
+    return [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": layers,
+            "y": [float(v) for v in values],
+            "name": f"{KIND_TITLES[kind].split()[0].lower()} std (theory)",
+            "line": {"color": COLORS[kind], "dash": "dash", "width": 1.5},
+            "opacity": 0.7,
+            "hovertemplate": "layer %{x}: %{y:.4g} (mean-field theory)<extra></extra>",
+            "xaxis": f"x{suffix}",
+            "yaxis": f"y{suffix}",
+        }
+        for kind, values, suffix in series
+    ]
+
+
+def layer_figure(
+    result: SimResult,
+    show_pre: bool = False,
+    log_y: bool = False,
+    show_dphi: bool = False,
+    prediction: Prediction | None = None,
+) -> go.Figure:
     """The lab's whole picture in one figure: histogram blocks, then mean and std per layer
-    and the weight gradients' std.
+    (with the mean-field prediction's std, when given) and the weight gradients' std.
 
     One figure with a few axes draws several times faster than one subplot per
     layer, which is what keeps a slider move live.
@@ -314,6 +343,8 @@ def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False,
         top = bottom - GAP_PX / plot_px
     axes = tuple(str(len(blocks) + k) for k in (1, 2, 3))
     traces += _moment_traces(result, log_y, axes)
+    if prediction is not None:
+        traces += _prediction_traces(prediction, backward, axes)
     moments_top = MOMENTS_PX / plot_px
     layout["annotations"].append(_block_title("moments", moments_top))
     moments_plot_top = moments_top - BLOCK_TITLE_PX / plot_px  # the title gets its own strip, as above
