@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from tests.app_support import APP, page_path, run_page
-from ui import activation_params, batchnorm_params, preprocessing_params, training_params
+from ui import activation_params, batchnorm_params, preprocessing_params, theory_params, training_params
 from ui.urlparams import MAX_TEXT, Param
 
 URLS_PER_PAGE = int(os.environ.get("INITLAB_FUZZ_URLS", "500"))
@@ -30,8 +30,12 @@ PAGES = {
     "batchnorm": batchnorm_params.PARAMS,
     "preprocessing": preprocessing_params.PARAMS,
     "training": training_params.PARAMS,
+    "theory": theory_params.PARAMS,
     "home": (),
 }
+# The theory page computes a phase diagram, spectra and correlations for every URL (about 1 s of
+# AppTest each): a quarter of the URLs keeps CI's time; its parameters are few and simple.
+URLS = {page: max(URLS_PER_PAGE // 4, 1) if page == "theory" else URLS_PER_PAGE for page in PAGES}
 NUMBER_JUNK = ["nan", "NaN", "inf", "-inf", "+Infinity", "abc", "", " ", "1,5", "0x10", "1e999", "None", "σ", "9" * 400]
 CHOICE_JUNK = ["zzz", "", "TANH ", "<script>alert(1)</script>", "x" * (MAX_TEXT + 1), "None", "%00"]
 BOOL_JUNK = ["maybe", "", "yes!", "2", "nan"]
@@ -111,8 +115,8 @@ def check_urls(page: str, queries: list[tuple[dict, set[str]]]) -> list[str]:
 @pytest.mark.parametrize("page", list(PAGES))
 def test_generated_urls_never_raise_and_every_refusal_is_shown(page):
     rng = np.random.default_rng(list(PAGES).index(page))
-    queries = [generated_url(PAGES[page], rng) for _ in range(URLS_PER_PAGE)]
+    queries = [generated_url(PAGES[page], rng) for _ in range(URLS[page])]
     with ProcessPoolExecutor(WORKERS) as pool:
         shares = pool.map(check_urls, [page] * WORKERS, [queries[i::WORKERS] for i in range(WORKERS)])
         failures = [failure for share in shares for failure in share]
-    assert not failures, f"{len(failures)} of {URLS_PER_PAGE} URLs failed, e.g.:\n" + "\n".join(failures[:5])
+    assert not failures, f"{len(failures)} of {URLS[page]} URLs failed, e.g.:\n" + "\n".join(failures[:5])

@@ -54,6 +54,11 @@ LABS = {
         Control("points", "n", "300", "slider", "cloud of {v}:", bounds=(20, 5000)),
         Control("seed", "seed", "0", "number", "seed {v}"),
     ),
+    "theory": (
+        Control("depth", "depth", "32", "slider", "· {v} layers of", bounds=(1, 128)),
+        Control("activation φ", "act", "tanh", "select", "{v} · σ_w²", ("tanh", "relu", "sigmoid", "elu")),
+        Control("seed", "seed", "0", "number", "seed {v}"),
+    ),
     "training": (
         Control("depth (weight layers)", "depth", "4", "slider", "depth {v} ", bounds=(1, 41)),
         Control("Activation", "act", "relu", "select", "hidden {v})", ("tanh", "relu", "sigmoid", "elu")),
