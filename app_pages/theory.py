@@ -90,7 +90,8 @@ else:
 st.caption(
     "Orthogonal weights with tanh near σ_w² = 1 and a tiny σ_b² keep every singular value near 1 at any depth "
     "(dynamical isometry): every direction of the input reaches the output with the same gain. Gaussian "
-    "weights spread the spectrum with depth even at criticality, and ReLU spreads it for either kind."
+    "weights spread the spectrum with depth even at criticality, and ReLU spreads it for either kind. Values "
+    "under about 1e-15 of the largest are float64's rounding floor: those directions are lost entirely."
 )
 
 st.header("4. Glorot & Bengio 2010, figures 6 and 7", anchor="glorot")
