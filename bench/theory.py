@@ -8,15 +8,12 @@ Prints, measured side by side in one run (median of 3, the app's single BLAS thr
    point, and a plain iteration of the maps per point (what a first implementation does);
 2. the Jacobian spectrum at depth 32 x width 400: product-then-SVD in float64 against the same
    in float32 (with the float32 spectrum's error), for Gaussian and orthogonal weights;
-3. the default theory view's engine work together: a 100 x 100 phase grid, a 101-point c-map,
-   a 30-layer correlation trajectory and one spectrum, warm and in a fresh process (cold:
-   the cached tables are built there).
+3. the page's whole script (AppTest, no browser) for its default view with every cache cleared
+   and for a change of σ_w², beside the activation lab's default view and a change of its seed.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,10 +23,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
 from bench.common import median_seconds  # noqa: E402
 from engine.runtime import tune_runtime  # noqa: E402
 from engine.theory import jacobian as jb  # noqa: E402
 from engine.theory import meanfield as mf  # noqa: E402
+from tests.app_support import page_path  # noqa: E402
 
 ACT = "tanh"
 W_AXIS, B_AXIS = np.linspace(0.5, 4.0, 100), np.linspace(0.0, 0.5, 100)
@@ -90,47 +91,38 @@ def spectrum_costs() -> None:
         )
 
 
-def default_view() -> dict[str, float]:
-    """The default theory view's engine calls, each timed once (seconds)."""
-    times = {}
+def _page_seconds(page: str, **query: str) -> float:
+    """One run of a page's script through AppTest (no browser), in seconds."""
+    at = AppTest.from_file(page_path(page), default_timeout=300)
+    at.query_params.update(query)
     start = time.perf_counter()
-    mf.phase_diagram(ACT, W_AXIS, B_AXIS)
-    times["phase grid 100x100"] = time.perf_counter() - start
-    start = time.perf_counter()
-    q = float(mf.q_fixed_point(ACT, 1.5, 0.05))
-    mf.c_map(ACT, np.linspace(0, 1, 101), q, 1.5, 0.05)
-    times["c-map (101 points)"] = time.perf_counter() - start
-    start = time.perf_counter()
-    mf.correlation_trajectory(ACT, 1.5, 0.05, 0.5, 30)
-    times["c trajectory (30 layers)"] = time.perf_counter() - start
-    start = time.perf_counter()
-    jb.singular_values(ACT, 1.05, 2e-5, 32, 400, "orthogonal")
-    times["spectrum 32 x 400"] = time.perf_counter() - start
-    times["total"] = sum(times.values())
-    return times
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"{page}: {at.exception[0].message}")
+    return time.perf_counter() - start
 
 
-COLD_SCRIPT = """
-import json, sys
-sys.path.insert(0, {root!r})
-from engine.runtime import tune_runtime
-tune_runtime()
-from bench.theory import default_view
-print(json.dumps(default_view()))
-"""
-
-
-def view_costs() -> None:
-    default_view()
-    warm = [default_view() for _ in range(3)]
-    cold = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", COLD_SCRIPT.format(root=str(ROOT))], capture_output=True, text=True, check=True
-        ).stdout
-    )
-    print("3. the default theory view's engine work (s):   warm (median of 3)   cold (fresh process)")
-    for key in warm[0]:
-        print(f"   {key:28s} {np.median([w[key] for w in warm]):10.3f} {cold[key]:18.3f}")
+def view_costs(rounds: int = 3) -> None:
+    """The page's default view as a first visitor of a process gets it (every cache cleared), and a
+    change of σ_w² (process-wide caches warm, the setting's own work done anew), beside the
+    activation lab's default view and a change of its seed, measured the same way in turn."""
+    _page_seconds("theory")  # imports, once
+    _page_seconds("activations")
+    rows: dict[str, list[float]] = {}
+    for n in range(rounds):
+        for page, query in (("theory", {}), ("activations", {})):
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            rows.setdefault(f"{page}: default view, caches cleared", []).append(_page_seconds(page, **query))
+        rows.setdefault("theory: sw2 changed", []).append(_page_seconds("theory", sw2=f"{1.1 + 0.1 * n:.1f}"))
+        rows.setdefault("activations: seed changed", []).append(_page_seconds("activations", seed=str(n + 1)))
+    print(f"3. the pages' scripts through AppTest (median of {rounds}, s; the browser's share is not included):")
+    medians = {name: float(np.median(times)) for name, times in rows.items()}
+    for name, seconds in medians.items():
+        print(f"   {name:45s} {seconds:7.3f}")
+    ratio = medians["theory: default view, caches cleared"] / medians["activations: default view, caches cleared"]
+    change = medians["theory: sw2 changed"] / medians["activations: seed changed"]
+    print(f"   theory / activation lab: default view {ratio:.2f}x, a change {change:.2f}x")
 
 
 def main() -> None:

@@ -162,3 +162,14 @@ def test_layer_moments_of_a_linear_net_follow_the_products():
     np.testing.assert_allclose(t.pre_std, np.sqrt(q), rtol=1e-9)
     np.testing.assert_allclose(t.act_std, np.sqrt(q), rtol=1e-9)
     np.testing.assert_allclose(t.grad_std**2, [0.5 * 2.0 * 3.0 * 0.25, 3.0 * 0.25, 1.0], rtol=1e-9)
+
+
+def test_several_starting_correlations_iterate_as_each_alone():
+    """The page iterates its three starting correlations at once: each row is that start's own curve."""
+    starts = np.array([0.1, 0.5, 0.9])
+    q_all, c_all = mf.correlation_trajectory("tanh", 2.5, 0.1, starts, 12, q0=0.7)
+    assert c_all.shape == (3, 13)
+    for row, start in zip(c_all, starts):
+        q_one, c_one = mf.correlation_trajectory("tanh", 2.5, 0.1, float(start), 12, q0=0.7)
+        np.testing.assert_allclose(row, c_one, rtol=1e-12)
+        np.testing.assert_allclose(q_all, q_one, rtol=1e-12)

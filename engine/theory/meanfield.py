@@ -444,17 +444,22 @@ def phase_diagram(act: str, sigma_w2, sigma_b2, slope: float = 0.01, q0: float =
 
 
 def correlation_trajectory(
-    act: str, sigma_w2: float, sigma_b2: float, c0: float, depth: int, q0: float = 1.0, slope: float = 0.01
+    act: str, sigma_w2: float, sigma_b2: float, c0, depth: int, q0: float = 1.0, slope: float = 0.01
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(q, c), each (depth + 1,): the variance and correlation of two inputs' pre-activations per layer,
-    starting from (q0, c0) and iterating Eq. 2 and Eq. 3 (q need not start at q*)."""
-    q, c = [float(q0)], [float(c0)]
+    """(q, c): the variance (depth + 1,) and correlation of two inputs' pre-activations per layer,
+    starting from (q0, c0) and iterating Eq. 2 and Eq. 3 (q need not start at q*).
+
+    c0 may be an array of starting correlations (k,): c is then (k, depth + 1), all iterated at once.
+    """
+    c = np.asarray(c0, dtype=float)
+    qs, cs = [float(q0)], [c]
     for _ in range(depth):
-        ff, _ = _pair_expectations(act, c[-1], q[-1], slope, grads=False)
-        q_next = float(q_map(act, q[-1], sigma_w2, sigma_b2, slope))
-        c.append(float((sigma_w2 * ff + sigma_b2) / q_next) if q_next > 0 else 1.0)
-        q.append(q_next)
-    return np.array(q), np.array(c)
+        ff, _ = _pair_expectations(act, c, qs[-1], slope, grads=False)
+        q_next = float(q_map(act, qs[-1], sigma_w2, sigma_b2, slope))
+        c = (sigma_w2 * ff + sigma_b2) / q_next if q_next > 0 else np.ones_like(c)
+        qs.append(q_next)
+        cs.append(c)
+    return np.array(qs), np.stack(cs, axis=-1)
 
 
 @dataclass(frozen=True)
