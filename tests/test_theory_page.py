@@ -230,3 +230,13 @@ def test_the_overlay_can_be_switched_off_and_the_preset_stays():
     assert not theory_traces(at)
     preset_box = next(box for box in at.selectbox if box.label == "Preset")
     assert preset_box.value == "relu-kaiming"  # a view toggle is not a setting: the preset still matches
+
+
+def test_with_pre_activations_shown_their_measured_and_predicted_std_are_drawn_too():
+    from engine.theory.predict import predict
+
+    at = run_page(page_path("activations"), preset="tanh-0.05", pre="true")
+    traces = {t.get("name"): t for t in figure(at, "Activations and gradients")["data"]}
+    expected = predict(build_config(preset_values("tanh-0.05")))
+    np.testing.assert_allclose(array(traces["pre-activations std (theory)"]["y"]), expected.pre_std, rtol=1e-9)
+    np.testing.assert_allclose(array(traces["pre-activations std"]["y"]), expected.pre_std, rtol=0.05)

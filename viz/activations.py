@@ -275,11 +275,35 @@ def _spans_decades(values: list[float]) -> bool:
     return bool(finite) and min(finite) > 0 and max(finite) >= 10 * min(finite)
 
 
-def _prediction_traces(prediction: Prediction, backward: bool, axes: tuple[str, str, str]) -> list[dict]:
-    """The mean-field prediction of the activation std and (when the backward pass ran) the
-    gradient std per layer: dashed lines over the measured ones, in the same colours."""
+def _pre_std_traces(result: SimResult, axis: str) -> list[dict]:
+    """The measured pre-activation std per layer, on the activations' panel (shown with the
+    pre-activation histograms)."""
+    xs, ys = _series(result, "pre", "std")
+    return [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": xs,
+            "y": ys,
+            "name": "pre-activations std",
+            "line": {"color": COLORS["pre"]},
+            "marker": {"size": 5},
+            "xaxis": f"x{axis}",
+            "yaxis": f"y{axis}",
+        }
+    ]
+
+
+def _prediction_traces(
+    prediction: Prediction, backward: bool, show_pre: bool, axes: tuple[str, str, str]
+) -> list[dict]:
+    """The mean-field prediction of the activation std, the pre-activation std (when those are
+    shown) and the gradient std (when the backward pass ran) per layer: dashed lines over the
+    measured ones, in the same colours."""
     layers = list(range(1, len(prediction.act_std) + 1))
-    series = [("act", prediction.act_std, axes[0])] + ([("grad", prediction.grad_std, axes[1])] if backward else [])
+    series = [("act", prediction.act_std, axes[0])]
+    series += [("pre", prediction.pre_std, axes[0])] if show_pre else []
+    series += [("grad", prediction.grad_std, axes[1])] if backward else []
     return [
         {
             "type": "scatter",
@@ -343,8 +367,10 @@ def layer_figure(
         top = bottom - GAP_PX / plot_px
     axes = tuple(str(len(blocks) + k) for k in (1, 2, 3))
     traces += _moment_traces(result, log_y, axes)
+    if show_pre:
+        traces += _pre_std_traces(result, axes[0])
     if prediction is not None:
-        traces += _prediction_traces(prediction, backward, axes)
+        traces += _prediction_traces(prediction, backward, show_pre, axes)
     moments_top = MOMENTS_PX / plot_px
     layout["annotations"].append(_block_title("moments", moments_top))
     moments_plot_top = moments_top - BLOCK_TITLE_PX / plot_px  # the title gets its own strip, as above
