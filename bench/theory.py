@@ -79,10 +79,10 @@ def phase_costs() -> None:
 def spectrum_costs() -> None:
     print("2. Jacobian spectrum, depth 32 x width 400, tanh at (1.05, 2e-5):")
     for weights in jb.WEIGHTS:
-        args = ("tanh", 1.05, 2e-5, 32, 400, weights)
-        t64 = median_seconds(lambda a=args: jb.singular_values(*a))
-        t32 = median_seconds(lambda a=args: jb.singular_values(*a, dtype=np.float32))
-        s64, s32 = jb.singular_values(*args), jb.singular_values(*args, dtype=np.float32)
+        net = jb.RandomNet("tanh", 1.05, 2e-5, 400, weights)
+        t64 = median_seconds(lambda n=net: jb.singular_values(n, 32))
+        t32 = median_seconds(lambda n=net: jb.singular_values(n, 32, dtype=np.float32))
+        s64, s32 = jb.singular_values(net, 32), jb.singular_values(net, 32, dtype=np.float32)
         top = s64 > 1e-3 * s64[0]
         err = float(np.max(np.abs(s32[top] / s64[top] - 1)))
         print(

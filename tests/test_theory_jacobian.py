@@ -18,8 +18,8 @@ def one_blas_thread():
 
 
 def test_orthogonal_weights_keep_critical_tanh_spectrum_tighter_than_gaussian():
-    gauss = jb.spectrum_summary(jb.singular_values(**CRITICAL_TANH, depth=32, width=200, weights="gaussian"))
-    orth = jb.spectrum_summary(jb.singular_values(**CRITICAL_TANH, depth=32, width=200, weights="orthogonal"))
+    gauss = jb.spectrum_summary(jb.singular_values(jb.RandomNet(**CRITICAL_TANH, width=200, weights="gaussian"), 32))
+    orth = jb.spectrum_summary(jb.singular_values(jb.RandomNet(**CRITICAL_TANH, width=200, weights="orthogonal"), 32))
     # Both keep the mean squared singular value near chi_1^32 ~ 1; only orthogonal keeps them together.
     assert 0.5 < orth.mean_sq < 2 and 0.5 < gauss.mean_sq < 2
     assert orth.std < 0.4 * gauss.std
@@ -28,8 +28,8 @@ def test_orthogonal_weights_keep_critical_tanh_spectrum_tighter_than_gaussian():
 
 
 def test_relu_spectrum_spreads_with_depth():
-    shallow = jb.singular_values("relu", 2.0, 0.0, depth=4, width=200, seed=1)
-    deep = jb.singular_values("relu", 2.0, 0.0, depth=32, width=200, seed=1)
+    shallow = jb.singular_values(jb.RandomNet("relu", 2.0, 0.0, width=200, seed=1), 4)
+    deep = jb.singular_values(jb.RandomNet("relu", 2.0, 0.0, width=200, seed=1), 32)
     assert deep.max() > shallow.max()
     assert jb.spectrum_summary(deep).frac_in_band < 0.5 * jb.spectrum_summary(shallow).frac_in_band
 
@@ -43,7 +43,10 @@ def test_mean_squared_singular_value_follows_chi_1_to_the_depth():
     # Ordered tanh: the Jacobian shrinks by chi_1 per layer in mean square.
     sw2, sb2, depth = 0.8, 0.2, 10
     chi1 = float(mf.fixed_point("tanh", sw2, sb2).chi1)
-    values = [jb.spectrum_summary(jb.singular_values("tanh", sw2, sb2, depth, 300, seed=s)).mean_sq for s in range(3)]
+    values = [
+        jb.spectrum_summary(jb.singular_values(jb.RandomNet("tanh", sw2, sb2, 300, seed=s), depth)).mean_sq
+        for s in range(3)
+    ]
     assert np.mean(values) == pytest.approx(chi1**depth, rel=0.1)
     assert chi1**depth < 0.1  # so the comparison is not with 1
 
@@ -52,7 +55,9 @@ def test_measured_correlation_follows_the_c_map():
     sw2, sb2, c0, depth = 2.0, 0.1, 0.3, 12
     _, theory = mf.correlation_trajectory("tanh", sw2, sb2, c0, depth, q0=1.0)
     for weights in jb.WEIGHTS:
-        runs = [jb.measured_correlation("tanh", sw2, sb2, c0, depth, 20000, seed=s, weights=weights) for s in range(4)]
+        runs = [
+            jb.measured_correlation(jb.RandomNet("tanh", sw2, sb2, 20000, weights, seed=s), c0, depth) for s in range(4)
+        ]
         np.testing.assert_allclose(np.mean(runs, axis=0), theory, atol=0.01)
     assert theory[-1] - theory[0] > 0.3  # the correlation moves, so following it means something
 
@@ -66,19 +71,20 @@ def test_spectrum_summary_counts_the_band():
 
 def test_bad_arguments_are_refused_with_a_message():
     with pytest.raises(ValueError, match="weights must be one of"):
-        jb.singular_values("tanh", 1.0, 0.0, 3, 10, weights="uniform")
+        jb.RandomNet("tanh", 1.0, 0.0, 10, weights="uniform")
     with pytest.raises(ValueError, match="unknown activation"):
-        jb.singular_values("swish", 1.0, 0.0, 3, 10)
+        jb.RandomNet("swish", 1.0, 0.0, 10)
     with pytest.raises(ValueError, match="c0 must be"):
-        jb.measured_correlation("tanh", 1.0, 0.0, 1.5, 3, 10)
+        jb.measured_correlation(jb.RandomNet("tanh", 1.0, 0.0, 10), 1.5, 3)
 
 
 def test_spectra_by_depth_are_the_prefix_nets_of_one_pass():
     """The by-depth panel's spectra are those of the same net cut at each depth, so the
     full-depth histogram and the last point of the by-depth curve describe one net."""
     depths = [1, 3, 8]
-    by_depth = jb.singular_values_by_depth("tanh", 1.5, 0.05, depths, 40, weights="orthogonal", seed=3)
+    net = jb.RandomNet("tanh", 1.5, 0.05, 40, weights="orthogonal", seed=3)
+    by_depth = jb.singular_values_by_depth(net, depths)
     for depth, values in zip(depths, by_depth):
-        alone = jb.singular_values("tanh", 1.5, 0.05, depth, 40, weights="orthogonal", seed=3)
+        alone = jb.singular_values(net, depth)
         np.testing.assert_allclose(values, alone, rtol=1e-12)
     assert not np.allclose(by_depth[0], by_depth[-1])

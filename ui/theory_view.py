@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.propagate import SimResult, simulate
-from engine.theory.jacobian import measured_correlation, singular_values_by_depth
+from engine.theory.jacobian import RandomNet, measured_correlation, singular_values_by_depth
 from engine.theory.meanfield import (
     FixedPoint,
     c_map,
@@ -123,12 +123,8 @@ def correlation_view(
     c_in = np.linspace(-1.0, 1.0, C_MAP_POINTS)
     c_out = c_map(act, c_in, q0, sw2, sb2, slope=slope)
     predicted = correlation_trajectory(act, sw2, sb2, np.array(CORRELATION_STARTS), depth, q0=q0, slope=slope)[1]
-    measured = np.array(
-        [
-            measured_correlation(act, sw2, sb2, c0, depth, width, seed=seed, q0=q0, weights=init, slope=slope)
-            for c0 in CORRELATION_STARTS
-        ]
-    )
+    net = RandomNet(act, sw2, sb2, width, init, seed, slope)
+    measured = np.array([measured_correlation(net, c0, depth, q0=q0) for c0 in CORRELATION_STARTS])
     curves = DepthCurves(CORRELATION_STARTS, predicted, measured)
     token = f"{act} · σ_w² {sw2:.4g}, σ_b² {sb2:.4g} · {where} · measured: {init} weights, width {width}, seed {seed}"
     q_star = float(fixed.q_star)
@@ -178,7 +174,7 @@ def spectrum_view(act: str, slope: float, sw2: float, sb2: float, depth: int, wi
     for init in INITS:
         # float32 products: 1.3-1.6x faster, singular values within 1e-5 relative (bench/theory.py)
         by_depth = singular_values_by_depth(
-            act, sw2, sb2, depths, width, weights=init, seed=seed, slope=slope, dtype=np.float32
+            RandomNet(act, sw2, sb2, width, init, seed, slope), depths, dtype=np.float32
         )
         quantiles = np.array([np.nanquantile(s, (0.05, 0.5, 0.95)) for s in by_depth])
         spectra.append(Spectrum(init, by_depth[-1], np.array(depths), *quantiles.T[[1, 0, 2]]))

@@ -34,119 +34,94 @@ def _weights(kind: str, width: int, sigma_w2: float, rng: np.random.Generator, d
     return base
 
 
-def _start_variance(act: str, sigma_w2: float, sigma_b2: float, q0: float | None, slope: float) -> float:
-    """q0 if given, else q* (1.0 where q* is 0 or infinite: there is no fixed point to start at)."""
-    if q0 is not None:
-        return float(q0)
-    q = float(q_fixed_point(act, sigma_w2, sigma_b2, slope=slope))
-    return q if 0 < q < math.inf else 1.0
+@dataclass(frozen=True)
+class RandomNet:
+    """A random net at initialization, `width` units in every layer: activation `act` (a registry
+    name, `slope` for leaky_relu), weights `weights` ("gaussian" or "orthogonal") of entry variance
+    sigma_w2 / width, biases of variance sigma_b2, every draw from `seed`. Its first d layers are
+    the same net whatever the depth asked for."""
+
+    act: str
+    sigma_w2: float
+    sigma_b2: float
+    width: int
+    weights: str = "gaussian"
+    seed: int = 0
+    slope: float = 0.01
+
+    def __post_init__(self) -> None:
+        if self.weights not in WEIGHTS:
+            raise ValueError(f"weights must be one of {WEIGHTS}, got {self.weights!r}")
+        if self.width < 1:
+            raise ValueError(f"width must be at least 1 (got {self.width})")
+        activation(self.act)  # an unknown name fails here, not deep inside a run
+
+    def start_variance(self, q0: float | None) -> float:
+        """q0 if given, else q* (1.0 where q* is 0 or infinite: there is no fixed point to start at)."""
+        if q0 is not None:
+            return float(q0)
+        q = float(q_fixed_point(self.act, self.sigma_w2, self.sigma_b2, slope=self.slope))
+        return q if 0 < q < math.inf else 1.0
 
 
-def _check(weights: str, depth: int, width: int) -> None:
-    if weights not in WEIGHTS:
-        raise ValueError(f"weights must be one of {WEIGHTS}, got {weights!r}")
-    if depth < 1 or width < 1:
-        raise ValueError(f"depth and width must be at least 1 (got {depth}, {width})")
+def _check_depth(depth: int) -> None:
+    if depth < 1:
+        raise ValueError(f"depth must be at least 1 (got {depth})")
 
 
-def jacobian(
-    act: str,
-    sigma_w2: float,
-    sigma_b2: float,
-    depth: int,
-    width: int,
-    weights: str = "gaussian",
-    seed: int = 0,
-    q0: float | None = None,
-    slope: float = 0.01,
-    dtype=np.float64,
-) -> np.ndarray:
-    """The input-output Jacobian (width, width) of one random net, for an input whose
-    pre-activations have variance q0 (default q*, so every layer sits at the fixed point).
+def jacobian(net: RandomNet, depth: int, q0: float | None = None, dtype=np.float64) -> np.ndarray:
+    """The input-output Jacobian (width, width) of the net's first `depth` layers, for an input
+    whose pre-activations have variance q0 (default q*, so every layer sits at the fixed point).
 
     Accumulated left to right, J <- D_l W_l J: depth matrix products of width^3. dtype float32
     halves the work of the products (and of the orthogonal weights' QR); the forward pass
     itself stays in float64. Same seed, same net, whatever the dtype (up to rounding).
     """
-    _check(weights, depth, width)
-    *_, jac = _layer_jacobians(act, sigma_w2, sigma_b2, depth, width, weights, seed, q0, slope, dtype)
+    _check_depth(depth)
+    *_, jac = _layer_jacobians(net, depth, q0, dtype)
     return jac
 
 
-def _layer_jacobians(
-    act: str,
-    sigma_w2: float,
-    sigma_b2: float,
-    depth: int,
-    width: int,
-    weights: str,
-    seed: int,
-    q0: float | None,
-    slope: float,
-    dtype,
-) -> Iterator[np.ndarray]:
-    """The Jacobian of the first l layers, for l = 1..depth, of one random net (see jacobian)."""
-    spec = activation(act)
-    rng = np.random.default_rng(seed)
-    q = _start_variance(act, sigma_w2, sigma_b2, q0, slope)
-    x = spec.fn(math.sqrt(q) * rng.standard_normal(width), slope)
+def _layer_jacobians(net: RandomNet, depth: int, q0: float | None, dtype) -> Iterator[np.ndarray]:
+    """The Jacobian of the first l layers, for l = 1..depth (see jacobian)."""
+    spec = activation(net.act)
+    rng = np.random.default_rng(net.seed)
+    q = net.start_variance(q0)
+    x = spec.fn(math.sqrt(q) * rng.standard_normal(net.width), net.slope)
     jac = None
     with np.errstate(all="ignore"):
         for _ in range(depth):
-            w = _weights(weights, width, sigma_w2, rng, np.dtype(dtype).type)
-            h = w.astype(np.float64) @ x + math.sqrt(sigma_b2) * rng.standard_normal(width)
-            d = spec.grad(h, slope).astype(dtype)
+            w = _weights(net.weights, net.width, net.sigma_w2, rng, np.dtype(dtype).type)
+            h = w.astype(np.float64) @ x + math.sqrt(net.sigma_b2) * rng.standard_normal(net.width)
+            d = spec.grad(h, net.slope).astype(dtype)
             jac = d[:, None] * w if jac is None else d[:, None] * (w @ jac)
-            x = spec.fn(h, slope)
+            x = spec.fn(h, net.slope)
             yield jac
 
 
 def singular_values_by_depth(
-    act: str,
-    sigma_w2: float,
-    sigma_b2: float,
-    depths: Sequence[int],
-    width: int,
-    weights: str = "gaussian",
-    seed: int = 0,
-    q0: float | None = None,
-    slope: float = 0.01,
-    dtype=np.float64,
+    net: RandomNet, depths: Sequence[int], q0: float | None = None, dtype=np.float64
 ) -> list[np.ndarray]:
-    """Singular values (width,) of the Jacobian of the first d layers of one net, for each d of
+    """Singular values (width,) of the Jacobian of the net's first d layers, for each d of
     `depths` (increasing): one pass through max(depths) layers, an SVD at each depth asked.
-
-    The nets of singular_values(..., depth=d, same seed) are these prefixes, so the last entry
-    equals singular_values at max(depths).
-    """
+    The last entry equals singular_values(net, max(depths))."""
     depths = sorted(set(int(d) for d in depths))
-    _check(weights, depths[-1], width)
+    _check_depth(depths[0])
     wanted = set(depths)
-    layers = _layer_jacobians(act, sigma_w2, sigma_b2, depths[-1], width, weights, seed, q0, slope, dtype)
-    return [_svd_values(jac, width) for depth, jac in enumerate(layers, start=1) if depth in wanted]
+    layers = _layer_jacobians(net, depths[-1], q0, dtype)
+    return [_svd_values(jac) for depth, jac in enumerate(layers, start=1) if depth in wanted]
 
 
-def _svd_values(jac: np.ndarray, width: int) -> np.ndarray:
+def _svd_values(jac: np.ndarray) -> np.ndarray:
     """Singular values, largest first, in float64; all NaN if the product overflowed."""
     if not np.all(np.isfinite(jac)):
-        return np.full(width, np.nan)
+        return np.full(jac.shape[0], np.nan)
     return np.linalg.svd(jac, compute_uv=False).astype(np.float64)
 
 
-def singular_values(
-    act: str,
-    sigma_w2: float,
-    sigma_b2: float,
-    depth: int,
-    width: int,
-    weights: str = "gaussian",
-    seed: int = 0,
-    q0: float | None = None,
-    slope: float = 0.01,
-    dtype=np.float64,
-) -> np.ndarray:
-    """Singular values (width,), largest first, of jacobian(...) (same arguments)."""
-    return _svd_values(jacobian(act, sigma_w2, sigma_b2, depth, width, weights, seed, q0, slope, dtype), width)
+def singular_values(net: RandomNet, depth: int, q0: float | None = None, dtype=np.float64) -> np.ndarray:
+    """Singular values (width,), largest first, of jacobian(net, depth, q0, dtype)."""
+    return _svd_values(jacobian(net, depth, q0, dtype))
 
 
 @dataclass(frozen=True)
@@ -181,18 +156,7 @@ def spectrum_summary(s: np.ndarray, band: tuple[float, float] = (0.5, 2.0)) -> S
     )
 
 
-def measured_correlation(
-    act: str,
-    sigma_w2: float,
-    sigma_b2: float,
-    c0: float,
-    depth: int,
-    width: int,
-    seed: int = 0,
-    q0: float = 1.0,
-    weights: str = "gaussian",
-    slope: float = 0.01,
-) -> np.ndarray:
+def measured_correlation(net: RandomNet, c0: float, depth: int, q0: float = 1.0) -> np.ndarray:
     """Correlation per layer (depth + 1,) of two inputs' pre-activations in one simulated net.
 
     Layer 0 holds two width-vectors of variance q0 and correlation c0 (measured: the draw's own
@@ -201,12 +165,12 @@ def measured_correlation(
     Each layer's weights act on the two inputs only, so W x is sampled exactly in
     O(width) (see _times_random_weights): widths of 10^5 take milliseconds per layer.
     """
-    _check(weights, depth, width)
+    _check_depth(depth)
     if not -1.0 <= c0 <= 1.0:
         raise ValueError(f"c0 must be in [-1, 1], got {c0}")
-    spec = activation(act)
-    rng = np.random.default_rng(seed)
-    z1, z2 = rng.standard_normal((2, width))
+    spec = activation(net.act)
+    rng = np.random.default_rng(net.seed)
+    z1, z2 = rng.standard_normal((2, net.width))
     h = math.sqrt(q0) * np.stack([z1, c0 * z1 + math.sqrt(1.0 - c0 * c0) * z2], axis=1)  # (width, 2)
     out = np.empty(depth + 1)
     with np.errstate(all="ignore"):
@@ -214,10 +178,9 @@ def measured_correlation(
             norms = np.sqrt(np.sum(h * h, axis=0))
             out[layer] = (h[:, 0] @ h[:, 1]) / (norms[0] * norms[1])
             if layer < depth:
-                x = spec.fn(h, slope)
-                h = _times_random_weights(weights, x, sigma_w2, rng) + math.sqrt(sigma_b2) * rng.standard_normal(
-                    (width, 1)
-                )
+                x = spec.fn(h, net.slope)
+                product = _times_random_weights(net.weights, x, net.sigma_w2, rng)
+                h = product + math.sqrt(net.sigma_b2) * rng.standard_normal((net.width, 1))
     return out
 
 
