@@ -240,3 +240,13 @@ def test_with_pre_activations_shown_their_measured_and_predicted_std_are_drawn_t
     expected = predict(build_config(preset_values("tanh-0.05")))
     np.testing.assert_allclose(array(traces["pre-activations std (theory)"]["y"]), expected.pre_std, rtol=1e-9)
     np.testing.assert_allclose(array(traces["pre-activations std"]["y"]), expected.pre_std, rtol=0.05)
+
+
+def test_where_relu_has_no_fixed_point_the_phase_diagram_shows_no_depth_scale():
+    """ReLU above σ_w² = 2 grows without bound: no ξ_c exists there, and none may be drawn as 'deep'."""
+    at = open_theory(act="relu", sw2="2", sb2="0.2")
+    phase = figure(at, "Phase diagram")
+    heat = next(t for t in phase["data"] if t["type"] == "heatmap")
+    z, w2 = array(heat["z"]), 10 ** array(heat["x"])
+    assert np.isnan(z[:, w2 > 2.05]).all() and np.isfinite(z[:, w2 < 1.95]).all()
+    assert any("grows without bound" in str(t.get("name")) for t in phase["data"])

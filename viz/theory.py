@@ -24,6 +24,7 @@ from viz.common import (
 )
 
 DEPTH_SCALE_CAP = 1000.0  # depth scales above this are drawn as this: "deeper than any net here"
+NO_FIXED_POINT = "#d0d0d0"  # the phase diagram's background: where no depth scale exists
 INIT_COLORS = {"gaussian": "#1f77b4", "orthogonal": "#d62728"}
 INIT_LABELS = {"gaussian": "Gaussian W", "orthogonal": "orthogonal W"}
 START_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c")
@@ -98,7 +99,9 @@ def phase_figure(
     σ_w² at sigma_b2[i] (nan where there is none in range).
     """
     x = np.log10(sigma_w2)
-    capped = np.clip(np.nan_to_num(depth_scale, nan=DEPTH_SCALE_CAP, posinf=DEPTH_SCALE_CAP), 1.0, DEPTH_SCALE_CAP)
+    # Infinite at criticality: drawn at the cap. NaN where there is no fixed point (the signal
+    # grows without bound): left out, so the grey background shows through.
+    capped = np.clip(np.where(np.isposinf(depth_scale), DEPTH_SCALE_CAP, depth_scale), 1.0, DEPTH_SCALE_CAP)
     bar_ticks = [1, 3, 10, 30, 100, 300, 1000]
     data: list[dict] = [
         {
@@ -123,6 +126,18 @@ def phase_figure(
             "showlegend": False,
         }
     ]
+    if np.isnan(capped).any():
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [None],
+                "y": [None],
+                "marker": {"symbol": "square", "size": 12, "color": NO_FIXED_POINT},
+                "name": "grey: no fixed point, the signal grows without bound",
+                "hoverinfo": "skip",
+            }
+        )
     inside = np.isfinite(critical_w2) & (critical_w2 >= sigma_w2[0]) & (critical_w2 <= sigma_w2[-1])
     data.append(
         {
@@ -169,6 +184,7 @@ def phase_figure(
             "range": [float(sigma_b2[0]) - 0.04 * float(sigma_b2[-1]), float(sigma_b2[-1])],
         },
         "legend": BOTTOM_LEGEND,
+        "plot_bgcolor": NO_FIXED_POINT,
         "height": 520,
         "margin": {"t": 90, "l": 65, "r": 20, "b": 110},
     }
