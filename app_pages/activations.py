@@ -74,13 +74,17 @@ st.caption(
     f"in {seconds * 1000:.0f} ms. The address bar holds this exact view: copy it to share."
 )
 
-# The diagnosis may run a deeper net or a standard init for comparison: through the same cache.
-for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
-    LEVEL_BOX[finding.level](finding.text)
+# The diagnosis shows above the chart but is computed after it: it may run a deeper net or a
+# standard init for comparison (through the same cache), and the chart need not wait for them.
+diagnosis_slot = st.container()
 
 # The figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK); live_chart redraws it in place.
 figure = layer_figure(result, values["pre"], values["logy"], show_dphi=values["dphi"])
 live_chart(figure, key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
+
+with diagnosis_slot:
+    for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
+        LEVEL_BOX[finding.level](finding.text)
 
 st.subheader("Per-layer statistics")
 table = pd.DataFrame(layer_rows(result))
