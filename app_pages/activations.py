@@ -15,7 +15,7 @@ from ui.activation_params import PARAM_BY_KEY, PARAMS, PRESET_SET, build_config,
 from ui.init_controls import negative_std_refused
 from ui.live_chart import live_chart
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
-from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_figure
+from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_spec
 
 PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
 LEVEL_BOX = {"ok": st.success, "info": st.info, "warn": st.warning, "error": st.error}
@@ -79,7 +79,8 @@ st.caption(
 diagnosis_slot = st.container()
 
 # The figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK); live_chart redraws it in place.
-figure = layer_figure(result, values["pre"], values["logy"], show_dphi=values["dphi"])
+# Sent as a spec: Plotly's validation of the figure cost more than building it.
+figure = layer_spec(result, values["pre"], values["logy"], show_dphi=values["dphi"])
 live_chart(figure, key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
 
 with diagnosis_slot:

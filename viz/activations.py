@@ -276,7 +276,13 @@ def _spans_decades(values: list[float]) -> bool:
 
 def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False, show_dphi: bool = False) -> go.Figure:
     """The lab's whole picture in one figure: histogram blocks, then mean and std per layer
-    and the weight gradients' std.
+    and the weight gradients' std (the Plotly figure of layer_spec)."""
+    return go.Figure(layer_spec(result, show_pre, log_y, show_dphi))
+
+
+def layer_spec(result: SimResult, show_pre: bool = False, log_y: bool = False, show_dphi: bool = False) -> dict:
+    """layer_figure as a plain dict {"data", "layout"}, NumPy arrays in its traces: what the page
+    sends (viz.common.spec_json), without Plotly's validation.
 
     One figure with a few axes draws several times faster than one subplot per
     layer, which is what keeps a slider move live.
@@ -341,7 +347,7 @@ def layer_figure(result: SimResult, show_pre: bool = False, log_y: bool = False,
     if not wgrad_log:
         # From 0: a scale that barely changes must look flat, not zoomed into its noise.
         layout[f"yaxis{axes[2]}"]["rangemode"] = "tozero"
-    return go.Figure({"data": traces, "layout": layout})
+    return {"data": traces, "layout": layout}
 
 
 def _block_title(kind: str, top: float) -> dict:
