@@ -5,7 +5,7 @@ import streamlit as st
 from engine.runtime import tune_runtime
 from ui.history import keep_history_meaningful
 
-tune_runtime()  # once per process: glibc allocator and BLAS threads, see engine/runtime.py
+tune_runtime()  # glibc allocator and BLAS threads, see engine/runtime.py: its work runs once per process
 
 st.set_page_config(page_title="InitLab", page_icon="🧠", layout="wide")
 

@@ -2,7 +2,6 @@
 
 import time
 
-import pandas as pd
 import streamlit as st
 
 from engine import SimResult, config_problems, estimate_cost, simulate
@@ -17,7 +16,7 @@ from ui.init_controls import negative_std_refused
 from ui.live_chart import live_chart
 from ui.theory_overlay import mean_field, overlay_caption
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
-from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_figure
+from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_spec
 
 PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
 LEVEL_BOX = {"ok": st.success, "info": st.info, "warn": st.warning, "error": st.error}
@@ -76,26 +75,41 @@ st.caption(
     f"in {seconds * 1000:.0f} ms. The address bar holds this exact view: copy it to share."
 )
 
-# The diagnosis may run a deeper net or a standard init for comparison: through the same cache.
-for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
-    LEVEL_BOX[finding.level](finding.text)
+# The diagnosis shows above the chart but is computed after it: it may run a deeper net or a
+# standard init for comparison (through the same cache), and the chart need not wait for them.
+diagnosis_slot = st.container()
 
 # The figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK); live_chart redraws it in place.
 prediction = mean_field(cfg) if values["theory"] else None
 drawn = prediction if isinstance(prediction, Prediction) else None
-figure = layer_figure(result, values["pre"], values["logy"], show_dphi=values["dphi"], prediction=drawn)
+# Sent as a spec: Plotly's validation of the figure cost more than building it.
+figure = layer_spec(result, values["pre"], values["logy"], show_dphi=values["dphi"], prediction=drawn)
 live_chart(figure, key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
 if prediction is not None:
     st.caption(overlay_caption(cfg, prediction))
 
+with diagnosis_slot:
+    for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
+        LEVEL_BOX[finding.level](finding.text)
+
+
+def layer_table(result: SimResult) -> None:
+    """The per-layer statistics as a table, and as a CSV to download."""
+    # Imported here, after the chart is sent: pandas is the page's heaviest import (0.7 to 1.4 s
+    # in a new server process), and a first visit's chart need not wait for it.
+    import pandas as pd
+
+    table = pd.DataFrame(layer_rows(result))
+    shown = table.dropna(axis=1, how="all")  # e.g. no saturation column for ReLU; the CSV keeps all
+    number_format = {c: st.column_config.NumberColumn(format="%.4g") for c in shown.select_dtypes("float").columns}
+    st.dataframe(
+        shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400), column_config=number_format
+    )
+    st.download_button("Download CSV", table.to_csv(index=False), file_name="initlab_layers.csv", mime="text/csv")
+
+
 st.subheader("Per-layer statistics")
-table = pd.DataFrame(layer_rows(result))
-shown = table.dropna(axis=1, how="all")  # e.g. no saturation column for ReLU; the CSV keeps all
-number_format = {c: st.column_config.NumberColumn(format="%.4g") for c in shown.select_dtypes("float").columns}
-st.dataframe(
-    shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400), column_config=number_format
-)
-st.download_button("Download CSV", table.to_csv(index=False), file_name="initlab_layers.csv", mime="text/csv")
+layer_table(result)
 
 st.subheader("The initializer")
 spec = INITIALIZERS[cfg.init]

@@ -16,6 +16,8 @@ from typing import Any
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ui import batchnorm_params
+from ui.activation_params import PRESETS
+from ui.training_params import PRESETS as TRAINING_PRESETS
 
 Action = Callable[[], Any]
 
@@ -128,7 +130,7 @@ ACTIVATION_LAB = [
         "preset",
         pick_option,
         "Preset",
-        lambda n: preset_of(n - 1),
+        lambda n: PRESETS[preset_of(n - 1)].label,  # the box lists the presets by label
         lambda n: PRESET_SHOWS[preset_of(n - 1)],
         ALL_SUBTITLES_HAVE,
     ),
@@ -161,6 +163,45 @@ PREPROCESSING_LAB = [
         before=new_seed(MAIN_SUBTITLE_HAS),
     ),
     seed_typed(MAIN_SUBTITLE_HAS),
+]
+
+# The training lab at step 0 (its default view: the run's first record, no training): its
+# top chart's subtitle names the run. Its defaults are relu and adam, so the select and
+# the radio start on the other value; a new seed first makes the run new.
+TRAINING_PRESET_SHOWS = {"small-random": "hidden tanh) · gaussian ·", "default": "hidden relu) · kaiming_normal ·"}
+TRAINING_LAB = [
+    slider("depth (weight layers)", lambda n: f"· depth {4 + n} (", MAIN_SUBTITLE_HAS),
+    Change(
+        "select",
+        pick_option,
+        "Activation",
+        alternate("relu", "tanh"),
+        lambda n: f"hidden {alternate('relu', 'tanh')(n)})",
+        MAIN_SUBTITLE_HAS,
+        before=Change(
+            "number typed", type_number, "seed", lambda n: 1000 + n, lambda n: f"seed {1000 + n} ·", MAIN_SUBTITLE_HAS
+        ),
+    ),
+    Change(
+        "preset",
+        pick_option,
+        "Experiment",  # the training lab's preset box
+        lambda n: TRAINING_PRESETS[alternate("default", "small-random")(n)].label,
+        lambda n: TRAINING_PRESET_SHOWS[alternate("default", "small-random")(n)],
+        MAIN_SUBTITLE_HAS,
+    ),
+    Change("number typed", type_number, "seed", lambda n: n, lambda n: f"seed {n} ·", MAIN_SUBTITLE_HAS),
+    Change(
+        "radio",
+        pick_radio,
+        "Optimizer",
+        alternate("adam", "sgd"),
+        lambda n: f"· {alternate('adam', 'sgd')(n)} lr",
+        MAIN_SUBTITLE_HAS,
+        before=Change(
+            "number typed", type_number, "seed", lambda n: 2000 + n, lambda n: f"seed {2000 + n} ·", MAIN_SUBTITLE_HAS
+        ),
+    ),
 ]
 
 # The floors: one widget of each kind, with a text (bench/floor_app.py) or with the

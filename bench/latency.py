@@ -1,6 +1,6 @@
 """Latency in Chromium: a fresh tab's first chart, and every kind of change, beside floors.
 
-    python bench/latency.py [--changes 20] [--loads 5] [--restarts 3] [--only TEXT]
+    python bench/latency.py [--changes 12] [--loads 4] [--restarts 2] [--only TEXT]
 
 `--changes 0` or `--loads 0` leaves that part out; `--only activation` measures only the
 lab views whose name has that text, beside the floors of their kinds of change.
@@ -15,11 +15,12 @@ figure, bench/chart_floor_app.py). The same loads record when the frontend came 
 websocket opened, the first element and plotly.js arrived, to show where the time goes.
 
 Changes: for every kind of change (a slider key, a select box option, the Preset box, a
-number typed, a toggle, a radio) on each lab, `--changes` changes timed from the action
-(key press, click, Enter) to the new view on screen (polled every animation frame), beside
-the same kind of widget on two floors: with a text, and with the activation lab's own
-figure computed before any change. The pages of one kind are measured side by side, a few
-changes each in turn. Prints p50 and p95 per view and their ratios to both floors.
+number typed, a toggle, a radio) on each lab (the training lab at step 0 among them),
+`--changes` changes timed from the action (key press, click, Enter) to the new view on
+screen (polled every animation frame), beside the same kind of widget on two floors: with
+a text, and with the activation lab's own figure computed before any change. The pages of
+one kind are measured side by side, a few changes each in turn. Prints p50 and p95 per
+view and their ratios to both floors.
 
 Then, for the activation lab's depth slider, where the time goes: the same changes run
 through AppTest (the page's script alone, no browser).
@@ -48,6 +49,7 @@ from bench.interactions import (
     FLOOR_WIDGET,
     PLAIN_FLOOR,
     PREPROCESSING_LAB,
+    TRAINING_LAB,
     Change,
     floor_kind,
     slider,
@@ -77,6 +79,7 @@ LOAD_VIEWS = [
     ("activation lab", "app.py", "activations", CHART_DRAWN),
     ("batch-norm lab", "app.py", "batchnorm", CHART_DRAWN),
     ("preprocessing lab", "app.py", "preprocessing", CHART_DRAWN),
+    ("training lab", "app.py", "training", CHART_DRAWN),
 ]
 # Runs in the page before Streamlit's own scripts: the time of each milestone since navigation start.
 MILESTONES = """(done) => {
@@ -197,6 +200,7 @@ def change_views(changes: int) -> list[tuple[str, str, str, Change]]:
         ("activation lab", "activations", ACTIVATION_LAB),
         ("batch-norm lab", "batchnorm", BATCHNORM_LAB),
         ("preprocessing lab", "preprocessing", PREPROCESSING_LAB),
+        ("training lab", "training", TRAINING_LAB),
     ):
         views += [(f"{lab} [{change.kind}]", "app.py", path, change) for change in changes]
     return views
@@ -215,13 +219,21 @@ def apply(page, change: Change, n: int) -> float:
     return elapsed
 
 
+SETTLE_MS = 1_500
+
+
 def open_view(browser, url: str, charts: bool):
+    """A tab on url, settled: its first run done, its charts drawn, its lazy chunks, fonts and
+    plotly.js fetched, and a moment more, so that the first timed change does not pay for the load."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)
     # The floor with the lab's figure simulates every figure it can show on its first run.
     wait_for_idle(page, timeout=180_000)
     if charts:
         wait_for_charts(page, timeout=180_000)
+    page.wait_for_load_state("networkidle", timeout=60_000)
+    page.wait_for_timeout(SETTLE_MS)
+    wait_for_idle(page, timeout=60_000)
     return page
 
 
@@ -339,9 +351,9 @@ def main(args: argparse.Namespace) -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("changes_given", nargs="?", type=int, help="the same as --changes (older usage)")
-    parser.add_argument("--changes", type=int, default=20, help="changes per view and kind (0: none)")
-    parser.add_argument("--loads", type=int, default=5, help="fresh tabs per view on a warm server (0: no loads)")
-    parser.add_argument("--restarts", type=int, default=3, help="first loads after a server start, per view")
+    parser.add_argument("--changes", type=int, default=12, help="changes per view and kind (0: none)")
+    parser.add_argument("--loads", type=int, default=4, help="fresh tabs per view on a warm server (0: no loads)")
+    parser.add_argument("--restarts", type=int, default=2, help="first loads after a server start, per view")
     parser.add_argument("--only", default="", help="only the labs' views whose name has this text (floors always)")
     args = parser.parse_args()
     if args.changes_given is not None:

@@ -1,5 +1,6 @@
-"""Process-wide settings the engine's speed depends on. Call `tune_runtime()` once per
-process (app.py and the benchmarks do).
+"""Process-wide settings the engine's speed depends on. Call `tune_runtime()` at start
+(app.py and the benchmarks do); it does its work once per process, so a script that
+Streamlit reruns on every change may call it on every run (the work took about 2 ms).
 
 glibc: a layer of the simulation makes a few dozen temporaries of 0.5 to 2 MB. glibc
 serves each from a fresh mmap (page faults on first touch) and unmaps it on free, which
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 
 from threadpoolctl import ThreadpoolController
 
@@ -46,6 +48,7 @@ def single_threaded_blas() -> bool:
     return bool(blas.lib_controllers)
 
 
+@functools.cache
 def tune_runtime() -> dict[str, bool]:
-    """Both settings; returns which applied."""
+    """Both settings, once per process; returns which applied."""
     return {"glibc allocator": tune_allocator(), "single-threaded BLAS": single_threaded_blas()}

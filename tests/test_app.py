@@ -6,6 +6,8 @@ import urllib.parse
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine import SimConfig, simulate
+from engine.diagnose import diagnose
 from tests import app_support
 from tests.app_support import APP, chart_figures
 
@@ -185,6 +187,44 @@ def test_over_budget_settings_are_refused_with_advice():
     advice = " ".join(e.value for e in at.error)
     assert "minutes of work" in advice and "GB of memory" in advice and "width up to" in advice
     assert not chart_figures(at)
+
+
+def _main_in_order(at: AppTest) -> list:
+    """The main area's elements in the order the page shows them, containers opened."""
+    shown, stack = [], [at.main]
+    while stack:
+        node = stack.pop()
+        children = getattr(node, "children", None)
+        if children is None:
+            shown.append(node)
+        else:
+            stack.extend(children[i] for i in sorted(children, reverse=True))
+    return shown
+
+
+DIAGNOSIS_BOXES = ("success", "info", "warning", "error")
+
+
+@pytest.mark.parametrize(
+    ("query", "cfg"),
+    [
+        ({}, SimConfig()),
+        (
+            {"act": "relu", "init": "xavier", "depth": "10"},
+            SimConfig(activation="relu", init="xavier", sizes=SimConfig.sizes_from(10, 4096)),
+        ),
+        ({"act": "relu", "init": "gaussian", "std": "0.05"}, SimConfig(activation="relu", init="gaussian", scale=0.05)),
+    ],
+)
+def test_the_diagnosis_shows_above_the_chart_with_every_finding_of_the_engine(query, cfg):
+    # The page draws the chart before it computes the diagnosis (its comparison nets take time):
+    # the findings must still all be there, in the engine's words and order, above the chart.
+    at = run_page(**query)
+    shown = _main_in_order(at)
+    chart = next(i for i, e in enumerate(shown) if e.type == "bidi_component")
+    findings = [(i, e.value) for i, e in enumerate(shown) if e.type in DIAGNOSIS_BOXES]
+    assert [text for _, text in findings] == [finding.text for finding in diagnose(simulate(cfg))]
+    assert findings and all(i < chart for i, _ in findings)
 
 
 def test_overflow_is_diagnosed_not_raised():

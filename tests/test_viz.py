@@ -3,12 +3,14 @@
 import json
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from engine import SimConfig, simulate
 from engine.diagnose import diagnose
 from engine.stats import MAX_HISTOGRAM_LAYERS
-from viz.activations import layer_figure, view_token
+from viz.activations import layer_figure, layer_spec, view_token
+from viz.common import spec_json
 
 
 @pytest.fixture(scope="module")
@@ -250,3 +252,21 @@ def test_huge_inputs_saturate_rather_than_collapse():
     findings = diagnose(simulate(SimConfig(in_mean=1000.0, in_std=1000.0, init="xavier")))
     texts = " ".join(f.text for f in findings)
     assert "saturated" in texts and "collapse toward 0" not in texts
+
+
+@pytest.mark.parametrize(
+    ("cfg", "flags"),
+    [
+        (SimConfig(), {}),
+        (SimConfig(activation="relu", init="kaiming_normal"), {"show_pre": True, "log_y": True, "show_dphi": True}),
+        (SimConfig(activation="relu", init="gaussian", scale=100.0, sizes=SimConfig.sizes_from(60, 64)), {}),
+        (SimConfig(bn="before", sizes=SimConfig.sizes_from(30, 256), batch=64), {"show_dphi": True}),
+    ],
+)
+def test_the_page_sends_the_json_plotly_would_send_for_the_validated_figure(cfg, flags):
+    # The page skips Plotly's validation (it cost more than building the figure): the browser
+    # must still get exactly what the validated figure would give it.
+    result = simulate(cfg)
+    sent = json.loads(spec_json(layer_spec(result, **flags)))
+    assert sent == json.loads(go.Figure(layer_spec(result, **flags)).to_json())
+    assert any(isinstance(trace["x"], dict) and "bdata" in trace["x"] for trace in sent["data"])  # typed arrays

@@ -24,7 +24,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import streamlit as st
 
-from viz.common import NARROW_MIN_PX
+from viz.common import NARROW_MIN_PX, spec_json
 
 APP_ROOT = Path(__file__).resolve().parents[1]
 SERVED_PLOTLY = APP_ROOT / "static" / "plotly.min.js"
@@ -89,13 +89,19 @@ def _serve(wanted: bytes, target: Path) -> None:
     os.replace(tmp.name, target)
 
 
-def bundle_for(figure: go.Figure) -> str:
+def bundle_for(figure: go.Figure | dict) -> str:
     """The plotly.js bundle that draws figure: "cartesian" when it has every trace type, else "full"."""
-    return "cartesian" if {trace.type for trace in figure.data} <= CARTESIAN_TYPES else "full"
+    if isinstance(figure, dict):
+        types = {trace.get("type", "scatter") for trace in figure.get("data", [])}
+    else:
+        types = {trace.type for trace in figure.data}
+    return "cartesian" if types <= CARTESIAN_TYPES else "full"
 
 
-def live_chart(figure: go.Figure, key: str, min_width: int = MIN_WIDTH_PX) -> None:
+def live_chart(figure: go.Figure | dict, key: str, min_width: int = MIN_WIDTH_PX) -> None:
     """Draw figure full width under key; later reruns with the same key redraw it in place.
+
+    figure is a Plotly figure or a spec for viz.common.spec_json (sent without validation).
 
     Narrower than min_width pixels, the chart keeps that width and scrolls sideways. The
     figure carries its own look (theme=None on the fallback, as on the component), and may
@@ -109,7 +115,7 @@ def live_chart(figure: go.Figure, key: str, min_width: int = MIN_WIDTH_PX) -> No
     chart(data=_payload(figure, min_width), key=key)
 
 
-def _payload(figure: go.Figure, min_width: int) -> dict:
+def _payload(figure: go.Figure | dict, min_width: int) -> dict:
     """The figure, with this session's epoch and a revision that grows with every call:
     the browser side ignores data older than what it has drawn (see live_chart.js)."""
     epoch = st.session_state.setdefault("_live_chart_epoch", uuid.uuid4().hex)
@@ -118,7 +124,7 @@ def _payload(figure: go.Figure, min_width: int) -> dict:
     return {
         "epoch": epoch,
         "revision": revision,
-        "figure": figure.to_json(),
+        "figure": spec_json(figure) if isinstance(figure, dict) else figure.to_json(),
         "config": PLOTLY_CONFIG,
         "minWidth": min_width,
         "bundle": bundle_for(figure),

@@ -111,5 +111,8 @@ class PresetSet:
         # stale one (a rerun that raced its replacement), not a choice.
         if name in (CUSTOM, shown):
             return
+        # Only the controls whose value changes: each one written is a widget state sent back to
+        # the browser and redrawn there (a preset differs from the view in a few controls).
         for control, value in self.values(name).items():
-            st.session_state[control] = value
+            if control not in st.session_state or st.session_state[control] != value:
+                st.session_state[control] = value

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from engine.activations import ACTIVATIONS
@@ -188,6 +187,10 @@ def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
                 "training time (s)": run.seconds,
             }
         )
+    # Imported here: pandas is a heavy import (0.7 to 1.4 s in a new server process) that the
+    # first charts need not wait for.
+    import pandas as pd
+
     table = pd.DataFrame(rows)
     st.dataframe(
         table,

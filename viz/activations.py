@@ -329,7 +329,20 @@ def layer_figure(
     prediction: Prediction | None = None,
 ) -> go.Figure:
     """The lab's whole picture in one figure: histogram blocks, then mean and std per layer
-    (with the mean-field prediction's std, when given) and the weight gradients' std.
+    (with the mean-field prediction's std, when given) and the weight gradients' std (the Plotly
+    figure of layer_spec)."""
+    return go.Figure(layer_spec(result, show_pre, log_y, show_dphi, prediction))
+
+
+def layer_spec(
+    result: SimResult,
+    show_pre: bool = False,
+    log_y: bool = False,
+    show_dphi: bool = False,
+    prediction: Prediction | None = None,
+) -> dict:
+    """layer_figure as a plain dict {"data", "layout"}, NumPy arrays in its traces: what the page
+    sends (viz.common.spec_json), without Plotly's validation.
 
     One figure with a few axes draws several times faster than one subplot per
     layer, which is what keeps a slider move live.
@@ -398,7 +411,7 @@ def layer_figure(
     if not wgrad_log:
         # From 0: a scale that barely changes must look flat, not zoomed into its noise.
         layout[f"yaxis{axes[2]}"]["rangemode"] = "tozero"
-    return go.Figure({"data": traces, "layout": layout})
+    return {"data": traces, "layout": layout}
 
 
 def _block_title(kind: str, top: float) -> dict:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
+import plotly.graph_objects as go
+from _plotly_utils.utils import to_typed_array_spec
+from plotly.io.json import to_json_plotly
+
 
 def figure_title(text: str, subtitle: str) -> dict:
     """A left-aligned title with a subtitle; the subtitle names the view, so a redraw is visible."""
@@ -130,3 +137,28 @@ def panels_side_by_side(
     ]
     layout["meta"] = narrow_variant(narrow)
     return layout
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    """What Plotly's validation turns a template's name into, on a figure's way to JSON."""
+    return go.Figure(layout={"template": name}).to_plotly_json()["layout"]["template"]
+
+
+def _typed(value: object) -> object:
+    return to_typed_array_spec(value) if isinstance(value, np.ndarray) else value
+
+
+def spec_json(spec: dict) -> str:
+    """The JSON of go.Figure(spec).to_json(), without building and validating the figure.
+
+    For a spec of plain dicts whose NumPy arrays sit at the top level of its traces (sent
+    as typed arrays, as Plotly sends them) and whose template, if any, is named. Building
+    the activation lab's figure cost more in Plotly's validation than in the figure itself
+    (tests/test_viz.py pins that both give the same JSON).
+    """
+    layout = dict(spec.get("layout", {}))
+    if isinstance(layout.get("template"), str):
+        layout["template"] = _template(layout["template"])
+    data = [{key: _typed(value) for key, value in trace.items()} for trace in spec.get("data", [])]
+    return to_json_plotly({"data": data, "layout": layout})
