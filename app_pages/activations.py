@@ -1,11 +1,9 @@
 """Activation statistics: the lecture's experiments, per-layer histograms, live."""
 
-import time
-
 import pandas as pd
 import streamlit as st
 
-from engine import SimResult, config_problems, estimate_cost, simulate
+from engine import config_problems, estimate_cost
 from engine.config import budget_advice, budget_suggestions
 from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
@@ -14,19 +12,12 @@ from ui.activation_controls import sidebar_controls
 from ui.activation_params import PARAM_BY_KEY, PARAMS, PRESET_SET, build_config, suggestion_changes, view_query
 from ui.init_controls import negative_std_refused
 from ui.live_chart import live_chart
+from ui.simulation import LEVEL_BOX, run_simulation
+from ui.toolbar import view_toolbar
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_figure
 
 PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
-LEVEL_BOX = {"ok": st.success, "info": st.info, "warn": st.warning, "error": st.error}
-
-
-@st.cache_data(max_entries=48, show_spinner=False)
-def run_simulation(cfg) -> tuple[SimResult, float]:
-    start = time.perf_counter()
-    result = simulate(cfg)
-    return result, time.perf_counter() - start
-
 
 st.title("Activation statistics")
 st.caption(
@@ -41,6 +32,7 @@ rejections += negative_std_refused(PARAM_BY_KEY)
 PRESET_SET.expand_url_preset()
 values = sidebar_controls()
 warn_rejections(rejections, values)
+view_toolbar("activations")
 if opened and values["init"].startswith("kaiming") and values["gain"] is not None:
     st.info(
         f"`gain={values['gain']:g}` is PyTorch's gain: Kaiming's std is g/√fan, as `kaiming_normal_` with "
