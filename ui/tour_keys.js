@@ -16,7 +16,8 @@ export default function () {
       return;
     }
     if (event.target instanceof Element && event.target.closest(OWN_ARROWS)) return;
-    const button = document.querySelector(selector);
+    // Streamlit also draws a hidden copy of a button to measure it: press the one shown.
+    const button = [...document.querySelectorAll(selector)].find((b) => b.checkVisibility());
     if (!button || button.disabled) return;
     event.preventDefault();
     button.click();
