@@ -149,15 +149,18 @@ VIEWS: dict[str, Callable[[dict[str, Any]], None]] = {
 
 
 def show_step(number: int) -> None:
-    """Step `number`: its claim, its control and what to try, the links, the note, the figure."""
+    """Step `number`: its claim, the note, its control with what to try and the links, the figure."""
     step = STEPS[number - 1]
     st.header(f"{number}. {step.title}", anchor=False)
     st.markdown(step.claim)
-    left, right = st.columns([3, 2], vertical_alignment="center")
-    with right:
-        value = control(step)
-    left.markdown(f"**Try this:** {step.try_this}")
     if step.note:
         st.warning(step.note, icon=":material/edit_note:")
-    links(step, value)
+    # Present mode leaves this row out (its control is hidden): the figure comes right after the claim.
+    with st.container(key="tour_try"):
+        left, right = st.columns([3, 2], vertical_alignment="center")
+        with right:
+            value = control(step)
+        with left:
+            st.markdown(f"**Try this:** {step.try_this}")
+            links(step, value)
     VIEWS[step.lab.path](step.lab_values(value))
