@@ -68,5 +68,7 @@ def view_toolbar(page: str) -> bool:
             "The address says `view=present`: add `&embed=true` for an iframe on a course page.",
         )
     if presented == PRESENT:
-        st.html(f"<style>{_CSS}</style>")
+        # With an element beside it the style sheet is drawn in place, and kept through reruns like any
+        # element; alone it would go to Streamlit's event container, which drops it for part of a rerun.
+        st.sidebar.html(f'<style>{_CSS}</style><span class="initlab-present"></span>')
     return presented == PRESENT
