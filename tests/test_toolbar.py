@@ -26,7 +26,7 @@ def toolbar_data(at: AppTest) -> list[dict]:
 
 def presented(at: AppTest) -> bool:
     """Whether the page sent present mode's style sheet."""
-    return any("Present mode" in element.proto.body for element in at.get("html"))
+    return any("Present mode" in element.value for element in at.markdown)
 
 
 @pytest.mark.parametrize("page", LABS)

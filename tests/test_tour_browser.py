@@ -121,7 +121,7 @@ def test_present_mode_hides_the_sidebar_and_the_settings_and_keeps_the_actions(b
     projector.goto(f"{app_url}/{path}{'&' if '?' in path else '?'}view=present")
     wait_for_idle(projector)
     wait_for_charts(projector)
-    assert projector.get_by_test_id("stSidebar").is_hidden()
+    projector.get_by_test_id("stSidebar").wait_for(state="hidden", timeout=10_000)
     assert projector.locator("[data-testid='stMain'] [data-testid='stSlider']").filter(visible=True).count() == 0
     assert projector.get_by_text("Copy link to this view").is_hidden()
     actions = {"tour?step=3": "Next: Xavier initialization", "activations": None, "training": "Play"}[path]
@@ -138,7 +138,7 @@ def test_present_mode_works_inside_streamlits_embed_mode(browser, app_url):
     frame = browser.new_page(viewport={"width": 1280, "height": 720})
     frame.goto(f"{app_url}/tour?step=4&view=present&embed=true")
     wait_for_step(frame, 4)
-    assert frame.get_by_test_id("stSidebar").is_hidden()
+    frame.get_by_test_id("stSidebar").wait_for(state="hidden", timeout=10_000)
     button(frame, "next").click()
     wait_for_step(frame, 5)
     assert "embed=true" in frame.url and "view=present" in frame.url

@@ -68,7 +68,8 @@ def view_toolbar(page: str) -> bool:
             "The address says `view=present`: add `&embed=true` for an iframe on a course page.",
         )
     if presented == PRESENT:
-        # With an element beside it the style sheet is drawn in place, and kept through reruns like any
-        # element; alone it would go to Streamlit's event container, which drops it for part of a rerun.
-        st.sidebar.html(f'<style>{_CSS}</style><span class="initlab-present"></span>')
+        # Drawn in place, the style sheet is kept through reruns like any element (st.html of a lone style
+        # sheet goes to Streamlit's event container, which dropped it for part of a rerun), and markdown's
+        # code is already in the browser, where st.html's would first be fetched: no flash of the sidebar.
+        st.sidebar.markdown(f"<style>{_CSS}</style>", unsafe_allow_html=True)
     return presented == PRESENT

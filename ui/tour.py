@@ -29,7 +29,6 @@ from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_figure
 _KEYS_JS = (Path(__file__).parent / "tour_keys.js").read_text()
 CONTROL_KEYS = tuple(step.control.param.key for step in STEPS)
 FIGURE_KEY = "tour_figure"
-LAB_NAMES = {"activations": "the activation lab", "preprocessing": "the preprocessing lab"}
 
 
 def current_step() -> int:
@@ -113,7 +112,7 @@ def control(step: Step) -> Any:
 
 
 def links(step: Step, value: Any) -> None:
-    lab = f"[Open this view in {LAB_NAMES[step.lab.path]}]({step.lab_link(value)})"
+    lab = f"[Open this view in {step.lab.name}]({step.lab_link(value)})"
     st.markdown(" · ".join([lab, *(f"[{label}]({url})" for label, url in step.links)]))
 
 

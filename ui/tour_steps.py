@@ -23,6 +23,7 @@ class Lab:
     """A lab the tour draws from: its URL path, the parameters of a view, and which of them apply."""
 
     path: str
+    name: str  # as a link names it: "Open this view in {name}"
     params: dict[str, Param]
     keys: tuple[str, ...]
     effective: Callable[[dict[str, Any]], dict[str, Any]] = dict  # a value that does not apply -> its default
@@ -41,11 +42,13 @@ class Lab:
 
 ACTIVATIONS = Lab(
     "activations",
+    "the activation lab",
     activation_params.PARAM_BY_KEY,
     (*activation_params.CONTROL_KEYS, "pre", "dphi", "logy"),
     activation_params.effective_values,
 )
-PREPROCESSING = Lab("preprocessing", preprocessing_params.PARAM_BY_KEY, tuple(preprocessing_params.PARAM_BY_KEY))
+PREP_PARAMS = preprocessing_params.PARAM_BY_KEY
+PREPROCESSING = Lab("preprocessing", "the preprocessing lab", PREP_PARAMS, tuple(PREP_PARAMS))
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,7 @@ STEPS: tuple[Step, ...] = (
         "linear classifier's loss is very sensitive to small changes of its weights: hard to optimize. After, "
         "it is less sensitive and easier to optimize. Statistics come from the training set only.",
         PREPROCESSING,
-        {key: preprocessing_params.PARAM_BY_KEY[key].default for key in ("data", "off_x", "off_y", "sx", "sy")},
+        {key: PREP_PARAMS[key].default for key in ("data", "off_x", "off_y", "sx", "sy")},
         Control(
             Param("prep_sx", float, 10.0, "std of the cloud's first axis, as the lab's `sx`", lo=0.5, hi=20.0),
             "sx",
