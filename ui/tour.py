@@ -48,7 +48,7 @@ def stray_controls(number: int) -> list[Rejection]:
         raw = st.query_params.get(key)
         if key != own and raw is not None:
             drop_from_url(key)
-            found.append(Rejection(key, raw, f"is the control of step {other}, not of step {number}"))
+            found.append(Rejection(key, raw, f"is the control of step {other}, not of step {number}", removed=True))
     return found
 
 

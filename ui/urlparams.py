@@ -209,11 +209,12 @@ class Rejection:
     key: str
     raw: str
     reason: str
+    removed: bool = False  # a value that has no place in this view: no other value stands in for it
 
     def describe(self, fallback: Any) -> str:
         shown = self.raw if len(self.raw) <= 40 else self.raw[:37] + "..."
-        if self.reason == UNKNOWN:
-            return f"`{self.key}={shown}` {UNKNOWN}; it was removed from the address."
+        if self.reason == UNKNOWN or self.removed:
+            return f"`{self.key}={shown}` {self.reason}; it was removed from the address."
         used = "the default is used" if fallback in (None, "") else f"`{fallback}` is used"
         return f"`{self.key}={shown}` {self.reason}; it was ignored and {used} instead."
 
