@@ -11,6 +11,7 @@ st.set_page_config(page_title="InitLab", page_icon="🧠", layout="wide")
 
 pages = [
     st.Page("app_pages/home.py", title="InitLab", icon=":material/home:", default=True),
+    st.Page("app_pages/tour.py", title="Lecture tour", icon=":material/school:", url_path="tour"),
     st.Page(
         "app_pages/activations.py", title="Activation statistics", icon=":material/bar_chart:", url_path="activations"
     ),

@@ -1,33 +1,23 @@
 """Activation statistics: the lecture's experiments, per-layer histograms, live."""
 
-import time
-
 import streamlit as st
 
-from engine import SimResult, config_problems, estimate_cost, simulate
+from engine import SimResult, config_problems, estimate_cost
 from engine.config import budget_advice, budget_suggestions
 from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
 from engine.report import layer_rows
-from engine.theory.predict import Prediction
 from ui.activation_controls import sidebar_controls
 from ui.activation_params import PARAM_BY_KEY, PARAMS, PRESET_SET, build_config, suggestion_changes, view_query
 from ui.init_controls import negative_std_refused
 from ui.live_chart import live_chart
-from ui.theory_overlay import mean_field, overlay_caption
+from ui.simulation import LEVEL_BOX, lab_figure, run_simulation
+from ui.theory_overlay import overlay_caption
+from ui.toolbar import view_toolbar
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
-from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_spec
+from viz.activations import LAYER_FIGURE_MIN_WIDTH
 
 PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
-LEVEL_BOX = {"ok": st.success, "info": st.info, "warn": st.warning, "error": st.error}
-
-
-@st.cache_data(max_entries=48, show_spinner=False)
-def run_simulation(cfg) -> tuple[SimResult, float]:
-    start = time.perf_counter()
-    result = simulate(cfg)
-    return result, time.perf_counter() - start
-
 
 st.title("Activation statistics")
 st.caption(
@@ -42,6 +32,7 @@ rejections += negative_std_refused(PARAM_BY_KEY)
 PRESET_SET.expand_url_preset()
 values = sidebar_controls()
 warn_rejections(rejections, values)
+view_toolbar("activations")
 if opened and values["init"].startswith("kaiming") and values["gain"] is not None:
     st.info(
         f"`gain={values['gain']:g}` is PyTorch's gain: Kaiming's std is g/√fan, as `kaiming_normal_` with "
@@ -80,10 +71,8 @@ st.caption(
 diagnosis_slot = st.container()
 
 # The figure carries Streamlit's look itself (viz.common.STREAMLIT_LOOK); live_chart redraws it in place.
-prediction = mean_field(cfg) if values["theory"] else None
-drawn = prediction if isinstance(prediction, Prediction) else None
 # Sent as a spec: Plotly's validation of the figure cost more than building it.
-figure = layer_spec(result, values["pre"], values["logy"], show_dphi=values["dphi"], prediction=drawn)
+figure, prediction = lab_figure(result, values)
 live_chart(figure, key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
 if prediction is not None:
     st.caption(overlay_caption(cfg, prediction))

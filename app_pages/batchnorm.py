@@ -9,6 +9,7 @@ from ui import widgets
 from ui.batchnorm_params import PARAM_BY_KEY as P
 from ui.batchnorm_params import PARAMS
 from ui.live_chart import live_chart
+from ui.toolbar import view_toolbar
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 from viz.batchnorm import feature_strips, robustness_figure, running_figure, spread_figure, steps_heatmaps
 
@@ -62,6 +63,7 @@ start_page("batchnorm", PARAMS)
 rejections = sanitize_query_params(PARAMS)
 v = controls()
 warn_rejections(rejections, v)
+view_toolbar("batchnorm")
 token = f"N={v['rows']} · D={v['features']} · γ={v['gamma']:g} · β={v['beta']:g} · ε={v['eps']:g} · seed {v['seed']}"
 
 st.header("1. The transform, step by step", anchor="steps")

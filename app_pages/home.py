@@ -15,6 +15,11 @@ st.markdown(
     "width, batch or depth that fits, one click away)."
 )
 st.page_link(
+    "app_pages/tour.py",
+    label="**Lecture tour**: the lecture in order, zero init to preprocessing, each claim with its live figure",
+    icon=":material/school:",
+)
+st.page_link(
     "app_pages/activations.py",
     label="**Activation statistics**: the lecture's experiments, per-layer histograms of activations and gradients",
     icon=":material/bar_chart:",

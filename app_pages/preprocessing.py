@@ -4,16 +4,17 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from engine.data import MAX_NPY_BYTES, digits, labelled_cloud, parse_csv, parse_npy, photo_patches, split
-from engine.prep_lab import conditioning, eigen_images, first_layer, leakage, pick_features, stages, zca_whitened
+from engine.data import MAX_NPY_BYTES, digits, parse_csv, parse_npy, photo_patches, split
+from engine.prep_lab import eigen_images, first_layer, leakage, pick_features, stages, zca_whitened
 from engine.transforms import channel_means, mean_image
 from ui import widgets
 from ui.live_chart import live_chart
 from ui.preprocessing_params import PARAM_BY_KEY as P
 from ui.preprocessing_params import PARAMS
+from ui.preprocessing_views import cloud, conditioning_view
+from ui.toolbar import view_toolbar
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 from viz.preprocessing import (
-    conditioning_figure,
     first_layer_figure,
     image_grid,
     photo_means_figure,
@@ -56,11 +57,6 @@ def photos_view(seed: int) -> go.Figure:
     return photo_means_figure(mean_image(patches), channel_means(patches), patches[0], token)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def cached_conditioning(x: np.ndarray, y: np.ndarray, lr: float, steps: int):
-    return conditioning(x, y, lr, steps)
-
-
 def controls() -> dict:
     with st.sidebar:
         data = widgets.choice(P["data"], "data")
@@ -87,8 +83,7 @@ def controls() -> dict:
 def load(v: dict) -> tuple[np.ndarray | None, np.ndarray | None, str]:
     """(features, binary labels or None, a description) of the chosen data."""
     if v["data"] == "cloud":
-        x, y = labelled_cloud(v["n"], (v["off_x"], v["off_y"]), (v["sx"], v["sy"]), v["corr"], v["seed"])
-        return x, y, f"cloud of {v['n']}: mean ({v['off_x']:g}, {v['off_y']:g}), std ({v['sx']:g}, {v['sy']:g})"
+        return cloud(v)
     if v["data"] == "digits":
         x, labels = cached_digits()
         return x, (labels >= 5).astype(float), DIGITS
@@ -139,6 +134,7 @@ start_page("preprocessing", PARAMS)
 rejections = sanitize_query_params(PARAMS)
 v = controls()
 warn_rejections(rejections, v)
+view_toolbar("preprocessing")
 x, y, description = load(v)
 if x is None:
     x, labels = cached_digits()
@@ -168,8 +164,8 @@ st.header("2. Why normalize: a linear classifier", anchor="optimization")
 if y is None:
     st.info("This section needs a label: upload at least two columns (the last one is thresholded at its median).")
 else:
-    c = cached_conditioning(x, y, float(v["lr"]), int(v["steps"]))
-    live_chart(conditioning_figure(c, token + f" · lr {v['lr']:g}"), key="conditioning")
+    figure, c = conditioning_view(x, y, v, token)
+    live_chart(figure, key="conditioning")
 
     def settled(step: int | None) -> str:
         if step is None:

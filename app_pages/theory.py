@@ -16,6 +16,7 @@ from ui.theory_view import (
     show_metrics,
     spectrum_view,
 )
+from ui.toolbar import view_toolbar
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 
 
@@ -48,6 +49,7 @@ start_page("theory", PARAMS)
 rejections = sanitize_query_params(PARAMS)
 v = controls()
 warn_rejections(rejections, v)
+view_toolbar("theory")
 
 numbers = setting_numbers(v["act"], v["slope"], v["sw2"], v["sb2"])
 show_metrics(numbers)

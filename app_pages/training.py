@@ -5,6 +5,7 @@ import streamlit as st
 from engine.train.trainer import BUDGET_SECONDS, config_problems, estimate_cost
 from ui import widgets
 from ui.init_controls import negative_std_refused
+from ui.toolbar import view_toolbar
 from ui.training_controls import sidebar_controls
 from ui.training_params import PARAM_BY_KEY, PARAMS, PRESET_SET, budget_fixes, build_config, view_query
 from ui.training_run import (
@@ -48,6 +49,7 @@ rejections += negative_std_refused(PARAM_BY_KEY)
 PRESET_SET.expand_url_preset()
 values = sidebar_controls()
 warn_rejections(rejections, values)
+view_toolbar("training")
 
 cfg = build_config(values)
 problems = config_problems(cfg)

@@ -190,6 +190,7 @@ def test_a_lab_link_opened_first_on_a_fresh_server_gets_the_apps_navigation(brow
         links = fresh.get_by_test_id("stSidebarNav").locator("a").all_inner_texts()
         assert [link.split("\n")[-1] for link in links] == [
             "InitLab",
+            "Lecture tour",
             "Activation statistics",
             "Data preprocessing",
             "Batch normalization",

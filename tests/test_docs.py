@@ -3,8 +3,9 @@
 import re
 from pathlib import Path
 
-from ui import batchnorm_params, preprocessing_params, theory_params, training_params
+from ui import batchnorm_params, preprocessing_params, theory_params, tour_steps, training_params
 from ui.activation_params import PARAMS, PRESETS
+from ui.urlparams import APP_PARAMS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
@@ -23,6 +24,19 @@ def test_readme_documents_every_url_parameter_and_preset():
     assert documented_parameters("URL parameters of `/theory`") == {p.key for p in theory_params.PARAMS}
     for name in (*PRESETS, *training_params.PRESETS):
         assert f"`{name}`" in README
+
+
+def test_readme_documents_the_tour_and_present_mode():
+    section = README.split("## Tour and classroom", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"^\| `(\w+)` \|", section, flags=re.M)) == {p.key for p in (*tour_steps.PARAMS, *APP_PARAMS)}
+    for number, step in enumerate(tour_steps.STEPS, 1):
+        control = step.control.param
+        row = re.search(rf"^\| `{control.key}` \| (\S+) to (\S+) \| (\S+) \| step {number}:", section, re.M)
+        assert row, f"{control.key} is not documented as step {number}'s control"
+        assert [float(v) for v in row.groups()] == [control.lo, control.hi, control.default]
+    assert "/tour?step=" in section and "view=present" in section
+    snippet = re.search(r"```html\n(<iframe.*?</iframe>)\n```", section, re.S).group(1)
+    assert "embed=true" in snippet and "view=present" in snippet
 
 
 def test_readme_python_example_runs_and_says_what_it_prints():

@@ -20,18 +20,20 @@ import numpy as np
 import pytest
 
 from tests.app_support import APP, page_path, run_page
-from ui import activation_params, batchnorm_params, preprocessing_params, theory_params, training_params
-from ui.urlparams import MAX_TEXT, Param
+from ui import activation_params, batchnorm_params, preprocessing_params, theory_params, tour_steps, training_params
+from ui.urlparams import APP_PARAMS, MAX_TEXT, Param
 
 URLS_PER_PAGE = int(os.environ.get("INITLAB_FUZZ_URLS", "500"))
 WORKERS = 2  # AppTest runs are independent; two processes halve the wall time on two cores
+# Every page also takes the app's own parameters (`view`).
 PAGES = {
-    "activations": activation_params.PARAMS,
-    "batchnorm": batchnorm_params.PARAMS,
-    "preprocessing": preprocessing_params.PARAMS,
-    "training": training_params.PARAMS,
-    "theory": theory_params.PARAMS,
-    "home": (),
+    "activations": (*activation_params.PARAMS, *APP_PARAMS),
+    "batchnorm": (*batchnorm_params.PARAMS, *APP_PARAMS),
+    "preprocessing": (*preprocessing_params.PARAMS, *APP_PARAMS),
+    "training": (*training_params.PARAMS, *APP_PARAMS),
+    "theory": (*theory_params.PARAMS, *APP_PARAMS),
+    "tour": (*tour_steps.PARAMS, *APP_PARAMS),
+    "home": APP_PARAMS,
 }
 # The theory page computes a phase diagram, spectra and correlations for every URL (about 1 s of
 # AppTest each): a quarter of the URLs keeps CI's time; its parameters are few and simple.
@@ -101,7 +103,7 @@ def check_urls(page: str, queries: list[tuple[dict, set[str]]]) -> list[str]:
     """Run each query on `page` (home through app.py's navigation); describe every failure."""
     failures = []
     for query, refused in queries:
-        at = run_page(page_path(page) if PAGES[page] else APP, **query)
+        at = run_page(APP if page == "home" else page_path(page), **query)
         notices = " ".join(w.value for w in at.warning)
         missing = sorted(key for key in refused if f"`{key}=" not in notices)
         problem = repr(at.exception) if at.exception else (f"no notice for {missing}" if missing else None)

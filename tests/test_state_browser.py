@@ -59,6 +59,9 @@ LABS = {
         Control("activation φ", "act", "tanh", "select", "{v} · σ_w²", ("tanh", "relu", "sigmoid", "elu")),
         Control("seed", "seed", "0", "number", "seed {v}"),
     ),
+    # The tour at its ReLU step, whose one control is the depth: a slider's arrow keys must move the
+    # slider, not the tour (whose arrow keys press Previous and Next).
+    "tour?step=5": (Control("depth", "relu_depth", "6", "slider", "· {v}×", bounds=(1, 50)),),
     "training": (
         Control("depth (weight layers)", "depth", "4", "slider", "depth {v} ", bounds=(1, 41)),
         Control("Activation", "act", "relu", "select", "hidden {v})", ("tanh", "relu", "sigmoid", "elu")),

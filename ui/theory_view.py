@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from engine.propagate import SimResult, simulate
+from engine.propagate import SimResult
 from engine.theory.jacobian import RandomNet, measured_correlation, singular_values_by_depth
 from engine.theory.meanfield import (
     FixedPoint,
@@ -19,6 +19,7 @@ from engine.theory.meanfield import (
     phase_diagram,
 )
 from ui.activation_params import build_config, preset_values
+from ui.simulation import run_simulation
 from ui.theory_params import INITS, LAB_WIDTH
 from viz.theory import DepthCurves, Mark, Spectrum, correlation_figure, glorot_figure, phase_figure, spectrum_figure
 
@@ -185,7 +186,7 @@ def spectrum_view(act: str, slope: float, sw2: float, sb2: float, depth: int, wi
 @st.cache_resource(max_entries=1, show_spinner=False)
 def glorot_results() -> tuple[SimResult, SimResult]:
     """The activation lab's two Glorot & Bengio presets, simulated once per process."""
-    standard, normalized = (simulate(build_config(preset_values(name))) for name in GLOROT_PRESETS)
+    standard, normalized = (run_simulation(build_config(preset_values(name)))[0] for name in GLOROT_PRESETS)
     return standard, normalized
 
 

@@ -116,6 +116,17 @@ def url_value(value: Any) -> str:
 
 # Streamlit's own parameters (an iframe on a course page): never dropped as unknown.
 STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
+# Parameters of the whole app, accepted and validated on every page: `view=present` is the
+# projector mode (ui/toolbar.py), bound to a widget of each lab's toolbar.
+APP_PARAMS: tuple[Param, ...] = (
+    Param(
+        "view",
+        str,
+        None,
+        "`present`: no sidebar and no controls, larger text, for a projector (works with `embed=true`)",
+        ("present",),
+    ),
+)
 
 
 def _query_params_internals():
@@ -171,12 +182,21 @@ def send_url(values: dict[str, str | None]) -> None:
     widgets' current values included.
     """
     with _query_params_internals() as qp:
-        for key, raw in values.items():
+        for key, raw in {**_app_values(), **values}.items():
             if raw is None:
                 qp.discard_param_no_forward_msg(key)
             else:
                 qp.set_with_no_forward_msg(key, raw)
         qp._send_query_param_msg()
+
+
+def _app_values() -> dict[str, str | None]:
+    """The app-wide parameters as their widgets hold them now (send_url sends whole addresses)."""
+    return {
+        param.key: None if st.session_state[param.key] is None else url_value(st.session_state[param.key])
+        for param in APP_PARAMS
+        if param.key in st.session_state
+    }
 
 
 UNKNOWN = "is not a setting of this page"
@@ -189,11 +209,12 @@ class Rejection:
     key: str
     raw: str
     reason: str
+    removed: bool = False  # a value that has no place in this view: no other value stands in for it
 
     def describe(self, fallback: Any) -> str:
         shown = self.raw if len(self.raw) <= 40 else self.raw[:37] + "..."
-        if self.reason == UNKNOWN:
-            return f"`{self.key}={shown}` {UNKNOWN}; it was removed from the address."
+        if self.reason == UNKNOWN or self.removed:
+            return f"`{self.key}={shown}` {self.reason}; it was removed from the address."
         used = "the default is used" if fallback in (None, "") else f"`{fallback}` is used"
         return f"`{self.key}={shown}` {self.reason}; it was ignored and {used} instead."
 
@@ -214,7 +235,7 @@ def start_page(page: str, params: Iterable[Param]) -> bool:
     if st.session_state.get(_PAGE_SHOWN) == page:
         return False
     st.session_state[_PAGE_SHOWN] = page
-    keys = {param.key for param in params}
+    keys = {param.key for param in (*params, *APP_PARAMS)}
     for key in keys & set(st.session_state):
         del st.session_state[key]
     ctx = get_script_run_ctx()
@@ -232,11 +253,12 @@ def start_page(page: str, params: Iterable[Param]) -> bool:
 
 
 def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
-    """Validate this page's URL parameters; drop the bad ones and unknown keys (call before any widget).
+    """Validate this page's URL parameters and the app's (APP_PARAMS); drop the bad ones and
+    unknown keys (call before any widget).
 
     What is left in the address bar is exactly the view: a shared link carries nothing else.
     """
-    params = tuple(params)
+    params = (*params, *APP_PARAMS)
     known = {param.key for param in params} | STREAMLIT_KEYS
     rejections = []
     for key in [key for key in st.query_params if key not in known]:

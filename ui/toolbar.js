@@ -1,0 +1,109 @@
+// The toolbar's browser side (see toolbar.py): copy the address of this view, and download
+// one of the page's figures as PNG or SVG with the plotly.js that drew it.
+
+const CHARTS = ".initlab-live-chart, [data-testid='stPlotlyChart'] .js-plotly-plot";
+const STREAMLIT_ONLY = ["embed", "embed_options"]; // the frame's settings, not the view's
+
+// The view's address: what the address bar holds, without Streamlit's iframe switches.
+function viewLink() {
+  const url = new URL(window.location.href);
+  STREAMLIT_ONLY.forEach((key) => url.searchParams.delete(key));
+  return url.href;
+}
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // An iframe without clipboard-write permission: the older route still works there.
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    const copied = document.execCommand("copy");
+    area.remove();
+    return copied;
+  }
+}
+
+function charts() {
+  return [...document.querySelectorAll(CHARTS)].filter((chart) => chart.querySelector(".main-svg"));
+}
+
+function chartTitle(chart, index) {
+  const title = chart.querySelector(".gtitle");
+  return title?.firstChild?.textContent?.trim() || `Figure ${index + 1}`;
+}
+
+// The figure list follows the page: refreshed on every run and whenever the user reaches for it.
+function refreshChoices(select) {
+  const found = charts();
+  const chosen = select.value;
+  select.replaceChildren(
+    ...found.map((chart, i) => new Option(chartTitle(chart, i), String(i), false, String(i) === chosen)),
+  );
+  select.hidden = found.length < 2;
+}
+
+function slug(text) {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+}
+
+async function download(format, page, select, say) {
+  const found = charts();
+  const chart = found[Number(select.value) || 0];
+  const plotly = chart?.initlabDrawnBy ?? window.Plotly;
+  if (!chart) {
+    say("No figure is drawn yet.");
+    return;
+  }
+  if (!plotly) {
+    say("This chart cannot be exported here: use the camera button on the chart.");
+    return;
+  }
+  const name = [`initlab-${page}`, found.length > 1 ? slug(chartTitle(chart, found.indexOf(chart))) : ""]
+    .filter(Boolean)
+    .join("-");
+  const { width, height } = chart._fullLayout ?? {};
+  try {
+    await plotly.downloadImage(chart, { format, filename: name, width, height, scale: format === "png" ? 2 : 1 });
+    say(`Saved ${name}.${format}`);
+  } catch {
+    say("The image could not be made: try the camera button on the chart.");
+  }
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  const root = parentElement.querySelector(".initlab-toolbar");
+  const select = root.querySelector("select");
+  const status = root.querySelector(".initlab-toolbar-status");
+  root.dataset.page = data.page;
+  let timer = 0;
+  const say = (text) => {
+    status.textContent = text;
+    clearTimeout(timer);
+    timer = setTimeout(() => (status.textContent = ""), 4000);
+  };
+  if (!root.initlabWired) {
+    root.initlabWired = true;
+    root.addEventListener("pointerover", () => refreshChoices(select));
+    root.addEventListener("focusin", () => refreshChoices(select));
+    root.addEventListener("click", async (event) => {
+      const action = event.target.closest("button")?.dataset.action;
+      if (action === "copy") {
+        const link = viewLink();
+        say((await copyText(link)) ? "Link copied" : `Copy this link: ${link}`);
+      } else if (action === "png" || action === "svg") {
+        refreshChoices(select);
+        await download(action, root.dataset.page, select, say);
+      }
+    });
+  }
+  refreshChoices(select);
+  // Charts draw after the run that sends them: look again once they have.
+  setTimeout(() => refreshChoices(select), 1500);
+}

@@ -1,0 +1,75 @@
+"""One toolbar per lab page: copy a link to this view, download a figure as PNG or SVG, present.
+
+The buttons work in the browser (toolbar.js): the address bar already holds the whole view,
+and the figures are drawn there by plotly.js, which renders PNG and SVG itself, so neither
+needs a rerun or a server-side image library. Present mode is `view=present` in the
+address, owned by the toolbar's own URL-bound switch (the one part of the toolbar it keeps,
+the way out): it hides the sidebar, every setting and the copy and download buttons, keeps
+actions (Next, Play), and enlarges the page for a projector (present.css). It combines with
+Streamlit's `embed=true`, which hides Streamlit's header but not the sidebar, for an iframe
+on a course page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui.urlparams import APP_PARAMS
+
+VIEW = next(param for param in APP_PARAMS if param.key == "view")
+PRESENT = "present"
+_HERE = Path(__file__).parent
+_JS = (_HERE / "toolbar.js").read_text()
+_CSS = (_HERE / "present.css").read_text()
+_HTML = """<div class="initlab-toolbar">
+  <button type="button" data-action="copy" title="Copy the address of exactly this view">Copy link to this view</button>
+  <select aria-label="Figure to download" hidden></select>
+  <button type="button" data-action="png" title="Download the figure as a PNG image">Download PNG</button>
+  <button type="button" data-action="svg" title="Download the figure as an SVG image">Download SVG</button>
+  <span class="initlab-toolbar-status" role="status"></span>
+</div>"""
+_TOOLBAR_CSS = """
+.initlab-toolbar { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; font-family: inherit; }
+.initlab-toolbar button, .initlab-toolbar select {
+  font: inherit; font-size: 0.875rem; color: #31333F; background: white; cursor: pointer;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.25rem 0.75rem; min-height: 2rem;
+}
+.initlab-toolbar button:hover { border-color: #ff4b4b; color: #ff4b4b; }
+.initlab-toolbar button:disabled { opacity: 0.4; cursor: not-allowed; }
+.initlab-toolbar-status { font-size: 0.875rem; color: rgba(49, 51, 63, 0.7); }
+"""
+
+
+def is_presenting() -> bool:
+    """Whether this run shows present mode (the switch's value, else the address's)."""
+    if VIEW.key in st.session_state:
+        return st.session_state[VIEW.key] == PRESENT
+    return st.query_params.get(VIEW.key) == PRESENT
+
+
+def view_toolbar(page: str) -> bool:
+    """The toolbar of page `page` (its figures' file names start with it); applies present mode.
+
+    Call after sanitize_query_params, where the page's charts should be introduced.
+    Returns whether the page is presented.
+    """
+    with st.container(horizontal=True, vertical_alignment="center", key="initlab_toolbar"):
+        toolbar = st.components.v2.component("initlab_toolbar", html=_HTML, css=_TOOLBAR_CSS, js=_JS)
+        toolbar(data={"page": page}, key="initlab_toolbar_buttons")
+        presented = st.pills(
+            "Present",
+            (PRESENT,),
+            key=VIEW.key,
+            bind="query-params",
+            label_visibility="collapsed",
+            help="Present mode, for a projector: no sidebar and no controls, larger text. "
+            "The address says `view=present`: add `&embed=true` for an iframe on a course page.",
+        )
+    if presented == PRESENT:
+        # Drawn in place, the style sheet is kept through reruns like any element (st.html of a lone style
+        # sheet goes to Streamlit's event container, which dropped it for part of a rerun), and markdown's
+        # code is already in the browser, where st.html's would first be fetched: no flash of the sidebar.
+        st.sidebar.markdown(f"<style>{_CSS}</style>", unsafe_allow_html=True)
+    return presented == PRESENT
