@@ -6,7 +6,7 @@ from ui import widgets
 from ui.live_chart import live_chart
 from ui.theory_params import PARAM_BY_KEY as P
 from ui.theory_params import PARAMS, activation_lab_query, budget_fixes, theory_query, within_budget
-from ui.theory_text import SOURCES, correlation_caption, glorot_text, phase_sentence, setting_links
+from ui.theory_text import SOURCES, correlation_caption, glorot_text, phase_caption, phase_sentence, setting_links
 from ui.theory_view import (
     correlation_view,
     glorot_results,
@@ -35,7 +35,6 @@ def controls() -> dict:
         widgets.number(P["seed"], "seed")
         st.subheader("Phase diagram")
         widgets.choice(P["phase"], "depth scale", radio=True)
-        st.markdown(setting_links())
     return {key: st.session_state.get(key, param.default) for key, param in P.items()}
 
 
@@ -48,6 +47,7 @@ st.caption(
 start_page("theory", PARAMS)
 rejections = sanitize_query_params(PARAMS)
 v = controls()
+st.sidebar.markdown(setting_links(v))
 warn_rejections(rejections, v)
 view_toolbar("theory")
 
@@ -62,17 +62,14 @@ st.markdown(
     f"(Gaussian weights with std √(σ_w²/width) at width {v['width']}"
     + (", without the bias: the lab's bias is one constant, not a random one)" if v["sb2"] > 0 else ")")
 )
-st.caption(
-    "The lecture's settings sit on the σ_b² = 0 axis at the activation lab's width 4096: 0.01·randn has "
-    "σ_w² = 0.01²·4096 = 0.41, 0.05·randn 10.24, Xavier 1 and Kaiming 2."
-)
+st.caption(phase_caption(numbers[1]))
 
 st.header("2. Correlation of two inputs", anchor="correlation")
-live_chart(
-    correlation_view(v["act"], v["slope"], v["sw2"], v["sb2"], v["depth"], v["width"], v["init"], v["seed"]),
-    key="theory_cmap",
+correlation, identity, mean_zero = correlation_view(
+    v["act"], v["slope"], v["sw2"], v["sb2"], v["depth"], v["width"], v["init"], v["seed"]
 )
-st.caption(correlation_caption(numbers[0], v["sb2"]))
+live_chart(correlation, key="theory_cmap")
+st.caption(correlation_caption(v, numbers[0], identity, mean_zero))
 
 st.header("3. Jacobian spectra", anchor="spectra")
 if within_budget(v["depth"], v["width"]):

@@ -145,12 +145,16 @@ def test_phase_diagram_matches_pointwise_fixed_points_and_splits_at_the_critical
         assert pd.xi_c[i, j] == pytest.approx(float(fp.xi_c), rel=1e-5)
     left = w_axis[None, :] < pd.critical_sigma_w2[:, None]
     assert np.all((pd.chi1 < 1) == left)
-    assert np.all(pd.c_star[left] == 1.0) and np.all(pd.c_star[~left] < 1.0)
+    dies = pd.q_star == 0.0  # tanh without bias, left of the line: no length, so no c* either
+    assert np.array_equal(dies, (b_axis[:, None] == 0.0) & left)
+    assert np.all(np.isnan(pd.c_star[dies]) & np.isnan(pd.xi_c[dies]))
+    assert np.all(pd.c_star[left & ~dies] == 1.0) and np.all(pd.c_star[~left] < 1.0)
     # Without bias, odd tanh in the chaotic phase decorrelates any two inputs completely.
     assert np.all(pd.c_star[0, ~left[0]] == 0.0)
     # Correlations travel furthest next to the line: each row's deepest xi_c is its grid point nearest to it.
     nearest = np.abs(w_axis[None, :] - pd.critical_sigma_w2[:, None]).argmin(axis=1)
-    assert np.all(np.abs(pd.xi_c.argmax(axis=1) - nearest) <= 1)
+    deepest = np.nanargmax(pd.xi_c[1:], axis=1)  # the row without bias has no xi_c left of its line
+    assert np.all(np.abs(deepest - nearest[1:]) <= 1)
 
 
 def test_layer_moments_of_a_linear_net_follow_the_products():
@@ -173,3 +177,14 @@ def test_several_starting_correlations_iterate_as_each_alone():
         q_one, c_one = mf.correlation_trajectory("tanh", 2.5, 0.1, float(start), 12, q0=0.7)
         np.testing.assert_allclose(row, c_one, rtol=1e-12)
         np.testing.assert_allclose(q_all, q_one, rtol=1e-12)
+
+
+def test_gelus_chi_jumps_over_1_and_no_critical_point_is_claimed():
+    """GELU at σ_b² = 0.1: the fixed point reached from q = 1 switches branch near σ_w² = 2.12 and
+    χ₁ leaps from below 0.9 to above 1.03 without equalling 1 (a user trial found 2.117 claimed)."""
+    sw2 = np.geomspace(1.5, 3.0, 300)
+    chi = mf.fixed_point("gelu", sw2, 0.1).chi1
+    assert not np.any((chi > 0.9) & (chi < 1.03))
+    assert chi.min() < 0.9 and chi.max() > 1.03
+    assert math.isnan(float(mf.critical_sigma_w2("gelu", 0.1)))
+    assert float(mf.critical_sigma_w2("tanh", 0.1)) == pytest.approx(1.98607, rel=1e-4)  # a true crossing stays

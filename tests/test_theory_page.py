@@ -248,5 +248,75 @@ def test_where_relu_has_no_fixed_point_the_phase_diagram_shows_no_depth_scale():
     phase = figure(at, "Phase diagram")
     heat = next(t for t in phase["data"] if t["type"] == "heatmap")
     z, w2 = array(heat["z"]), 10 ** array(heat["x"])
-    assert np.isnan(z[:, w2 > 2.05]).all() and np.isfinite(z[:, w2 < 1.95]).all()
+    b2 = array(heat["y"])
+    assert np.isnan(z[:, w2 > 2.05]).all() and np.isfinite(z[b2 > 0][:, w2 < 1.95]).all()
+    assert np.isnan(z[b2 == 0]).all()  # without a bias the ordered signal dies (q* = 0): no ξ_c either
     assert any("grows without bound" in str(t.get("name")) for t in phase["data"])
+
+
+# From the user trial: sentences that must be true for the setting they describe -----------------
+
+
+def page_words(at) -> str:
+    return " ".join(e.value for e in [*at.markdown, *at.caption])
+
+
+def test_relu_like_activations_in_the_chaotic_phase_are_not_said_to_decorrelate():
+    # Leaky ReLU's c-map does not depend on σ_w²: correlations still go to 1; only gradients grow.
+    at = open_theory(act="leaky_relu", slope="0.2", sw2="2")
+    words = page_words(at)
+    assert "Chaotic phase" in words and "gradients grow" in words
+    assert "decorrelate" not in words
+
+
+def test_where_the_signal_dies_relu_is_not_said_to_keep_correlations():
+    at = open_theory(act="relu")  # σ_w² = 1: q* = 0, but ReLU has no linear regime at 0
+    words = page_words(at)
+    assert "correlations are kept" not in words and "identity" not in words
+    cmap = figure(at, "Correlation")
+    drawn = next(t for t in cmap["data"] if t["name"] == "c-map of this setting")
+    assert np.max(np.abs(array(drawn["y"]) - array(drawn["x"]))) > 0.1
+
+
+def test_no_correlation_depth_scale_is_claimed_where_the_signal_dies():
+    at = open_theory(sw2="0.41")  # the lecture's 0.01·randn: q* = 0
+    assert metric(at, "ξ_c (layers)") == "—"
+    assert metric(at, "ξ_∇ (layers)") == "1.12"  # gradients do shrink by χ₁ = 0.41 per layer
+    assert "become alike" not in page_words(at)
+
+
+def test_gelu_has_no_critical_point_where_its_fixed_point_only_jumps():
+    at = open_theory(act="gelu", sw2="2", sb2="0.1")
+    assert metric(at, "critical σ_w²") == "none"
+    assert "no σ_w² gives χ₁ = 1" in page_words(at)
+
+
+def test_selus_zero_correlation_fixed_point_is_explained_by_its_mean_not_by_oddness():
+    words = page_words(open_theory(act="selu"))
+    assert "averages to 0" in words and "odd" not in words
+
+
+def test_labels_say_where_a_net_starts_when_there_is_no_fixed_point():
+    at = open_theory()  # tanh at σ_w² = 1, σ_b² = 0: q* = 0
+    spectra = figure(at, "Singular values")["layout"]["title"]["subtitle"]["text"]
+    assert "no fixed point" in spectra and "at q*" not in spectra
+    clipped = figure(open_theory(sw2="0.41"), "Correlation")["layout"]["title"]["subtitle"]["text"]
+    assert "is below 1e-06" in clipped
+
+
+def test_links_keep_the_rest_of_the_setting():
+    at = open_theory(act="relu", sw2="1.5", depth="20")
+    caption = next(c.value for c in at.caption if "try σ_b² = 0.05" in c.value)
+    (target,) = [t for label, t in _markdown_links(caption) if "σ_b²" in label]
+    assert dict(parse_qsl(urlsplit(target).query)) == {"act": "relu", "sw2": "1.5", "depth": "20", "sb2": "0.05"}
+    tries = [t for _, t in _markdown_links(" ".join(m.value for m in at.sidebar.markdown)) if "theory?" in t]
+    assert all("depth=20" in t for t in tries)
+
+
+@pytest.mark.parametrize("preset", ["tanh-0.01", "relu-kaiming"])
+def test_the_activation_labs_link_opens_a_view_within_the_spectrum_budget(preset):
+    lab = run_page(page_path("activations"), preset=preset)
+    caption = " ".join(c.value for c in lab.caption)
+    (target,) = [t for _, t in _markdown_links(caption) if t.startswith("theory?")]
+    theory = run_page(page_path("theory"), **dict(parse_qsl(urlsplit(target).query)))
+    assert not theory.error and any(f["layout"]["title"]["text"].startswith("Singular") for f in chart_figures(theory))

@@ -9,7 +9,7 @@ import streamlit as st
 
 from engine.config import SimConfig
 from engine.theory.predict import NotApplicable, Prediction, predict
-from ui.theory_params import MAX_DEPTH, MAX_WIDTH, PARAM_BY_KEY
+from ui.theory_params import MAX_DEPTH, PARAM_BY_KEY, widest_within_budget
 from ui.urlparams import url_value
 
 
@@ -26,11 +26,12 @@ def theory_query(cfg: SimConfig, prediction: Prediction) -> str | None:
     bounds = PARAM_BY_KEY["sw2"]
     if not np.allclose(sw2, sw2[0], rtol=1e-6) or not bounds.lo <= sw2[0] <= bounds.hi:
         return None
+    depth = min(cfg.depth, MAX_DEPTH)
     query = {
         "act": cfg.activation,
         "sw2": f"{sw2[0]:.6g}",
-        "depth": str(min(cfg.depth, MAX_DEPTH)),
-        "width": str(min(max(cfg.sizes[1:-1] or cfg.sizes[1:]), MAX_WIDTH)),
+        "depth": str(depth),
+        "width": str(min(max(cfg.sizes[1:-1] or cfg.sizes[1:]), widest_within_budget(depth))),
     }
     if cfg.activation == "leaky_relu":
         query["slope"] = url_value(cfg.slope)

@@ -17,6 +17,8 @@ MAX_DEPTH, MAX_WIDTH = 128, 1000
 INITS = ("gaussian", "orthogonal")
 PHASE_SCALES = ("signal", "gradient")
 LAB_WIDTH = 4096  # where the lecture's settings sit: the activation lab's default width
+# The phase diagram's σ_w² axis (log): the lecture's 0.41 to 10.24 and the critical region.
+PHASE_W2_RANGE = (0.1, 20.0)
 
 PARAMS: tuple[Param, ...] = (
     Param("act", str, "tanh", "activation", tuple(ACTIVATIONS)),
@@ -42,6 +44,11 @@ def spectrum_work(depth: int, width: int) -> int:
 
 def within_budget(depth: int, width: int) -> bool:
     return spectrum_work(depth, width) <= SPECTRUM_BUDGET
+
+
+def widest_within_budget(depth: int) -> int:
+    """The widest simulated net of `depth` layers whose spectra fit the budget (at most MAX_WIDTH)."""
+    return min(MAX_WIDTH, int((SPECTRUM_BUDGET / max(depth, 1)) ** (1 / 3)))
 
 
 def budget_fixes(depth: int, width: int) -> list[dict[str, int]]:

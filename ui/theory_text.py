@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from engine.propagate import SimResult
 from engine.theory.meanfield import FixedPoint
-from ui.theory_params import theory_query
+from ui.theory_params import PHASE_W2_RANGE, theory_query
 
 SOURCES = (
     "- The variance map q → σ_w²·E[φ(√q·z)²] + σ_b², the correlation map and the order-to-chaos transition: "
@@ -58,10 +59,10 @@ SETTING_LINKS = (
 )
 
 
-def setting_links() -> str:
-    """Markdown links to the settings worth trying (each changes only its own values)."""
+def setting_links(values: dict[str, Any]) -> str:
+    """Markdown links to the settings worth trying; each changes its own values and keeps the rest."""
     return "**Try:** " + " · ".join(
-        f"[{label}](theory?{theory_query({}, **values)})" for label, values in SETTING_LINKS
+        f"[{label}](theory?{theory_query(values, **changes)})" for label, changes in SETTING_LINKS
     )
 
 
@@ -69,8 +70,20 @@ def _layers(x: float) -> str:
     return "∞ (any depth)" if not math.isfinite(x) else f"{x:.3g}"
 
 
+def _inputs(fixed: FixedPoint) -> str:
+    """What happens to two nearby inputs, from the fixed point of their correlation."""
+    q_star, c_star = float(fixed.q_star), float(fixed.c_star)
+    if q_star == 0.0:
+        return "the signal itself dies out (q* = 0)"
+    if not math.isfinite(q_star):
+        return "the signal grows without bound (q* = ∞)"
+    if c_star < 1.0 - 1e-6:
+        return f"nearby inputs decorrelate layer after layer, towards c* = {c_star:.3f}"
+    return "nearby inputs become alike layer after layer (c* = 1)"
+
+
 def phase_sentence(fixed: FixedPoint) -> str:
-    """One sentence on where this setting sits and what it does to deep nets."""
+    """One sentence on where this setting sits: its gradients (χ₁) and its inputs (q*, c*)."""
     chi = float(fixed.chi1)
     if not math.isfinite(chi):
         return "The variance map has no finite fixed point for this setting: the signal grows without bound."
@@ -82,47 +95,72 @@ def phase_sentence(fixed: FixedPoint) -> str:
             else ""
         )
         return (
-            f"**At the critical line** (χ₁ = {chi:.3f}): correlations and gradients change only slowly with depth, "
-            f"not exponentially, so deep nets stay trainable.{drift}"
+            f"**At the critical line** (χ₁ = {chi:.3f}): gradients keep their scale from layer to layer and "
+            f"correlations change only slowly, not exponentially, so deep nets stay trainable.{drift}"
         )
+    scale = _layers(abs(float(fixed.xi_grad)))
     if chi < 1.0:
         return (
-            f"**Ordered phase** (χ₁ = {chi:.3f} < 1): nearby inputs become alike layer after layer and gradients "
-            f"shrink by χ₁ per layer, to 1/e over ξ_∇ = {_layers(abs(float(fixed.xi_grad)))} layers."
+            f"**Ordered phase** (χ₁ = {chi:.3f} < 1): gradients shrink by χ₁ per layer, to 1/e over "
+            f"ξ_∇ = {scale} layers; {_inputs(fixed)}."
         )
     return (
-        f"**Chaotic phase** (χ₁ = {chi:.3f} > 1): nearby inputs decorrelate layer after layer and gradients grow "
-        f"by χ₁ per layer, e-fold over ξ_∇ = {_layers(abs(float(fixed.xi_grad)))} layers."
+        f"**Chaotic phase** (χ₁ = {chi:.3f} > 1): gradients grow by χ₁ per layer, e-fold over ξ_∇ = {scale} layers; "
+        f"{_inputs(fixed)}."
     )
 
 
-def correlation_caption(fixed: FixedPoint, sigma_b2: float) -> str:
-    """What the correlation figure shows for this setting, in its own phase."""
-    q_star, chi = float(fixed.q_star), float(fixed.chi1)
+def correlation_caption(values: dict[str, Any], fixed: FixedPoint, identity: bool, mean_zero: bool) -> str:
+    """What the correlation figure shows for this setting. `identity`: the drawn map is the identity;
+    `mean_zero`: φ averages to 0 at q* (then, with no bias, c = 0 is a fixed point)."""
+    q_star, chi, c_star = float(fixed.q_star), float(fixed.chi1), float(fixed.c_star)
     if q_star == 0.0:
+        kept = (
+            "so the layers work where φ is nearly linear: the c-map is the identity and correlations are kept "
+            "while the scale vanishes."
+            if identity
+            else "and the map is drawn at the tiny variance the last layer reaches; its shape there decides "
+            "where correlations go (for ReLU-like φ it is the same at every scale)."
+        )
+        link = f"theory?{theory_query(values, sb2=0.05)}"
         return (
-            "The signal dies out here (q* = 0), so the layers work in their linear regime near 0, where the c-map "
-            "is the identity: the scale vanishes but correlations are kept. A bias variance changes that: with "
-            f"σ_b² > 0 the ordered phase pulls every pair of inputs to c* = 1 "
-            f"([try σ_b² = 0.05]({'theory?' + theory_query({}, sb2=0.05)}))."
+            f"The signal dies out here (q* = 0), {kept} With a bias variance the layers keep a scale: "
+            f"[try σ_b² = 0.05]({link})."
         )
     if not math.isfinite(q_star):
         return (
             "The signal grows without bound here (q* = ∞): the map is drawn at the variance the last layer "
-            "reaches. For ReLU its shape does not depend on the scale."
+            "reaches. For ReLU-like φ its shape does not depend on the scale."
         )
     if abs(chi - 1.0) < 1e-3:
         return (
             "At the critical line the c-map touches the identity at c = 1 with slope 1: correlations approach "
             "c* = 1 slower than exponentially, so inputs stay distinguishable deepest."
         )
-    if chi < 1.0:
+    if c_star >= 1.0 - 1e-6:
         return (
-            "Ordered phase: the c-map lies above the identity and its only fixed point is c* = 1, approached "
-            f"within ξ_c ≈ {abs(float(fixed.xi_c)):.3g} layers: deep layers cannot tell inputs apart."
+            "The c-map lies above the identity and its only stable fixed point is c* = 1, approached "
+            f"within ξ_c ≈ {_layers(abs(float(fixed.xi_c)))} layers: deep layers cannot tell inputs apart."
         )
+    reason = " (0: φ averages to 0 at q* and there is no bias)" if mean_zero and c_star < 1e-6 else ""
     return (
-        f"Chaotic phase: c = 1 is unstable and nearby inputs decorrelate towards c* = {float(fixed.c_star):.3f}"
-        + (" (0: odd φ and no bias)" if float(fixed.c_star) < 1e-6 and sigma_b2 == 0.0 else "")
-        + f" within ξ_c ≈ {abs(float(fixed.xi_c)):.3g} layers: deep layers see every input as a different one."
+        f"c = 1 is unstable and nearby inputs decorrelate towards c* = {c_star:.3f}{reason} within "
+        f"ξ_c ≈ {_layers(abs(float(fixed.xi_c)))} layers: deep layers see every input as a different one."
     )
+
+
+def phase_caption(critical_w2: float) -> str:
+    """Where the lecture's settings sit, and where the critical line is when the diagram does not show it."""
+    words = (
+        "The lecture's settings sit on the σ_b² = 0 axis at the activation lab's width 4096: 0.01·randn has "
+        "σ_w² = 0.01²·4096 = 0.41, 0.05·randn 10.24, Xavier 1 and Kaiming 2."
+    )
+    if math.isnan(critical_w2):
+        return words + " For this activation no σ_w² gives χ₁ = 1 at this σ_b²: there is no critical point here."
+    low, high = PHASE_W2_RANGE
+    if not low <= critical_w2 <= high:
+        return words + (
+            f" The critical line of this activation lies at σ_w² = {critical_w2:.4g}, outside this diagram "
+            f"({low:g} to {high:g})."
+        )
+    return words

@@ -16,19 +16,21 @@ from engine.theory.meanfield import (
     correlation_trajectory,
     critical_sigma_w2,
     fixed_point,
+    moments,
     phase_diagram,
 )
 from ui.activation_params import build_config, preset_values
 from ui.simulation import run_simulation
-from ui.theory_params import INITS, LAB_WIDTH
+from ui.theory_params import INITS, LAB_WIDTH, PHASE_W2_RANGE
 from viz.theory import DepthCurves, Mark, Spectrum, correlation_figure, glorot_figure, phase_figure, spectrum_figure
 
 GLOROT_PRESETS = ("glorot-standard", "glorot-normalized")
-PHASE_W2 = np.geomspace(0.1, 20.0, 120)  # log axis: the lecture's 0.41 and 10.24 and the critical region
+PHASE_W2 = np.geomspace(*PHASE_W2_RANGE, 120)  # log axis: the lecture's 0.41 and 10.24 and the critical region
 PHASE_B2_TOP = 1.0
 PHASE_B2_POINTS = 80
 CORRELATION_STARTS = (0.1, 0.5, 0.9)
 C_MAP_POINTS = 61
+IDENTITY_TOL = 1e-3  # a drawn c-map this close to c everywhere keeps correlations
 MAP_Q_RANGE = (1e-6, 1e6)
 # The lecture's settings at the activation lab's width: σ_w² = std² · 4096 (Kaiming: 2, Xavier: 1).
 LECTURE_MARKS = {
@@ -67,11 +69,16 @@ def show_metrics(numbers: tuple[FixedPoint, float]) -> None:
         fmt_layers(float(fixed.xi_grad)),
         help="Gradient depth scale −1/ln χ₁: layers over which a gradient changes by a factor e.",
     )
-    cells[4].metric("q*", _value(float(fixed.q_star)), help="The pre-activation variance the layers settle at.")
+    cells[4].metric(
+        "q*",
+        _value(float(fixed.q_star)),
+        help="The pre-activation variance the layers settle at, reached from unit variance (q = 1): where φ "
+        "has several fixed points, the one a net with unit-variance inputs goes to.",
+    )
 
 
 def _value(x: float) -> str:
-    return "∞" if math.isinf(x) else ("—" if math.isnan(x) else f"{x:.4g}")
+    return "∞" if math.isinf(x) else ("—" if math.isnan(x) else f"{x:.3g}")
 
 
 def fmt_layers(x: float) -> str:
@@ -117,8 +124,9 @@ def _diagram(act: str, slope: float, top: float):
 @st.cache_resource(max_entries=16, show_spinner=False)
 def correlation_view(
     act: str, slope: float, sw2: float, sb2: float, depth: int, width: int, init: str, seed: int
-) -> go.Figure:
-    """The c-map and the correlation per layer, predicted and measured in one simulated net."""
+) -> tuple[go.Figure, bool, bool]:
+    """The c-map and the correlation per layer, predicted and measured in one simulated net; and
+    whether the drawn map is the identity and whether φ averages to 0 at the map's variance."""
     fixed = fixed_point(act, sw2, sb2, slope=slope)
     q0, where = map_variance(act, slope, sw2, sb2, depth, float(fixed.q_star))
     c_in = np.linspace(-1.0, 1.0, C_MAP_POINTS)
@@ -128,12 +136,14 @@ def correlation_view(
     measured = np.array([measured_correlation(net, c0, depth, q0=q0) for c0 in CORRELATION_STARTS])
     curves = DepthCurves(CORRELATION_STARTS, predicted, measured)
     token = f"{act} · σ_w² {sw2:.4g}, σ_b² {sb2:.4g} · {where} · measured: {init} weights, width {width}, seed {seed}"
+    identity = bool(np.max(np.abs(c_out - c_in)) < IDENTITY_TOL)
     q_star = float(fixed.q_star)
     if 0.0 < q_star < math.inf:
         c_star = float(fixed.c_star)
-    else:  # the map at a vanishing scale is the identity: every c is fixed, none to mark
-        c_star = None if q_star == 0.0 else _map_fixed_point(c_in, c_out)
-    return correlation_figure(c_in, c_out, c_star, curves, token)
+    else:  # no fixed length: the map as drawn; an identity map fixes every c, none to mark
+        c_star = None if identity else _map_fixed_point(c_in, c_out)
+    mean_zero = abs(float(moments(act, q0, slope=slope).mean)) < 1e-9 * math.sqrt(q0)
+    return correlation_figure(c_in, c_out, c_star, curves, token), identity, mean_zero
 
 
 def map_variance(act: str, slope: float, sw2: float, sb2: float, depth: int, q_star: float) -> tuple[float, str]:
@@ -145,9 +155,12 @@ def map_variance(act: str, slope: float, sw2: float, sb2: float, depth: int, q_s
     if 0.0 < q_star < math.inf:
         return q_star, f"at q* = {q_star:.3g}"
     q_last = float(correlation_trajectory(act, sw2, sb2, 1.0, depth, q0=1.0, slope=slope)[0][-1])
-    q_last = min(max(q_last, MAP_Q_RANGE[0]), MAP_Q_RANGE[1])
+    q_map_at = min(max(q_last, MAP_Q_RANGE[0]), MAP_Q_RANGE[1])
     fate = "dies out (q* = 0)" if q_star == 0.0 else "grows without bound (q* = ∞)"
-    return q_last, f"the signal {fate}: map at layer {depth}'s q = {q_last:.3g}"
+    if q_map_at == q_last:
+        return q_map_at, f"the signal {fate}: map at layer {depth}'s q = {q_last:.3g}"
+    side = "below" if q_last < q_map_at else "above"
+    return q_map_at, f"the signal {fate}: layer {depth}'s q is {side} {q_map_at:g}, the map is drawn there"
 
 
 def _map_fixed_point(c_in: np.ndarray, c_out: np.ndarray) -> float:
@@ -179,7 +192,9 @@ def spectrum_view(act: str, slope: float, sw2: float, sb2: float, depth: int, wi
         )
         quantiles = np.array([np.nanquantile(s, (0.05, 0.5, 0.95)) for s in by_depth])
         spectra.append(Spectrum(init, by_depth[-1], np.array(depths), *quantiles.T[[1, 0, 2]]))
-    token = f"{act} · σ_w² {sw2:.4g}, σ_b² {sb2:.4g} · {depth} layers of {width} at q* · seed {seed}"
+    q_star = float(fixed_point(act, sw2, sb2, slope=slope).q_star)
+    start = "input at q*" if 0.0 < q_star < math.inf else "input at q = 1 (no fixed point q* to start at)"
+    token = f"{act} · σ_w² {sw2:.4g}, σ_b² {sb2:.4g} · {depth} layers of {width}, {start} · seed {seed}"
     return spectrum_figure(spectra, token)
 
 

@@ -134,7 +134,7 @@ def phase_figure(
                 "x": [None],
                 "y": [None],
                 "marker": {"symbol": "square", "size": 12, "color": NO_FIXED_POINT},
-                "name": "grey: no fixed point, the signal grows without bound",
+                "name": "grey: no depth scale (the signal dies out or grows without bound)",
                 "hoverinfo": "skip",
             }
         )
@@ -145,10 +145,23 @@ def phase_figure(
             "mode": "lines",
             "x": np.log10(critical_w2[inside]),
             "y": sigma_b2[inside],
-            "name": "χ₁ = 1: order (left) | chaos (right)",
+            "name": "χ₁ = 1",
             "line": {"color": "white", "width": 3, "dash": "dash"},
             "hovertemplate": "critical σ_w² %{customdata:.4g}<br>σ_b² %{y:.3g}<extra></extra>",
             "customdata": critical_w2[inside],
+            "showlegend": False,
+        }
+    )
+    # The line is white to stand out on the heatmap; its legend entry needs a colour that shows on white.
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": [None],
+            "y": [None],
+            "name": "critical line χ₁ = 1: order to its left, chaos to its right",
+            "line": {"color": "#31333F", "width": 3, "dash": "dash"},
+            "hoverinfo": "skip",
         }
     )
     for mark in marks:

@@ -22,7 +22,7 @@ Conventions for the edge cases (never a hang): a fixed point q* above Q_MAX = 1e
 as inf (the length grows without bound: ReLU with sigma_w2 > 2, or = 2 with sigma_b2 > 0);
 one below Q_MIN = 1e-12 as 0 (tanh with sigma_b2 = 0 and sigma_w2 <= 1: the signal dies).
 Where every q is a fixed point (ReLU at sigma_w2 = 2, sigma_b2 = 0; linear at 1, 0), q* is the
-starting q0. Where q* is infinite, c*, chi_c and xi_c are NaN (the correlation map assumes q*).
+starting q0. Where q* is 0 or infinite, c*, chi_c and xi_c are NaN (the correlation map assumes 0 < q* < inf).
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ _MARGINAL_TOL = 1e-9  # |q_map(q0) - q0| below this (relative) means q0 is itsel
 _ROOT_STEPS = 48  # Illinois steps on a table bracket: far below the spline's own accuracy
 _SERIES_DEGREE = 120  # Hermite terms of the correlation map (Mehler series)
 _CHUNK = 2048  # grid points per block of the table search (bounds its memory)
-_CRITICAL_TOL = 1e-9  # |ln chi| below this counts as critical: the quadrature cannot tell closer
+_CRITICAL_TOL = 1e-9
+_CROSSING_STEP = 1e-3  # in ln sigma_w2: chi_1 either side of a root, to tell a crossing from a jump
+_CROSSING_JUMP = 0.05  # |ln chi| below this counts as critical: the quadrature cannot tell closer
 _MAX_TAIL_POWER = 1e6  # the lumped tail term's largest power: finite, so tail * power stays a number
 
 
@@ -338,9 +340,12 @@ def _fixed_points(act: str, sw2, sb2, q0, slope: float, accurate: bool) -> Fixed
         chi1 = chi_1(act, q, sw2, slope)
     else:
         chi1 = sw2 * tab.grad_sq(q)
-    c_star = np.where(np.isfinite(q), 1.0, np.nan)
-    chic = np.where(np.isfinite(q), chi1, np.nan)
-    chaotic = np.isfinite(q) & (q > 0) & (chi1 > 1)
+    # The correlation map needs a fixed length q* > 0: where the signal dies (q* = 0) or grows
+    # without bound there is no c*, and no correlation depth scale.
+    alive = np.isfinite(q) & (q > 0)
+    c_star = np.where(alive, 1.0, np.nan)
+    chic = np.where(alive, chi1, np.nan)
+    chaotic = alive & (chi1 > 1)
     if chaotic.any():
         qc, wc, bc = q[chaotic], sw2[chaotic], sb2[chaotic]
         if accurate:
@@ -384,7 +389,8 @@ def critical_sigma_w2(act: str, sigma_b2, slope: float = 0.01, q0: float = 1.0) 
 
     tanh: 1 at sigma_b2 = 0 (found to ~1e-7: chi_1 - 1 vanishes to second order there), rising
     with sigma_b2; ReLU: 2 for every sigma_b2. NaN where chi_1
-    does not cross 1 for sigma_w2 in [1e-3, 1e4]. Regula falsi in log sigma_w2 (chi_1 rises with it).
+    does not cross 1 for sigma_w2 in [1e-3, 1e4], or only jumps over it (the fixed point reached
+    from q0 switching branch, as for GELU). Regula falsi in log sigma_w2 (chi_1 rises with it).
     """
     tab = _table(act, float(slope))
     sb2 = np.asarray(sigma_b2, dtype=float)
@@ -397,7 +403,10 @@ def critical_sigma_w2(act: str, sigma_b2, slope: float = 0.01, q0: float = 1.0) 
     f_lo, f_hi = excess(lo), excess(hi)
     valid = (f_lo < 0) & (f_hi > 0)
     root = _illinois(excess, lo, hi, np.where(valid, f_lo, -1.0), np.where(valid, f_hi, 1.0))
-    return np.where(valid, np.exp(root), np.nan).reshape(sb2.shape)
+    # A crossing, not a jump: where the layers' fixed point switches branch (GELU: the stable q*
+    # vanishes and the map runs off to another one) chi_1 leaps over 1 without ever equalling it.
+    jump = np.abs(excess(root + _CROSSING_STEP) - excess(root - _CROSSING_STEP)) > _CROSSING_JUMP
+    return np.where(valid & ~jump, np.exp(root), np.nan).reshape(sb2.shape)
 
 
 @dataclass(frozen=True)
