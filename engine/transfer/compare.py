@@ -1,0 +1,101 @@
+"""The comparison the page draws: accuracy of every strategy and linear probe x examples per class x seed.
+
+Each strategy's learning rate was tuned per target on the validation split with seeds that
+are not the reported ones (scripts/transfer_measure.py, docs/transfer.md); the accuracies
+here are on the test split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.transfer.data import ALL, TARGET_KINDS, pick_examples, target_task
+from engine.transfer.source import SourceNet
+from engine.transfer.strategies import STRATEGIES, FeatureBank, Hyper, run_probe, run_strategy
+
+KS = (1, 2, 5, 10, 20, 50, ALL)
+SEEDS = (0, 1, 2, 3, 4)
+# Tuned on the validation split (docs/transfer.md): learning rate per target and strategy, L2 per probe depth.
+TUNED_LR: dict[str, dict[str, float]] = {
+    "similar": {"scratch": 1e-2, "last": 1e-2, "top2": 3e-3, "top3": 1e-2, "finetune": 3e-2},
+    "different": {"scratch": 3e-3, "last": 3e-2, "top2": 3e-3, "top3": 3e-3, "finetune": 3e-2},
+}
+TUNED_PROBE_L2: dict[str, tuple[float, ...]] = {
+    "similar": (0.1, 0.01, 1e-3, 0.1),
+    "different": (0.1, 0.01, 1e-3, 0.01),
+}
+TARGET_STEPS = 150
+
+
+@dataclass(frozen=True)
+class CompareConfig:
+    """Which targets, strategies, probe depths, examples per class (ALL = every one) and seeds to run."""
+
+    targets: tuple[str, ...] = TARGET_KINDS
+    strategies: tuple[str, ...] = tuple(STRATEGIES)
+    probes: tuple[int, ...] = ()
+    ks: tuple[int, ...] = KS
+    seeds: tuple[int, ...] = SEEDS
+    steps: int = TARGET_STEPS
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Test accuracy (len(ks), len(seeds)) per (target, strategy name) and per (target, "probe<depth>")."""
+
+    config: CompareConfig
+    accuracy: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+
+    def mean(self, target: str, method: str) -> np.ndarray:
+        """Mean over seeds, (len(ks),)."""
+        return self.accuracy[(target, method)].mean(axis=1)
+
+    def spread(self, target: str, method: str) -> np.ndarray:
+        """Standard deviation over seeds, (len(ks),)."""
+        return self.accuracy[(target, method)].std(axis=1)
+
+    def gain(self, target: str, method: str, baseline: str = "scratch") -> tuple[np.ndarray, np.ndarray]:
+        """Paired difference method - baseline per k (same seed, same examples): mean and std over seeds."""
+        diff = self.accuracy[(target, method)] - self.accuracy[(target, baseline)]
+        return diff.mean(axis=1), diff.std(axis=1)
+
+    def winner(self, target: str, k: int) -> tuple[str, float]:
+        """The strategy with the best mean accuracy at k, and that accuracy."""
+        i = self.config.ks.index(k)
+        means = {s: float(self.mean(target, s)[i]) for s in self.config.strategies}
+        best = max(means, key=means.get)
+        return best, means[best]
+
+
+def probe_name(depth: int) -> str:
+    return f"probe{depth}"
+
+
+def compare(source: SourceNet, cfg: CompareConfig, progress: Callable[[float], None] | None = None) -> Comparison:
+    """Run every (target, method, k, seed) of cfg from the source net; progress(fraction done) after each."""
+    arch = source.config.arch
+    jobs = len(cfg.targets) * (len(cfg.strategies) + len(cfg.probes)) * len(cfg.ks) * len(cfg.seeds)
+    done = 0
+    accuracy = {}
+    for target in cfg.targets:
+        bank = FeatureBank(arch, source.theta, target_task(source.config.setup, target))
+        table = {m: np.zeros((len(cfg.ks), len(cfg.seeds))) for m in (*cfg.strategies, *map(probe_name, cfg.probes))}
+        for i, k in enumerate(cfg.ks):
+            for j, seed in enumerate(cfg.seeds):
+                picked = pick_examples(bank.task, k, seed)
+                for name in cfg.strategies:
+                    hyper = Hyper(TUNED_LR[target][name], cfg.steps)
+                    table[name][i, j] = run_strategy(bank, STRATEGIES[name], hyper, picked, seed).test_accuracy
+                for depth in cfg.probes:
+                    l2 = TUNED_PROBE_L2[target][depth]
+                    table[probe_name(depth)][i, j] = run_probe(bank, depth, l2, picked)[1]
+                done += len(cfg.strategies) + len(cfg.probes)
+                if progress is not None:
+                    progress(done / jobs)
+        for method, values in table.items():
+            values.setflags(write=False)
+            accuracy[(target, method)] = values
+    return Comparison(cfg, accuracy)
