@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.transfer.data import ALL, TARGET_KINDS, pick_examples, target_task
+from engine.transfer.fit import one_blas_thread
 from engine.transfer.source import SourceNet
 from engine.transfer.strategies import STRATEGIES, FeatureBank, Hyper, run_probe, run_strategy
 
@@ -76,6 +77,11 @@ def probe_name(depth: int) -> str:
 
 def compare(source: SourceNet, cfg: CompareConfig, progress: Callable[[float], None] | None = None) -> Comparison:
     """Run every (target, method, k, seed) of cfg from the source net; progress(fraction done) after each."""
+    with one_blas_thread():
+        return _compare(source, cfg, progress)
+
+
+def _compare(source: SourceNet, cfg: CompareConfig, progress: Callable[[float], None] | None) -> Comparison:
     arch = source.config.arch
     jobs = len(cfg.targets) * (len(cfg.strategies) + len(cfg.probes)) * len(cfg.ks) * len(cfg.seeds)
     done = 0

@@ -82,6 +82,12 @@ def weights(arch: ConvArch, theta: np.ndarray, layer: int) -> tuple[np.ndarray, 
     return theta[ws].reshape(arch.weight_shapes[layer]), theta[bs]
 
 
+def first_layer_filters(arch: ConvArch, theta: np.ndarray) -> np.ndarray:
+    """The first conv layer's filters as images, (F, 3, 3): what the net looks for in a 3x3 patch."""
+    w, _ = weights(arch, theta, 0)
+    return w.T.reshape(-1, ops.KERNEL, ops.KERNEL).copy()
+
+
 def init_layers(arch: ConvArch, theta: np.ndarray, first: int, rng: np.random.Generator) -> np.ndarray:
     """Kaiming-normal weights (std sqrt(2 / fan_in)), zero biases for layers first..L-1, in place; returns theta."""
     for layer in range(first, arch.depth):

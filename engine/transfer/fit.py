@@ -8,9 +8,12 @@ again: the caller hands in their output.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from engine.propagate import stream
 from engine.train.optim import OPTIMIZERS, initial_moments, working_moments
@@ -18,6 +21,17 @@ from engine.transfer.convnet import ConvArch, loss_and_grad, scores
 
 _BATCHES = 30  # stream key of the minibatch draws
 PROGRESS_CALLS = 10
+
+
+@lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController().select(user_api="blas")
+
+
+def one_blas_thread() -> AbstractContextManager:
+    """BLAS on one thread while the block runs: for these small products a second thread only waits
+    (engine.train.trainer.advance measured a run 50x slower with two spinning threads on a busy machine)."""
+    return _blas().limit(limits=1)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import numpy as np
 from engine.propagate import stream
 from engine.transfer.convnet import init_layers
 from engine.transfer.data import TARGET_CLASSES, drawn_task
-from engine.transfer.fit import accuracy, fit
+from engine.transfer.fit import accuracy, fit, one_blas_thread
 from engine.transfer.source import SourceConfig, SourceNet, train_source
 from engine.transfer.strategies import FINE_TUNE_FACTOR, FeatureBank
 
@@ -70,6 +70,11 @@ def _transfer(donor: SourceNet, n: int, fine_tune: bool, bank: FeatureBank, cfg:
 
 def layerwise(source: SourceNet, cfg: LayerwiseConfig, progress: Callable[[float], None] | None = None) -> Layerwise:
     """Train base B, then the four variants for every n; progress(fraction done) along the way."""
+    with one_blas_thread():
+        return _layerwise(source, cfg, progress)
+
+
+def _layerwise(source: SourceNet, cfg: LayerwiseConfig, progress: Callable[[float], None] | None) -> Layerwise:
     b_cfg = replace(cfg.base, classes=TARGET_CLASSES)
     base_b = train_source(b_cfg, None if progress is None else lambda f: progress(0.3 * f))
     task = drawn_task(b_cfg.setup, b_cfg.classes)

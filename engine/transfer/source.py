@@ -11,7 +11,7 @@ import numpy as np
 from engine.propagate import stream
 from engine.transfer.convnet import ConvArch, init_params
 from engine.transfer.data import SOURCE_CLASSES, ImageSetup, drawn_task
-from engine.transfer.fit import accuracy, fit
+from engine.transfer.fit import accuracy, fit, one_blas_thread
 
 _INIT = 40
 
@@ -45,19 +45,20 @@ def train_source(cfg: SourceConfig, progress: Callable[[float], None] | None = N
     began = time.perf_counter()
     task = drawn_task(cfg.setup, cfg.classes)
     theta = init_params(cfg.arch, stream(cfg.seed, _INIT))
-    run = fit(
-        cfg.arch,
-        theta,
-        task.x_train,
-        task.y_train,
-        start=0,
-        lr=cfg.lr,
-        steps=cfg.steps,
-        batch=cfg.batch,
-        seed=cfg.seed,
-        progress=progress,
-    )
-    theta = run.theta
-    theta.setflags(write=False)
-    val = accuracy(cfg.arch, theta, task.x_val, task.y_val)
+    with one_blas_thread():
+        run = fit(
+            cfg.arch,
+            theta,
+            task.x_train,
+            task.y_train,
+            start=0,
+            lr=cfg.lr,
+            steps=cfg.steps,
+            batch=cfg.batch,
+            seed=cfg.seed,
+            progress=progress,
+        )
+        theta = run.theta
+        theta.setflags(write=False)
+        val = accuracy(cfg.arch, theta, task.x_val, task.y_val)
     return SourceNet(cfg, theta, val, run.losses, time.perf_counter() - began)
