@@ -25,8 +25,8 @@ TUNED_LR: dict[str, dict[str, float]] = {
     "different": {"scratch": 3e-3, "last": 3e-2, "top2": 3e-3, "top3": 3e-3, "finetune": 3e-2},
 }
 TUNED_PROBE_L2: dict[str, tuple[float, ...]] = {
-    "similar": (0.1, 0.01, 1e-3, 0.1),
-    "different": (0.1, 0.01, 1e-3, 0.01),
+    "similar": (0.1, 1e-3, 1e-3, 0.1),
+    "different": (0.1, 1e-3, 0.1, 0.1),
 }
 TARGET_STEPS = 150
 

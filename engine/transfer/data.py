@@ -44,7 +44,7 @@ class ImageSetup:
     scale: float = 0.1  # relative, uniform in 1 +- scale
     shift: float = 2.0  # pixels, uniform in +-shift along each axis
     thicken: float = 0.3  # probability of a 2x2 grey dilation (a thicker stroke)
-    source_copies: int = 10
+    source_copies: int = 20
     source_val: int = 150
     target_val: int = 150
     target_test: int = 250

@@ -24,7 +24,7 @@ class SourceConfig:
     classes: tuple[int, ...] = SOURCE_CLASSES
     arch: ConvArch = field(default_factory=ConvArch)
     lr: float = 2e-3
-    steps: int = 1500
+    steps: int = 2500
     batch: int = 64
     seed: int = 0
 
