@@ -50,14 +50,14 @@ def k_label(k: int) -> str:
     return "all" if k == ALL else str(k)
 
 
-def tune(bank: FeatureBank, steps: int) -> dict[str, float]:
+def tune(bank: FeatureBank, steps: int, batch: int) -> dict[str, float]:
     """Each strategy's learning rate with the best mean val accuracy over TUNE_KS x TUNE_SEEDS."""
     best = {}
     for name, strategy in STRATEGIES.items():
         means = []
         for lr in LR_GRID:
             accs = [
-                run_strategy(bank, strategy, Hyper(lr, steps), pick_examples(bank.task, k, s), s).val_accuracy
+                run_strategy(bank, strategy, Hyper(lr, steps, batch), pick_examples(bank.task, k, s), s).val_accuracy
                 for k in TUNE_KS
                 for s in TUNE_SEEDS
             ]
@@ -79,14 +79,16 @@ def fmt(values: list[float]) -> str:
     return f"{np.mean(values):.3f}±{np.std(values):.3f}"
 
 
-def report(bank: FeatureBank, lrs: dict[str, float], ks: list[int], seeds: list[int], steps: int) -> dict:
+def report(bank: FeatureBank, lrs: dict[str, float], ks: list[int], seeds: list[int], steps: int, batch: int) -> dict:
     """Test accuracy per strategy x k x seed; prints the table and the paired reuse - scratch differences."""
     acc = {name: {k: [] for k in ks} for name in STRATEGIES}
     for k in ks:
         for s in seeds:
             picked = pick_examples(bank.task, k, s)
             for name, strategy in STRATEGIES.items():
-                acc[name][k].append(run_strategy(bank, strategy, Hyper(lrs[name], steps), picked, s).test_accuracy)
+                acc[name][k].append(
+                    run_strategy(bank, strategy, Hyper(lrs[name], steps, batch), picked, s).test_accuracy
+                )
     header = "k".rjust(5) + "".join(name.rjust(15) for name in STRATEGIES) + "   best reuse - scratch (paired)"
     print(header)
     for k in ks:
@@ -115,6 +117,7 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--ks", default="1,2,5,10,20,50,all")
     p.add_argument("--steps", type=int, default=150, help="target training steps")
+    p.add_argument("--batch", type=int, default=Hyper(1.0).batch, help="target minibatch")
     p.add_argument("--source-steps", type=int, default=SourceConfig().steps)
     p.add_argument("--copies", type=int, default=ImageSetup().source_copies)
     p.add_argument("--shift", type=float, default=2.0)
@@ -155,10 +158,10 @@ def main() -> None:
         sizes = f"pool {len(task.y_train)} ({task.per_class}+ a class), val {len(task.y_val)}, test {len(task.y_test)}"
         print(f"\n== {kind} target: {sizes}")
         with timed("tuning"):
-            lrs = tune(bank, args.steps)
+            lrs = tune(bank, args.steps, args.batch)
         print(f"  tuned learning rates {lrs}")
         with timed("comparison (test split)"):
-            report(bank, lrs, ks, seeds, args.steps)
+            report(bank, lrs, ks, seeds, args.steps, args.batch)
         if not args.no_probes:
             with timed("probes, tuning included"):
                 report_probes(bank, ks, seeds)

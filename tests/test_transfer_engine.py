@@ -6,9 +6,11 @@ import pytest
 from scipy.signal import correlate2d
 
 from engine.transfer import layers as ops
+from engine.transfer.compare import CompareConfig, compare, config_problems
 from engine.transfer.convnet import ConvArch, features, first_layer_filters, init_params, loss_and_grad
 from engine.transfer.data import ALL, ImageSetup, pick_examples, pixel_permutation, target_task
 from engine.transfer.probe import probe_accuracy
+from engine.transfer.source import SourceConfig, SourceNet
 
 STEP = 1e-5
 
@@ -131,3 +133,14 @@ def test_linear_probe_separates_separable_features():
     assert probe_accuracy(x[::2], y[::2], x[1::2], y[1::2], 3, l2=1e-2) == 1.0
     shuffled = rng.permutation(y[::2])  # labels unrelated to the features: chance on held-out points
     assert probe_accuracy(x[::2], shuffled, x[1::2], y[1::2], 3, l2=1e-2) < 0.7
+
+
+def test_a_bad_comparison_config_is_refused_with_every_reason_before_any_training():
+    cfg = CompareConfig(targets=("similar", "nope"), strategies=("last", "magic"), probes=(4,), ks=(1, -2), seeds=())
+    problems = config_problems(cfg)
+    for word in ("nope", "magic", "probe depth 4", "-2", "seeds"):
+        assert any(word in p for p in problems), word
+    assert config_problems(CompareConfig()) == []
+    untrained = SourceNet(SourceConfig(), init_params(ConvArch(), np.random.default_rng(0)), 0.0, np.zeros(0), 0.0)
+    with pytest.raises(ValueError, match="magic"):
+        compare(untrained, cfg)

@@ -19,6 +19,10 @@ from engine.transfer.strategies import STRATEGIES, FeatureBank, Hyper, run_probe
 
 KS = (1, 2, 5, 10, 20, 50, ALL)
 SEEDS = (0, 1, 2, 3, 4)
+MAX_SEEDS = 10
+MAX_SEED = 2**32 - 1
+MAX_K = 1000  # more than the pool holds: the same as ALL
+MAX_STEPS = 1000
 # Tuned on the validation split (docs/transfer.md): learning rate per target and strategy, L2 per probe depth.
 TUNED_LR: dict[str, dict[str, float]] = {
     "similar": {"scratch": 1e-2, "last": 1e-2, "top2": 3e-3, "top3": 1e-2, "finetune": 3e-2},
@@ -71,12 +75,48 @@ class Comparison:
         return best, means[best]
 
 
+# What the page can show at once when the source net exists (about a second of CPU): the
+# lecture's small-data question, on the similar target.
+DEFAULT_VIEW = CompareConfig(targets=("similar",), strategies=("scratch", "last", "finetune"), ks=(1, 5))
+
+
 def probe_name(depth: int) -> str:
     return f"probe{depth}"
 
 
+def config_problems(cfg: CompareConfig, depth: int = 4) -> list[str]:
+    """Everything wrong with cfg, in words a user can act on (empty when valid); depth: the net's weight layers."""
+    problems = [
+        f"unknown target {t!r} (one of {', '.join(TARGET_KINDS)})" for t in cfg.targets if t not in TARGET_KINDS
+    ]
+    problems += [
+        f"unknown strategy {s!r} (one of {', '.join(STRATEGIES)})" for s in cfg.strategies if s not in STRATEGIES
+    ]
+    problems += [f"probe depth {d} is not 0..{depth - 1}" for d in cfg.probes if not 0 <= d < depth]
+    problems += [f"examples per class must be 1..{MAX_K} or all (got {k})" for k in cfg.ks if not 0 <= k <= MAX_K]
+    if not 1 <= len(cfg.seeds) <= MAX_SEEDS or any(not 0 <= s <= MAX_SEED for s in cfg.seeds):
+        problems.append(f"1..{MAX_SEEDS} seeds, each 0..{MAX_SEED}")
+    if not 1 <= cfg.steps <= MAX_STEPS:
+        problems.append(f"steps must be 1..{MAX_STEPS}")
+    return problems
+
+
+def single_run(source: SourceNet, target: str, strategy: str, k: int, seed: int, steps: int = TARGET_STEPS):
+    """One strategy on one target, k examples per class, one seed (a learning curve: .losses (steps,))."""
+    bank = FeatureBank(source.config.arch, source.theta, target_task(source.config.setup, target))
+    hyper = Hyper(TUNED_LR[target][strategy], steps)
+    with one_blas_thread():
+        return run_strategy(bank, STRATEGIES[strategy], hyper, pick_examples(bank.task, k, seed), seed)
+
+
 def compare(source: SourceNet, cfg: CompareConfig, progress: Callable[[float], None] | None = None) -> Comparison:
-    """Run every (target, method, k, seed) of cfg from the source net; progress(fraction done) after each."""
+    """Run every (target, method, k, seed) of cfg from the source net; progress(fraction done) after each.
+
+    Raises ValueError on an invalid cfg (config_problems says why).
+    """
+    problems = config_problems(cfg, source.config.arch.depth)
+    if problems:
+        raise ValueError("; ".join(problems))
     with one_blas_thread():
         return _compare(source, cfg, progress)
 
