@@ -13,6 +13,7 @@ import argparse
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,8 +45,10 @@ def main() -> None:
         target_task(cfg.setup, "different")
     with timed(f"source net, {cfg.steps} steps"):
         source = train_source(cfg)
-    with timed("default view (similar; scratch, last, fine-tune; k 1, 5)"):
+    with timed("default view (similar; scratch, last; k 1, 5; 5 seeds)"):
         compare(source, DEFAULT_VIEW)
+    with timed("  the same with fine-tune all"):
+        compare(source, replace(DEFAULT_VIEW, strategies=("scratch", "last", "finetune")))
     for target in ("similar", "different"):
         with timed(f"full comparison, {target} (5 strategies x 7 k x 5 seeds)"):
             compare(source, CompareConfig(targets=(target,)))

@@ -25,8 +25,8 @@ MAX_K = 1000  # more than the pool holds: the same as ALL
 MAX_STEPS = 1000
 # Tuned on the validation split (docs/transfer.md): learning rate per target and strategy, L2 per probe depth.
 TUNED_LR: dict[str, dict[str, float]] = {
-    "similar": {"scratch": 1e-2, "last": 1e-2, "top2": 3e-3, "top3": 1e-2, "finetune": 3e-2},
-    "different": {"scratch": 3e-3, "last": 3e-2, "top2": 3e-3, "top3": 3e-3, "finetune": 3e-2},
+    "similar": {"scratch": 3e-3, "last": 1e-2, "top2": 3e-3, "top3": 1e-2, "finetune": 3e-2},
+    "different": {"scratch": 3e-3, "last": 3e-2, "top2": 3e-3, "top3": 1e-3, "finetune": 3e-2},
 }
 TUNED_PROBE_L2: dict[str, tuple[float, ...]] = {
     "similar": (0.1, 1e-3, 1e-3, 0.1),
@@ -77,7 +77,7 @@ class Comparison:
 
 # What the page can show at once when the source net exists (about a second of CPU): the
 # lecture's small-data question, on the similar target.
-DEFAULT_VIEW = CompareConfig(targets=("similar",), strategies=("scratch", "last", "finetune"), ks=(1, 5))
+DEFAULT_VIEW = CompareConfig(targets=("similar",), strategies=("scratch", "last"), ks=(1, 5))
 
 
 def probe_name(depth: int) -> str:

@@ -59,7 +59,7 @@ class Hyper:
 
     lr: float
     steps: int = 150
-    batch: int = 64
+    batch: int = 32  # half of 64's cost with many examples, the same outcomes (docs/transfer.md)
 
 
 class FeatureBank:
