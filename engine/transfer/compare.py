@@ -15,7 +15,7 @@ import numpy as np
 from engine.transfer.data import ALL, TARGET_KINDS, pick_examples, target_task
 from engine.transfer.fit import one_blas_thread
 from engine.transfer.source import SourceNet
-from engine.transfer.strategies import STRATEGIES, FeatureBank, Hyper, run_probe, run_strategy
+from engine.transfer.strategies import STRATEGIES, FeatureBank, Hyper, StrategyRun, run_probe, run_strategy
 
 KS = (1, 2, 5, 10, 20, 50, ALL)
 SEEDS = (0, 1, 2, 3, 4)
@@ -101,7 +101,9 @@ def config_problems(cfg: CompareConfig, depth: int = 4) -> list[str]:
     return problems
 
 
-def single_run(source: SourceNet, target: str, strategy: str, k: int, seed: int, steps: int = TARGET_STEPS):
+def single_run(
+    source: SourceNet, target: str, strategy: str, k: int, seed: int, steps: int = TARGET_STEPS
+) -> StrategyRun:
     """One strategy on one target, k examples per class, one seed (a learning curve: .losses (steps,))."""
     bank = FeatureBank(source.config.arch, source.theta, target_task(source.config.setup, target))
     hyper = Hyper(TUNED_LR[target][strategy], steps)

@@ -127,7 +127,7 @@ def layer_forward(arch: ConvArch, theta: np.ndarray, h: np.ndarray, layer: int) 
     return a, ("dense", dense, relu)
 
 
-def layer_backward(dout: np.ndarray, cache: tuple, need_dx: bool):
+def layer_backward(dout: np.ndarray, cache: tuple, need_dx: bool) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Gradients of layer_forward: (dx or None, dw, db)."""
     kind = cache[0]
     if kind == "conv":

@@ -48,7 +48,9 @@ def conv3x3_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.nda
     return out.reshape(n, h, wd, w.shape[1]), (cols, w, x.shape)
 
 
-def conv3x3_backward(dout: np.ndarray, cache: tuple, need_dx: bool = True):
+def conv3x3_backward(
+    dout: np.ndarray, cache: tuple, need_dx: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """dout (N, H, W, F) -> (dx (N, H, W, C) or None, dw (C * 9, F), db (F,))."""
     cols, w, shape = cache
     flat = dout.reshape(-1, w.shape[1])
@@ -103,7 +105,9 @@ def dense_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndarr
     return x @ w + b, (x, w)
 
 
-def dense_backward(dout: np.ndarray, cache: tuple, need_dx: bool = True):
+def dense_backward(
+    dout: np.ndarray, cache: tuple, need_dx: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """dout (N, Dout) -> (dx (N, Din) or None, dw, db)."""
     x, w = cache
     return (dout @ w.T if need_dx else None), x.T @ dout, dout.sum(axis=0)
