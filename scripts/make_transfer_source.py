@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.transfer import SourceConfig, train_source  # noqa: E402
-from engine.transfer.artifact import ARTIFACT, load_source, save_source  # noqa: E402
+from engine.transfer import SourceConfig, train_source
+from engine.transfer.artifact import ARTIFACT, load_source, save_source
 
 
 def main() -> None:
