@@ -9,6 +9,7 @@ config's repr), and trains the net itself otherwise (an edited config, a missing
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ def load_source(cfg: SourceConfig, path: Path = ARTIFACT) -> SourceNet | None:
                 return None
             theta = saved["theta"].astype(np.float32)
             val, losses, seconds = float(saved["val_accuracy"]), saved["losses"], float(saved["seconds"])
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
     if theta.shape != (cfg.arch.size,) or not np.isfinite(theta).all() or not 0.0 <= val <= 1.0:
         return None
