@@ -46,7 +46,7 @@ def _rgba(color: str, alpha: float) -> str:
 def _band_traces(x: Sequence[float], line: Line, hover: str) -> list[dict]:
     """A line with markers, above a band of ± one standard deviation over seeds."""
     band_x = [*x, *reversed(x)]
-    band_y = [*(line.mean + line.spread), *reversed(line.mean - line.spread)]
+    band_y = [*(line.mean + line.spread).tolist(), *reversed((line.mean - line.spread).tolist())]
     return [
         {
             "type": "scatter",
@@ -62,12 +62,12 @@ def _band_traces(x: Sequence[float], line: Line, hover: str) -> list[dict]:
         {
             "type": "scatter",
             "x": list(x),
-            "y": line.mean,
+            "y": line.mean.tolist(),  # plain lists: a few numbers, readable in the figure's JSON
             "mode": "lines+markers",
             "name": line.label,
             "legendgroup": line.label,
             "line": {"color": line.color},
-            "customdata": line.spread,
+            "customdata": line.spread.tolist(),
             "hovertemplate": f"{line.label}, {hover}: %{{y:.1%}} ± %{{customdata:.1%}}<extra></extra>",
         },
     ]
@@ -166,7 +166,7 @@ def layerwise_figure(accuracy: dict[str, np.ndarray], base_b: float, token: str)
             {
                 "type": "scatter",
                 "x": ns,
-                "y": values,
+                "y": np.asarray(values).tolist(),
                 "mode": "lines+markers",
                 "name": variant,
                 "line": VARIANT_STYLES[variant],
@@ -201,8 +201,8 @@ def curves_figure(curves: dict[str, tuple[str, np.ndarray]], token: str) -> go.F
     data = [
         {
             "type": "scatter",
-            "x": np.arange(1, len(losses) + 1),
-            "y": losses,
+            "x": list(range(1, len(losses) + 1)),
+            "y": np.asarray(losses).tolist(),
             "mode": "lines",
             "name": label,
             "line": {"color": color},
