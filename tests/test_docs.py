@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from ui import batchnorm_params, preprocessing_params, training_params
+from ui import batchnorm_params, preprocessing_params, training_params, transfer_params
 from ui.activation_params import PARAMS, PRESETS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
@@ -20,6 +20,7 @@ def test_readme_documents_every_url_parameter_and_preset():
     assert documented_parameters("URL parameters of `/batchnorm`") == {p.key for p in batchnorm_params.PARAMS}
     assert documented_parameters("URL parameters of `/preprocessing`") == {p.key for p in preprocessing_params.PARAMS}
     assert documented_parameters("URL parameters of `/training`") == {p.key for p in training_params.PARAMS}
+    assert documented_parameters("URL parameters of `/transfer`") == {p.key for p in transfer_params.PARAMS}
     for name in (*PRESETS, *training_params.PRESETS):
         assert f"`{name}`" in README
 
