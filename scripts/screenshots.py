@@ -25,6 +25,7 @@ VIEWS = {
     "home.png": "",
     "training_tanh_0.01.png": "training?preset=tanh-0.01-sgd&step=500",
     "training_spiral.png": "training?preset=spiral&step=1000",
+    "transfer.png": "transfer",
 }
 CHARTS = {"": 0}  # pages without charts; every other view waits for at least one
 HEIGHTS = {
@@ -33,6 +34,7 @@ HEIGHTS = {
     "preprocessing?data=digits": 3600,
     "training?preset=tanh-0.01-sgd&step=500": 3400,
     "training?preset=spiral&step=1000": 2600,
+    "transfer": 3000,
 }  # long pages: Streamlit scrolls inside its container, so show it all
 
 

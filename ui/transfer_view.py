@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from engine.propagate import stream
 from engine.transfer import (
     ALL,
     KS,
@@ -28,7 +27,7 @@ from engine.transfer import (
     StrategyRun,
     compare,
     first_layer_filters,
-    init_params,
+    initial_theta,
     layerwise,
     probe_name,
     single_run,
@@ -152,9 +151,18 @@ def probe_lines(probes: dict[str, Comparison], k: int) -> list[Line]:
     return lines
 
 
-def random_filters(seed: int) -> np.ndarray:
-    """First-layer filters of a freshly initialized net, drawn the way the strategies draw new layers."""
-    return first_layer_filters(SOURCE.arch, init_params(SOURCE.arch, stream(seed, 0)))
+def source_filters(source: SourceNet) -> tuple[dict[str, np.ndarray], float, float]:
+    """The source net's first-layer filters, the same filters at initialization and the change; with the
+    correlation of trained and initial weights and the change's norm relative to the initial weights'."""
+    trained = first_layer_filters(SOURCE.arch, source.theta)
+    initial = first_layer_filters(SOURCE.arch, initial_theta(source.config))
+    panels = {
+        "source net, trained": trained,
+        "random init (its start)": initial,
+        "trained − initial": trained - initial,
+    }
+    correlation = float(np.corrcoef(trained.ravel(), initial.ravel())[0, 1])
+    return panels, correlation, float(np.linalg.norm(trained - initial) / np.linalg.norm(initial))
 
 
 def gain_sentence(result: Comparison, target: str, method: str) -> str:
@@ -205,3 +213,24 @@ def layerwise_text(result: Layerwise) -> str:
         "One seed: differences of a point or two are noise."
     )
     return "\n".join(lines)
+
+
+def curve_text(runs: dict[str, tuple[str, StrategyRun]]) -> str:
+    """What the learning curves say, read off the runs: training loss and test accuracy need not agree."""
+    text = (
+        "The minibatch loss is measured on the k training examples per class only; each run's test accuracy is in "
+        "the subtitle."
+    )
+    if len(runs) < 2:
+        return text
+    (chosen, (_, run)), (_, (_, scratch)) = runs.items()
+    if scratch.losses[-1] < run.losses[-1] and scratch.test_accuracy < run.test_accuracy:
+        return text + (
+            f" Here training from scratch fits its examples better (final loss {scratch.losses[-1]:.3f} against "
+            f"{run.losses[-1]:.3f}) yet does worse on the test images ({scratch.test_accuracy:.1%} against "
+            f"{run.test_accuracy:.1%}): it memorizes a few examples, while '{chosen}' is held to features learned "
+            "on thousands. The lecture's reason to reuse features on a small data set."
+        )
+    if run.losses[-1] < scratch.losses[-1] and run.test_accuracy > scratch.test_accuracy:
+        return text + f" Here '{chosen}' both fits faster and does better on the test images."
+    return text + " A lower training loss is not a better net: compare the test accuracies."

@@ -52,6 +52,7 @@ def _band_traces(x: Sequence[float], line: Line, hover: str) -> list[dict]:
             "type": "scatter",
             "x": band_x,
             "y": band_y,
+            "mode": "lines",
             "fill": "toself",
             "fillcolor": _rgba(line.color, 0.15),
             "line": {"width": 0},
@@ -114,18 +115,18 @@ def _mosaic(filters: np.ndarray, per_row: int) -> np.ndarray:
     return out
 
 
-def filters_figure(trained: np.ndarray, random: np.ndarray, token: str) -> go.Figure:
-    """The first conv layer's 3x3 filters of the source net beside those of a random initialization."""
-    domains = columns([1.0, 1.0], [0.12])
-    data, layout = [], _layout("First-layer filters (3×3, each scaled to its largest weight)", token, 330)
+def filters_figure(panels: dict[str, np.ndarray], token: str) -> go.Figure:
+    """First conv layer's 3x3 filters, one panel per set (title -> (F, 3, 3)), each filter scaled to max |w| 1."""
+    domains = columns([1.0] * len(panels), [0.1] * (len(panels) - 1))
+    data, layout = [], _layout("First-layer filters (3×3, each scaled to its largest weight)", token, 300)
     layout["margin"] = {"t": 100, "l": 20, "r": 20, "b": 20}
     layout["annotations"] = []
-    for i, (name, filters) in enumerate((("source net (trained)", trained), ("random init (Kaiming)", random)), 1):
+    for i, (name, filters) in enumerate(panels.items(), 1):
         s = axis_suffix(i)
         data.append(
             {
                 "type": "heatmap",
-                "z": _mosaic(filters, 8),
+                "z": _mosaic(filters, 4),
                 "xaxis": f"x{s}",
                 "yaxis": f"y{s}",
                 "colorscale": "RdBu",
@@ -136,7 +137,7 @@ def filters_figure(trained: np.ndarray, random: np.ndarray, token: str) -> go.Fi
                 "hovertemplate": "%{z:.2f}<extra></extra>",
             }
         )
-        hidden = {"showticklabels": False, "showgrid": False, "zeroline": False}
+        hidden = {"showticklabels": False, "showgrid": False, "zeroline": False, "ticks": "", "showline": False}
         layout[f"xaxis{s}"] = {"domain": domains[i - 1], "anchor": f"y{s}", **hidden}
         layout[f"yaxis{s}"] = {"anchor": f"x{s}", "autorange": "reversed", "scaleanchor": f"x{s}", **hidden}
         layout["annotations"].append(panel_title(name, domains[i - 1]))

@@ -22,7 +22,7 @@ from engine.transfer.compare import (
 from engine.transfer.convnet import ConvArch, first_layer_filters, init_params
 from engine.transfer.data import ALL, TARGET_KINDS, ImageSetup, Task, drawn_task, source_task, target_task
 from engine.transfer.layerwise import VARIANTS, Layerwise, LayerwiseConfig, layerwise
-from engine.transfer.source import SourceConfig, SourceNet, train_source
+from engine.transfer.source import SourceConfig, SourceNet, initial_theta, train_source
 from engine.transfer.strategies import STRATEGIES, Strategy, StrategyRun
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "drawn_task",
     "first_layer_filters",
     "init_params",
+    "initial_theta",
     "layerwise",
     "probe_name",
     "single_run",

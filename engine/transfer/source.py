@@ -40,11 +40,16 @@ class SourceNet:
     seconds: float
 
 
+def initial_theta(cfg: SourceConfig) -> np.ndarray:
+    """The source net's weights before training (what its first-layer filters started from)."""
+    return init_params(cfg.arch, stream(cfg.seed, _INIT))
+
+
 def train_source(cfg: SourceConfig, progress: Callable[[float], None] | None = None) -> SourceNet:
     """Train the source net from its seed; progress(fraction done) after each tenth of the steps."""
     began = time.perf_counter()
     task = drawn_task(cfg.setup, cfg.classes)
-    theta = init_params(cfg.arch, stream(cfg.seed, _INIT))
+    theta = initial_theta(cfg)
     with one_blas_thread():
         run = fit(
             cfg.arch,
