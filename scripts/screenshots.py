@@ -26,6 +26,7 @@ VIEWS = {
     "training_tanh_0.01.png": "training?preset=tanh-0.01-sgd&step=500",
     "training_spiral.png": "training?preset=spiral&step=1000",
     "transfer.png": "transfer",
+    "transfer_full.png": "transfer?full=true&probes=true&layerwise=true",
 }
 CHARTS = {"": 0}  # pages without charts; every other view waits for at least one
 HEIGHTS = {
@@ -35,6 +36,7 @@ HEIGHTS = {
     "training?preset=tanh-0.01-sgd&step=500": 3400,
     "training?preset=spiral&step=1000": 2600,
     "transfer": 3000,
+    "transfer?full=true&probes=true&layerwise=true": 4400,
 }  # long pages: Streamlit scrolls inside its container, so show it all
 
 
@@ -44,8 +46,9 @@ def capture(views: dict[str, str], height: int = 1800) -> None:
         for name, query in views.items():
             page = browser.new_page(viewport={"width": 1400, "height": HEIGHTS.get(query, height)})
             page.goto(f"{base}/{query}")
-            wait_for_idle(page)
-            wait_for_charts(page, minimum=CHARTS.get(query, 1))
+            # A fresh server runs the transfer lab's full comparison once: minutes on a shared machine.
+            wait_for_idle(page, timeout=900_000)
+            wait_for_charts(page, minimum=CHARTS.get(query, 1), timeout=60_000)
             page.screenshot(path=str(name if Path(name).is_absolute() else DOCS / name), full_page=True)
             print("saved", name)
 

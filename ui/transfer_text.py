@@ -53,10 +53,14 @@ def _pct(value: float) -> str:
 
 
 def _winners(result: Comparison, target: str, ks: tuple[int, ...]) -> str:
+    """Each k's winner and its accuracy, with scratch's beside it when scratch did not win."""
     parts = []
     for k in ks:
         best, accuracy = result.winner(target, k)
-        parts.append(f"k = {'all' if k == ALL else k}: **{STRATEGIES[best].label}** {_pct(accuracy)}")
+        part = f"k = {'all' if k == ALL else k}: **{STRATEGIES[best].label}** {_pct(accuracy)}"
+        if best != "scratch":
+            part += f" (scratch {_pct(float(result.mean(target, 'scratch')[result.config.ks.index(k)]))})"
+        parts.append(part)
     return "<br>".join(parts)
 
 

@@ -152,7 +152,12 @@ def probes_figure(depth_names: Sequence[str], lines: Sequence[Line], token: str)
         "A linear classifier on the source net's features at each depth",
         token,
         420,
-        xaxis={"title": {"text": "features after layer"}, "tickvals": x, "ticktext": list(depth_names)},
+        xaxis={
+            "title": {"text": "features after layer"},
+            "tickvals": x,
+            "ticktext": list(depth_names),
+            "zeroline": False,
+        },
         yaxis=ACCURACY_AXIS,
     )
     return go.Figure(data=data, layout=layout)
@@ -175,7 +180,7 @@ def layerwise_figure(accuracy: dict[str, np.ndarray], base_b: float, token: str)
             }
         )
     layout = _layout(
-        "How transferable are the features, layer by layer",
+        "Accuracy on B after copying the first n layers",
         token,
         420,
         xaxis={"title": {"text": "layers copied n"}, "dtick": 1},
