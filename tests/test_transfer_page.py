@@ -10,7 +10,7 @@ from engine.transfer.artifact import load_source
 from tests import app_support
 from tests.app_support import chart_figures
 from ui.transfer_text import lecture_table
-from ui.transfer_view import results, view_config
+from ui.transfer_view import BoundedStore, results, view_config
 
 TIMEOUT = 600
 PAGE = app_support.page_path("transfer")
@@ -88,6 +88,15 @@ def test_bad_url_values_get_a_notice_each_and_the_defaults_are_used():
     assert at.selectbox(key="k").value == "5"
     assert at.slider(key="seeds").value == 5
     assert len(lines(figure(at, "Target accuracy"))) == 2  # the default view, not the full comparison
+
+
+def test_the_results_store_keeps_the_most_recently_used_within_its_bound():
+    store = BoundedStore(2)
+    made = []
+    for key in ("a", "b", "a", "c", "a", "b"):
+        store.get_or_make(key, lambda key=key: made.append(key) or key.upper())
+    assert made == ["a", "b", "c", "b"]  # "a" kept by use; "b" dropped when "c" came, so made again
+    assert len(store) == 2
 
 
 def _comparison(accuracy: dict[str, list[float]]) -> Comparison:

@@ -7,6 +7,7 @@ may not draw into a block made outside it.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -47,24 +48,31 @@ MAX_RESULTS = 48  # comparisons, probes and curves are a few KiB each; the layer
 
 
 class BoundedStore:
-    """Results by key, the least recently used dropped beyond max_entries."""
+    """Results by key, the least recently used dropped beyond max_entries; safe across sessions' threads.
+
+    The lock guards the dictionary only, not make(): two sessions asking for the same new result
+    both compute it (the same seeded numbers) rather than one waiting a minute behind the other.
+    """
 
     def __init__(self, max_entries: int):
         self.max_entries = max_entries
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self._items
+        self._lock = threading.Lock()
 
     def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
         value = make()
-        self._items[key] = value
-        while len(self._items) > self.max_entries:
-            self._items.popitem(last=False)
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
         return value
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 @st.cache_resource(show_spinner=False)
@@ -100,10 +108,7 @@ def source_net() -> tuple[SourceNet, bool]:
 
 def comparison(source: SourceNet, cfg: CompareConfig, what: str) -> Comparison:
     """compare(source, cfg), from the store or run now under a progress bar."""
-    store = results()
-    if cfg in store:
-        return store.get_or_make(cfg, lambda: None)
-    return store.get_or_make(cfg, lambda: _with_progress(f"Running {what}…", lambda r: compare(source, cfg, r)))
+    return results().get_or_make(cfg, lambda: _with_progress(f"Running {what}…", lambda r: compare(source, cfg, r)))
 
 
 def view_config(target: str, full: bool, seeds: int) -> CompareConfig:
