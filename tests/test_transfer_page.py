@@ -129,6 +129,17 @@ def test_the_table_says_where_the_measurement_and_the_lecture_agree_and_where_th
     assert "✗ At k = 1, *freeze, retrain the last layer* gains +30.0" in different
 
 
+def test_an_agreement_within_the_spread_over_seeds_says_so():
+    # two seeds: fine-tuning wins with every example by 1 point on average, with a 3-point spread
+    cfg = CompareConfig(ks=(1, 2, 5, ALL), seeds=(0, 1))
+    base = {s: np.full((4, 2), 0.1) for s in STRATEGIES}
+    base["scratch"] = np.array([[0.5, 0.5], [0.5, 0.5], [0.5, 0.5], [0.80, 0.80]])
+    base["finetune"] = np.array([[0.1, 0.1], [0.1, 0.1], [0.1, 0.1], [0.78, 0.84]])
+    result = Comparison(cfg, {(t, s): a for t in ("similar", "different") for s, a in base.items()})
+    lot = lecture_table({"similar": result, "different": result}).splitlines()[3].split(" | ")[2]
+    assert "✓ Agrees, though its margin over scratch is within the spread over seeds (k = all: +1.0 ± 3.0" in lot
+
+
 def test_the_full_comparison_fills_the_lecture_table_with_the_measured_winners():
     at = run_page(full="true", seeds=SEEDS)
     assert not at.exception

@@ -95,6 +95,22 @@ def disagreement(result: Comparison, target: str, size: str) -> str | None:
     return "Measured: " + "; ".join(missed) + ". " + advice.why
 
 
+def _margin_note(result: Comparison, target: str, ks: tuple[int, ...]) -> str:
+    """', though …' where a winning reuse strategy's paired gain over scratch is within its spread over seeds."""
+    notes = []
+    for k in ks:
+        best, _ = result.winner(target, k)
+        if best == "scratch":
+            continue
+        i = result.config.ks.index(k)
+        mean, spread = (float(a[i]) for a in result.gain(target, best))
+        if mean <= spread:
+            notes.append(f"k = {'all' if k == ALL else k}: {mean * 100:+.1f} ± {spread * 100:.1f} points")
+    if not notes:
+        return ""
+    return ", though its margin over scratch is within the spread over seeds (" + "; ".join(notes) + ")"
+
+
 def lecture_table(results: dict[str, Comparison]) -> str:
     """The lecture's table as markdown: per target and data size, its advice, the measured winners, where they part."""
     lines = [
@@ -107,7 +123,9 @@ def lecture_table(results: dict[str, Comparison]) -> str:
             advice = ADVICE[(target, size)]
             cell = f"Lecture: *{advice.text}*.<br>Measured: {_winners(results[target], target, ks)}"
             verdict = disagreement(results[target], target, size)
-            cell += "<br>✓ Agrees." if verdict is None else f"<br>✗ {verdict}"
+            cell += (
+                f"<br>✓ Agrees{_margin_note(results[target], target, ks)}." if verdict is None else f"<br>✗ {verdict}"
+            )
             cells.append(cell)
         lines.append(f"| **{name}** | {cells[0]} | {cells[1]} |")
     return "\n".join(lines)
