@@ -24,6 +24,7 @@ pages = [
     st.Page("app_pages/batchnorm.py", title="Batch normalization", icon=":material/tune:", url_path="batchnorm"),
     st.Page("app_pages/training.py", title="Training", icon=":material/play_circle:", url_path="training"),
     st.Page("app_pages/theory.py", title="Signal propagation", icon=":material/functions:", url_path="theory"),
+    st.Page("app_pages/transfer.py", title="Transfer learning", icon=":material/swap_horiz:", url_path="transfer"),
 ]
 page = st.navigation(pages)
 keep_history_meaningful()

@@ -45,6 +45,11 @@ st.page_link(
     "correlations through depth, Jacobian spectra",
     icon=":material/functions:",
 )
+st.page_link(
+    "app_pages/transfer.py",
+    label="**Transfer learning**: reuse a pretrained net's features; which strategy wins for which data size",
+    icon=":material/swap_horiz:",
+)
 st.markdown(
     "**Start here:** open the activation lab, pick *Lecture: tanh, W = 0.01·randn* and watch the "
     "layers collapse toward zero; switch to Xavier and they hold; switch to ReLU and Xavier fades "
@@ -65,5 +70,6 @@ st.markdown(
     "Then train: [zero init, nothing changes](training?preset=zero-init&step=500) · "
     "[deep tanh at 0.01·randn can't learn](training?preset=tanh-0.01-sgd&step=500) · "
     "[Xavier learns](training?preset=tanh-xavier-sgd&step=500) · "
-    "[batch norm rescues a tiny init](training?preset=scale-bn&step=400)."
+    "[batch norm rescues a tiny init](training?preset=scale-bn&step=400). "
+    "Then reuse: [the lecture's transfer table, measured](transfer?full=true)."
 )

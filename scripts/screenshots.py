@@ -30,6 +30,8 @@ VIEWS = {
     "tour_step.png": "tour?step=6&kaiming_depth=50",
     "present_tour.png": "tour?step=3&view=present",
     "present_activations.png": "activations?preset=relu-xavier&view=present",
+    "transfer.png": "transfer",
+    "transfer_full.png": "transfer?full=true&probes=true&layerwise=true",
 }
 # A projector's screen: present mode is shown as a class sees it, one screen, not the whole page.
 PROJECTOR = {"tour?step=3&view=present", "activations?preset=relu-xavier&view=present"}
@@ -44,6 +46,8 @@ HEIGHTS = {
     "theory?sw2=3&sb2=0.3": 2600,
     **dict.fromkeys(PROJECTOR, 720),
     "tour?step=6&kaiming_depth=50": 2450,
+    "transfer": 3000,
+    "transfer?full=true&probes=true&layerwise=true": 4400,
 }  # long pages: Streamlit scrolls inside its container, so show it all
 
 
@@ -54,8 +58,9 @@ def capture(views: dict[str, str], height: int = 1800) -> None:
             viewport = {"width": WIDTHS.get(query, 1400), "height": HEIGHTS.get(query, height)}
             page = browser.new_page(viewport=viewport)
             page.goto(f"{base}/{query}")
-            wait_for_idle(page)
-            wait_for_charts(page, minimum=CHARTS.get(query, 1))
+            # A fresh server runs the transfer lab's full comparison once: minutes on a shared machine.
+            wait_for_idle(page, timeout=900_000)
+            wait_for_charts(page, minimum=CHARTS.get(query, 1), timeout=60_000)
             path = str(name if Path(name).is_absolute() else DOCS / name)
             page.screenshot(path=path, full_page=query not in PROJECTOR)
             print("saved", name)

@@ -196,6 +196,7 @@ def test_a_lab_link_opened_first_on_a_fresh_server_gets_the_apps_navigation(brow
             "Batch normalization",
             "Training",
             "Signal propagation",
+            "Transfer learning",
         ]
         assert fresh.title() == "InitLab"
         fresh.close()

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from ui import batchnorm_params, preprocessing_params, theory_params, tour_steps, training_params
+from ui import batchnorm_params, preprocessing_params, theory_params, tour_steps, training_params, transfer_params
 from ui.activation_params import PARAMS, PRESETS
 from ui.urlparams import APP_PARAMS
 
@@ -22,6 +22,7 @@ def test_readme_documents_every_url_parameter_and_preset():
     assert documented_parameters("URL parameters of `/preprocessing`") == {p.key for p in preprocessing_params.PARAMS}
     assert documented_parameters("URL parameters of `/training`") == {p.key for p in training_params.PARAMS}
     assert documented_parameters("URL parameters of `/theory`") == {p.key for p in theory_params.PARAMS}
+    assert documented_parameters("URL parameters of `/transfer`") == {p.key for p in transfer_params.PARAMS}
     for name in (*PRESETS, *training_params.PRESETS):
         assert f"`{name}`" in README
 

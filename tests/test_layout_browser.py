@@ -51,6 +51,8 @@ VIEWS = [
     ("batchnorm?features=12&rows=64", 5),
     ("preprocessing", 5),
     ("preprocessing?data=digits", 5),
+    ("transfer?seeds=2", 3),
+    ("transfer?seeds=2&probes=true", 4),
 ]
 
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests import app_support
 
-LABS = ("activations", "preprocessing", "batchnorm", "training", "theory", "tour")
+LABS = ("activations", "preprocessing", "batchnorm", "training", "theory", "transfer", "tour")
 
 
 def run(page: str, **query) -> AppTest:

@@ -1,0 +1,176 @@
+"""Transfer learning: reuse a pretrained net's features on a small target task, and see which strategy wins."""
+
+import streamlit as st
+
+from engine.transfer import STRATEGIES, TARGET_KINDS, VARIANTS
+from ui import widgets
+from ui.live_chart import live_chart
+from ui.toolbar import view_toolbar
+from ui.transfer_params import PARAM_BY_KEY as P
+from ui.transfer_params import PARAMS, k_value
+from ui.transfer_text import PLAIN_DIGITS, SETUP, lecture_table
+from ui.transfer_view import (
+    DEPTH_NAMES,
+    comparison,
+    curve_text,
+    gain_sentence,
+    k_axis,
+    layerwise_result,
+    layerwise_text,
+    learning_run,
+    probe_config,
+    probe_lines,
+    source_filters,
+    source_net,
+    strategy_lines,
+    view_config,
+)
+from ui.urlparams import sanitize_query_params, start_page, warn_rejections
+from viz.transfer import (
+    STRATEGY_COLORS,
+    accuracy_figure,
+    curves_figure,
+    filters_figure,
+    layerwise_figure,
+    probes_figure,
+)
+
+
+def controls() -> dict:
+    with st.sidebar:
+        st.subheader("Comparison")
+        widgets.choice(P["target"], "target", radio=True)
+        widgets.toggle(P["full"], "every strategy, every k, both targets")
+        widgets.slider(P["seeds"], "seeds")
+        st.subheader("Features")
+        widgets.toggle(P["probes"], "linear probes at each depth")
+        widgets.toggle(P["layerwise"], "layer by layer (AnB / BnB)")
+        st.subheader("Learning curve")
+        widgets.choice(P["strategy"], "strategy")
+        widgets.choice(P["k"], "examples per class k")
+        widgets.number(P["seed"], "seed")
+    return {key: st.session_state.get(key, param.default) for key, param in P.items()}
+
+
+st.title("Transfer learning")
+st.caption(
+    "Take a net trained on a large data set, re-initialize its top and train it on a small one: the lecture's "
+    "last topic, measured live. Which strategy wins depends on how much data you have and how similar it is."
+)
+start_page("transfer", PARAMS)
+rejections = sanitize_query_params(PARAMS)
+v = controls()
+warn_rejections(rejections, v)
+view_toolbar("transfer")
+target, seeds = v["target"], v["seeds"]
+
+st.header("1. The pretrained net", anchor="source")
+source, shipped = source_net()
+left, right = st.columns([1, 3])
+left.metric("source net, own task", f"{source.val_accuracy:.1%}", help="accuracy on 150 held-out digits 0-4")
+origin = (
+    "loaded from engine/transfer/pretrained_source.npz, made by scripts/make_transfer_source.py from this "
+    "configuration (training it here would take half a minute)"
+    if shipped
+    else f"trained in this server process in {source.seconds:.0f} s"
+)
+right.markdown(SETUP + f" The source net was {origin}.")
+
+st.header("2. Which strategy wins for which data size", anchor="strategies")
+result = comparison(source, view_config(target, v["full"], seeds), f"{target} target, every strategy at every k")
+ks_x, ks_text = k_axis(result.config.ks, target)
+token = f"{target} target · {len(result.config.strategies)} strategies · {seeds} seeds · band: ± 1 std over seeds"
+live_chart(accuracy_figure(ks_x, ks_text, strategy_lines(result, target), token), key="transfer_accuracy")
+st.markdown(f"**Last layer only − scratch** (paired by seed, mean ± std): {gain_sentence(result, target, 'last')}.")
+if v["full"]:
+    st.markdown(f"**Fine-tune everything − scratch**: {gain_sentence(result, target, 'finetune')}.")
+else:
+    st.caption(
+        "The default view: scratch against a new last layer at k = 1 and 5. Turn on *every strategy, every k, "
+        "both targets* in the sidebar for all five strategies at k = 1 to all (about a minute per target the "
+        "first time on this server, then instant) and the lecture's table below."
+    )
+if target == "similar":
+    st.caption(
+        "Similar target: with few examples, reusing the source net's features beats training the same net from "
+        "scratch; with every example, fine-tuning everything is best and the frozen last layer falls behind."
+    )
+else:
+    st.caption(
+        "Different target: the permuted pixels share no neighbourhoods with the source's images, so reused "
+        "features help less than on the similar target, or not at all: scratch wins with few examples."
+    )
+
+st.header("3. The lecture's table, measured", anchor="table")
+if v["full"]:
+    results = {
+        t: comparison(source, view_config(t, True, seeds), f"{t} target, every strategy at every k")
+        for t in TARGET_KINDS
+    }
+    st.markdown(lecture_table(results), unsafe_allow_html=True)
+else:
+    st.info(
+        "The table fills from the full comparison on both targets: turn on *every strategy, every k, both "
+        "targets* in the sidebar.",
+        icon=":material/table:",
+    )
+st.markdown(PLAIN_DIGITS)
+
+st.header("4. What the layers learned", anchor="layers")
+panels, correlation, change = source_filters(source)
+live_chart(filters_figure(panels, "16 filters of conv 1, in a 4 × 4 grid per panel"), key="transfer_filters")
+st.caption(
+    f"With 3×3 filters the first layer moves only part of the way from its initialization: the trained weights "
+    f"correlate {correlation:.2f} with their starting values, the change is {change:.0%} of their size. Its "
+    "features are generic all the same (a 3×3 patch holds little more than an edge or a dot): the probes below "
+    "and the layer-by-layer experiment show that the first layer transfers almost as well as the target's own."
+)
+k = k_value(v["k"])
+if v["probes"]:
+    probes = {t: comparison(source, probe_config(t, seeds), f"linear probes on the {t} target") for t in TARGET_KINDS}
+    probe_token = f"k = {v['k']} examples per class · {seeds} seeds · band: ± 1 std over seeds"
+    live_chart(probes_figure(DEPTH_NAMES, probe_lines(probes, k), probe_token), key="transfer_probes")
+    st.caption(
+        "A linear classifier (L-BFGS softmax on standardized, cached features) at each depth of the frozen "
+        "source net. On the similar target the deeper features are better, the specific top ones best with few "
+        "examples; on the different target the lowest conv features are the best and the top ones the worst: "
+        "features get more specific with depth. The lecture's 'try a linear classifier from different stages'."
+    )
+else:
+    st.caption(
+        "Turn on *linear probes at each depth* in the sidebar (a few seconds) for a linear classifier on "
+        "each layer's features."
+    )
+
+st.header("5. How transferable are the features, layer by layer", anchor="layerwise")
+st.markdown(
+    "After Yosinski et al. (2014), scaled down: net A is the source net (digits 0-4), net B the same "
+    "architecture trained on digits 5-9 drawn the same way. A new net copies the first n layers of A (**AnB**) or "
+    "of B (**BnB**), re-initializes the rest and trains on B, with the copies frozen or fine-tuned (**+**)."
+)
+if v["layerwise"]:
+    lw = layerwise_result(source)
+    live_chart(
+        layerwise_figure(lw.accuracy, lw.base_b, f"one seed · {', '.join(VARIANTS)} · base B dotted"),
+        key="transfer_layerwise",
+    )
+    st.markdown(layerwise_text(lw))
+else:
+    st.caption(
+        "Turn on *layer by layer* in the sidebar: it trains base B and 12 nets (about half a minute of CPU, "
+        "once per server)."
+    )
+
+st.header("6. Learning curve", anchor="curve")
+strategy = v["strategy"]
+runs = {STRATEGIES[strategy].label: (STRATEGY_COLORS[strategy], learning_run(source, target, strategy, k, v["seed"]))}
+if strategy != "scratch":
+    runs["train from scratch"] = (STRATEGY_COLORS["scratch"], learning_run(source, target, "scratch", k, v["seed"]))
+curve_token = f"{target} target · k = {v['k']} · seed {v['seed']} · " + " · ".join(
+    f"{label} test {run.test_accuracy:.1%}" for label, (_, run) in runs.items()
+)
+live_chart(
+    curves_figure({label: (color, run.losses) for label, (color, run) in runs.items()}, curve_token),
+    key="transfer_curve",
+)
+st.caption(curve_text(runs))

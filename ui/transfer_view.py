@@ -1,0 +1,241 @@
+"""What the transfer lab computes and shows: the source net, comparisons, probes, layer by layer, curves.
+
+Results live in one bounded store per process (runs are deterministic, so sessions share them);
+progress bars are drawn outside the store, as in the training lab's sweeps: a cached function
+may not draw into a block made outside it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from engine.transfer import (
+    ALL,
+    KS,
+    STRATEGIES,
+    CompareConfig,
+    Comparison,
+    Layerwise,
+    LayerwiseConfig,
+    SourceConfig,
+    SourceNet,
+    StrategyRun,
+    compare,
+    first_layer_filters,
+    initial_theta,
+    layerwise,
+    probe_name,
+    single_run,
+    target_task,
+    train_source,
+)
+from engine.transfer.artifact import load_source
+from ui.transfer_params import K_CHOICES
+from viz.transfer import STRATEGY_COLORS, TARGET_COLORS, Line
+
+SOURCE = SourceConfig()
+DEFAULT_STRATEGIES = ("scratch", "last")
+DEFAULT_KS = (1, 5)
+PROBE_DEPTHS = tuple(range(SOURCE.arch.depth))
+DEPTH_NAMES = ("pixels (0)", "conv 1 (1)", "conv 2 (2)", "dense 128 (3)")
+MAX_RESULTS = 48  # comparisons, probes and curves are a few KiB each; the layer-by-layer result too
+
+
+class BoundedStore:
+    """Results by key, the least recently used dropped beyond max_entries; safe across sessions' threads.
+
+    The lock guards the dictionary only, not make(): two sessions asking for the same new result
+    both compute it (the same seeded numbers) rather than one waiting a minute behind the other.
+    """
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@st.cache_resource(show_spinner=False)
+def results() -> BoundedStore:
+    """The process's results: comparisons, probes, layer-by-layer runs and learning curves."""
+    return BoundedStore(MAX_RESULTS)
+
+
+@st.cache_resource(show_spinner=False)
+def _source_slot() -> dict[str, tuple[SourceNet, bool]]:
+    return {}
+
+
+def _with_progress(text: str, work: Callable[[Callable[[float], None]], Any]) -> Any:
+    bar = st.progress(0.0, text=text)
+    value = work(lambda fraction: bar.progress(min(1.0, fraction), text=f"{text} {fraction:.0%}"))
+    bar.empty()
+    return value
+
+
+def source_net() -> tuple[SourceNet, bool]:
+    """The pretrained net and whether it came from the shipped file (else it was trained in this process)."""
+    slot = _source_slot()
+    if "net" not in slot:
+        shipped = load_source(SOURCE)
+        if shipped is not None:
+            slot["net"] = (shipped, True)
+        else:
+            text = "Training the source net on digits 0-4 drawn 20 times each (once per server)…"
+            slot["net"] = (_with_progress(text, lambda report: train_source(SOURCE, report)), False)
+    return slot["net"]
+
+
+def comparison(source: SourceNet, cfg: CompareConfig, what: str) -> Comparison:
+    """compare(source, cfg), from the store or run now under a progress bar."""
+    return results().get_or_make(cfg, lambda: _with_progress(f"Running {what}…", lambda r: compare(source, cfg, r)))
+
+
+def view_config(target: str, full: bool, seeds: int) -> CompareConfig:
+    """The strategies x k the accuracy chart shows: the default subset, or every strategy at every k."""
+    if full:
+        return CompareConfig(targets=(target,), ks=KS, seeds=tuple(range(seeds)))
+    return CompareConfig(targets=(target,), strategies=DEFAULT_STRATEGIES, ks=DEFAULT_KS, seeds=tuple(range(seeds)))
+
+
+def probe_config(target: str, seeds: int) -> CompareConfig:
+    return CompareConfig(targets=(target,), strategies=(), probes=PROBE_DEPTHS, ks=KS, seeds=tuple(range(seeds)))
+
+
+def layerwise_result(source: SourceNet) -> Layerwise:
+    cfg = LayerwiseConfig(base=SOURCE)
+    text = "Training base B and 12 transferred nets (once per server)…"
+    return results().get_or_make(("layerwise", cfg), lambda: _with_progress(text, lambda r: layerwise(source, cfg, r)))
+
+
+def learning_run(source: SourceNet, target: str, strategy: str, k: int, seed: int) -> StrategyRun:
+    key = ("run", target, strategy, k, seed)
+    return results().get_or_make(key, lambda: single_run(source, target, strategy, k, seed))
+
+
+def k_axis(ks: tuple[int, ...], target: str) -> tuple[list[int], list[str]]:
+    """Where each k sits on the log axis ('all' at the pool's examples per class) and its label."""
+    pool = target_task(SOURCE.setup, target).per_class
+    return [pool if k == ALL else k for k in ks], ["all" if k == ALL else str(k) for k in ks]
+
+
+def strategy_lines(result: Comparison, target: str) -> list[Line]:
+    return [
+        Line(STRATEGIES[s].label, STRATEGY_COLORS[s], result.mean(target, s), result.spread(target, s))
+        for s in result.config.strategies
+    ]
+
+
+def probe_lines(probes: dict[str, Comparison], k: int) -> list[Line]:
+    """Per target: probe accuracy at each depth for k examples per class."""
+    lines = []
+    for target, result in probes.items():
+        i = result.config.ks.index(k)
+        rows = [result.accuracy[(target, probe_name(d))][i] for d in PROBE_DEPTHS]
+        lines.append(Line(f"{target} target", TARGET_COLORS[target], np.mean(rows, axis=1), np.std(rows, axis=1)))
+    return lines
+
+
+def source_filters(source: SourceNet) -> tuple[dict[str, np.ndarray], float, float]:
+    """The source net's first-layer filters, the same filters at initialization and the change; with the
+    correlation of trained and initial weights and the change's norm relative to the initial weights'."""
+    trained = first_layer_filters(SOURCE.arch, source.theta)
+    initial = first_layer_filters(SOURCE.arch, initial_theta(source.config))
+    panels = {
+        "source net, trained": trained,
+        "random init (its start)": initial,
+        "trained − initial": trained - initial,
+    }
+    correlation = float(np.corrcoef(trained.ravel(), initial.ravel())[0, 1])
+    return panels, correlation, float(np.linalg.norm(trained - initial) / np.linalg.norm(initial))
+
+
+def gain_sentence(result: Comparison, target: str, method: str) -> str:
+    """'k = 1: +13.0 ± 7.5 points, k = 5: …' for method − scratch, paired by seed."""
+    mean, spread = result.gain(target, method)
+    parts = [
+        f"k = {K_CHOICES[KS.index(k)]}: {m * 100:+.1f} ± {s * 100:.1f}"
+        for k, m, s in zip(result.config.ks, mean, spread)
+    ]
+    return ", ".join(parts) + " points"
+
+
+def k_label(k: int) -> str:
+    return "all" if k == ALL else str(k)
+
+
+def best_reuse(result: Comparison, target: str, k: int) -> tuple[str, float, float]:
+    """The reuse strategy with the largest paired gain over scratch at k: name, mean gain, its std over seeds."""
+    i = result.config.ks.index(k)
+    gains = {s: result.gain(target, s) for s in result.config.strategies if s != "scratch"}
+    best = max(gains, key=lambda s: gains[s][0][i])
+    return best, float(gains[best][0][i]), float(gains[best][1][i])
+
+
+def layerwise_text(result: Layerwise) -> str:
+    """What the AnB / BnB curves show, read off this result."""
+    acc = result.accuracy
+    anb, bnb, anb_plus = acc["AnB"], acc["BnB"], acc["AnB+"]
+    last = len(anb)
+    lines = [
+        f"- **Specificity**: AnB goes from {anb[0]:.1%} at n = 1 to {anb[-1]:.1%} at n = {last} "
+        f"(BnB {bnb[-1]:.1%}): the higher A's copied layers, the more specific they are to digits 0-4."
+    ]
+    dip = result.base_b - float(bnb.min())
+    if dip > 0.03:  # one seed: a point or two is noise
+        n = int(bnb.argmin()) + 1
+        lines.append(
+            f"- **Co-adaptation**: BnB drops {dip * 100:.1f} points below base B at n = {n}: layers that learned "
+            "together do not relearn their partner when one side is re-initialized and the other frozen."
+        )
+    else:
+        lines.append(
+            f"- **Co-adaptation**: BnB stays within {max(dip, 0) * 100:.1f} points of base B ({result.base_b:.1%}): no "
+            "clear dip in a net this small (Yosinski et al. saw one in the middle of an 8-layer net)."
+        )
+    lines.append(
+        f"- **Fine-tuning recovers**: AnB+ reaches {anb_plus[-1]:.1%} at n = {last} against AnB's {anb[-1]:.1%}. "
+        "One seed: differences of a point or two are noise."
+    )
+    return "\n".join(lines)
+
+
+def curve_text(runs: dict[str, tuple[str, StrategyRun]]) -> str:
+    """What the learning curves say, read off the runs: training loss and test accuracy need not agree."""
+    text = (
+        "The minibatch loss is measured on the k training examples per class only; each run's test accuracy is in "
+        "the subtitle."
+    )
+    if len(runs) < 2:
+        return text
+    (chosen, (_, run)), (_, (_, scratch)) = runs.items()
+    if scratch.losses[-1] < run.losses[-1] and scratch.test_accuracy < run.test_accuracy:
+        return text + (
+            f" Here training from scratch fits its examples better (final loss {scratch.losses[-1]:.3f} against "
+            f"{run.losses[-1]:.3f}) yet does worse on the test images ({scratch.test_accuracy:.1%} against "
+            f"{run.test_accuracy:.1%}): it memorizes a few examples, while '{chosen}' is held to features learned "
+            "on thousands. The lecture's reason to reuse features on a small data set."
+        )
+    if run.losses[-1] < scratch.losses[-1] and run.test_accuracy > scratch.test_accuracy:
+        return text + f" Here '{chosen}' both fits faster and does better on the test images."
+    return text + " A lower training loss is not a better net: compare the test accuracies."
