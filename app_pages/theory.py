@@ -41,8 +41,9 @@ def controls() -> dict:
 st.title("Signal propagation")
 st.caption(
     "Why 0.01·randn collapses, 0.05·randn saturates and Xavier holds: for a wide net the variance of the "
-    "pre-activations follows one recursion, q → σ_w²·E[φ(√q·z)²] + σ_b², and its slope χ₁ says whether signals "
-    "and gradients die out (order), blow up (chaos) or travel deep (the critical line χ₁ = 1)."
+    "pre-activations follows one recursion, q → σ_w²·E[φ(√q·z)²] + σ_b², and its slope χ₁ says whether gradients "
+    "vanish (the ordered phase, where inputs also become alike), explode (the chaotic phase) or keep their "
+    "scale: the critical line χ₁ = 1, along which signals and gradients travel deepest."
 )
 start_page("theory", PARAMS)
 rejections = sanitize_query_params(PARAMS)
