@@ -282,7 +282,8 @@ def test_no_correlation_depth_scale_is_claimed_where_the_signal_dies():
     at = open_theory(sw2="0.41")  # the lecture's 0.01·randn: q* = 0
     assert metric(at, "ξ_c (layers)") == "—"
     assert metric(at, "ξ_∇ (layers)") == "1.12"  # gradients do shrink by χ₁ = 0.41 per layer
-    assert "become alike" not in page_words(at)
+    sentence = next(m.value for m in at.markdown if m.value.startswith("**Ordered phase**"))
+    assert "become alike" not in sentence and "dies out" in sentence
 
 
 def test_gelu_has_no_critical_point_where_its_fixed_point_only_jumps():
