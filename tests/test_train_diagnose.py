@@ -167,9 +167,25 @@ def test_a_tiny_learning_rate_is_named_from_tiny_updates_and_a_loss_that_does_no
     assert "too small" not in words(diagnose_run(train(replace(HEALTHY, optimizer="sgd", lr=1e-4))))
 
 
+def first_run(cfg: TrainConfig, shows, seeds: range = range(30)):
+    """The first seed's run of cfg that shows the phenomenon `shows` (a predicate on the state).
+
+    Which seeds do depends on the CPU's float32 rounding (seed 0 on one machine, 11 on an AMD EPYC
+    for the run below): the diagnosis is pinned on a run that shows it, wherever that is.
+    """
+    for seed in seeds:
+        state = train(replace(cfg, seed=seed))
+        if shows(state):
+            return state
+    raise AssertionError(f"no seed in {seeds} shows it")
+
+
 def test_relus_killed_by_a_high_learning_rate_are_the_named_cause_of_the_plateau():
-    state = train(replace(LR_BASE, lr=1.0))  # 7 x 64 ReLU, Kaiming, SGD lr 1 (seeds 1-4 diverge instead)
-    assert state.diverged_at is None and state.record.points[-1].hidden[6].frac_dead == 1.0
+    # 7 x 64 ReLU, Kaiming, SGD lr 1: most seeds diverge; some kill layer 7 instead.
+    state = first_run(
+        replace(LR_BASE, lr=1.0),
+        lambda s: s.diverged_at is None and s.record.points[-1].hidden[6].frac_dead == 1.0,
+    )
     (finding,) = diagnose_run(state)
     assert "learned nothing" in finding.text
     assert "Cause: every ReLU of layer 7 outputs 0 for all 64 examples of the last minibatch" in finding.text
@@ -181,15 +197,20 @@ def median_ratio(state) -> float:
 
 
 def test_large_updates_blame_the_learning_rate_only_when_the_loss_has_risen():
-    state = train(replace(HEALTHY, lr=0.03))
-    losses = [p.train_loss for p in state.record.points]
-    assert median_ratio(state) > 1e-2 and losses[-1] > 2 * min(losses)  # seed 0: 0.018, and 0.106 -> 0.38
+    def rose(state) -> bool:
+        losses = [p.train_loss for p in state.record.points]
+        return median_ratio(state) > 1e-2 and losses[-1] > 2 * min(losses)  # e.g. 0.015, and 0.106 -> 0.48
+
+    state = first_run(replace(HEALTHY, lr=0.03), rose, range(10))
     high = diagnose_run(state)
     assert high[0].text.startswith("Updates are too large") and "(Adam, lr 0.03) is likely too high" in high[0].text
+
     # Deep tanh with Adam at 1e-3: ratios above 1e-2 too, but the loss keeps falling (and a smaller lr is slower).
-    steady = train(replace(DEEP_TANH, init="gaussian", scale=0.01))
-    losses = [p.train_loss for p in steady.record.points]
-    assert median_ratio(steady) > 1e-2 and losses[-1] == min(losses)  # seed 0: 0.013
+    def falling(state) -> bool:
+        losses = [p.train_loss for p in state.record.points]
+        return median_ratio(state) > 1e-2 and losses[-1] == min(losses)  # e.g. 0.013 or 0.024
+
+    steady = first_run(replace(DEEP_TANH, init="gaussian", scale=0.01), falling, range(10))
     large = next(f for f in diagnose_run(steady) if f.text.startswith("Updates are large"))
     assert large.level == "info" and "too high" not in words(diagnose_run(steady))
 

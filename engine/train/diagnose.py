@@ -19,7 +19,7 @@ from engine.init import INITIALIZERS, calculate_gain
 from engine.train.net import BN_EPS
 from engine.train.optim import OPTIMIZERS
 from engine.train.record import RecordPoint
-from engine.train.trainer import TrainState, advance
+from engine.train.trainer import TrainState, advance, compute_dtype
 
 SYMMETRIC_SPREAD = 1e-6  # unit spread below this: the units of a layer are identical
 PLATEAU_BAND = 0.01  # "at ln C": within 1% of it
@@ -172,7 +172,7 @@ def _first_pass(state: TrainState) -> tuple[list[float], int | None, float]:
     """
     cfg, net = state.config, state.net
     arch, p = net.arch, net.views(state.params)
-    limit = float(np.finfo(cfg.dtype).max)
+    limit = float(np.finfo(compute_dtype(cfg)).max)
     fn = ACTIVATIONS[cfg.activation].fn
     h = state.data.x_train[: cfg.batch].astype(np.float64)
     rms, peak = [], 0.0
@@ -207,10 +207,10 @@ def _overflow_at_start(state: TrainState, run: _Run) -> str:
     rms, layer, peak = _first_pass(state)
     depth = net.arch.depth
     where = "the class scores" if layer == depth else f"layer {layer}"
-    limit = float(np.finfo(cfg.dtype).max)
+    limit = float(np.finfo(compute_dtype(cfg)).max)
     if layer is None:
         text = (
-            f" Replayed in float64, the forward pass stays within {cfg.dtype} (values up to {_num(peak)}), "
+            f" Replayed in float64, the forward pass stays within {compute_dtype(cfg)} (values up to {_num(peak)}), "
             "so it is the gradient that overflowed."
         )
     else:
@@ -218,7 +218,7 @@ def _overflow_at_start(state: TrainState, run: _Run) -> str:
         reach = "overflow" if not math.isfinite(peak) else f"reach {_num(peak)}"
         text = (
             f" With the initial weights {grown}the values {reach} at {where}, "
-            f"past the largest {cfg.dtype} number ({_num(limit)})."
+            f"past the largest {compute_dtype(cfg)} number ({_num(limit)})."
         )
     if run.input_rms > INPUT_LARGE and scale != "large":
         text += f" Cause: the inputs are large (rms {_num(run.input_rms)}): standardize them."
@@ -244,7 +244,7 @@ def _divergence(state: TrainState, run: _Run, ahead: bool = False) -> Finding:
         return Finding("error", text + _overflow_at_start(state, run))
     text = (
         f"The run stopped at step {n}: the loss or its gradient became inf or NaN (too large for "
-        f"{run.cfg.dtype}), so training cannot go on."
+        f"{compute_dtype(run.cfg)}), so training cannot go on."
     )
     first = run.points[0]
     start_loss = run.data_loss(first)

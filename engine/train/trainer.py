@@ -200,13 +200,13 @@ def estimate_cost(cfg: TrainConfig) -> TrainCost:
     per_element = SEC_PER_ELEMENT * ACTIVATIONS[cfg.activation].cost + (SEC_PER_BN_ELEMENT if normalized else 0.0)
     per_layer = SEC_PER_LAYER * arch.depth + (SEC_PER_BN_LAYER * len(cfg.hidden) if normalized else 0.0)
     cached, beyond = SEC_PER_PARAM[cfg.optimizer]
-    in_cache = CACHED_PARAMS * 4 // np.dtype(cfg.dtype).itemsize
+    in_cache = CACHED_PARAMS * 4 // np.dtype(compute_dtype(cfg)).itemsize
     updates = cached * min(macs, in_cache) + beyond * max(0, macs - in_cache)
     step = SEC_PER_FLOP * 6 * n * macs + per_element * n * units + updates + per_layer + SEC_PER_STEP
     record = SEC_PER_FLOP * 2 * n_val * macs + SEC_PER_RECORDED_ELEMENT * 2 * n * units
     record += SEC_PER_RECORDED_LAYER * arch.depth
     per_step = step + record / cfg.record_every
-    itemsize = np.dtype(cfg.dtype).itemsize
+    itemsize = np.dtype(compute_dtype(cfg)).itemsize
     vectors = 2 + OPTIMIZERS[cfg.optimizer].moments  # params, gradient, moments and scratch
     buffers = 12 * n * units + 4 * n_val * max(arch.sizes)
     total_bytes = itemsize * (vectors * (macs + 4 * units) + buffers + DATASETS[cfg.dataset].size * arch.sizes[0])
@@ -248,9 +248,18 @@ class TrainState:
         return data_for(self.config)
 
 
+def compute_dtype(cfg: TrainConfig) -> str:
+    """The dtype a run computes in: the config's, except float64 for a symmetric init (constant or
+    zeros). Its experiment is that the units of a layer stay identical, and float32 matrix products
+    do not keep identical columns identical on every CPU (OpenBLAS's sgemm on an AMD EPYC rounds
+    columns 0-7 and 8+ of one product differently, 4e-6 apart): in float32 the rounding breaks the
+    symmetry there and the run learns after a few hundred steps. float64's products keep it."""
+    return "float64" if INITIALIZERS[cfg.init].family == "constant" else cfg.dtype
+
+
 def data_for(cfg: TrainConfig) -> Dataset:
     """The config's data, split and preprocessed (cached)."""
-    return load(cfg.dataset, cfg.prep, cfg.val_fraction, cfg.seed, cfg.train_examples, cfg.dtype)
+    return load(cfg.dataset, cfg.prep, cfg.val_fraction, cfg.seed, cfg.train_examples, compute_dtype(cfg))
 
 
 def net_for(cfg: TrainConfig) -> Net:
@@ -276,7 +285,7 @@ def init_state(cfg: TrainConfig) -> TrainState:
     if problems:
         raise ValueError("; ".join(problems))
     net = net_for(cfg)
-    theta = np.zeros(net.size, cfg.dtype)
+    theta = np.zeros(net.size, compute_dtype(cfg))
     p = net.views(theta)
     for layer, w in enumerate(p.w):
         rng = stream(cfg.seed, _INIT, layer)
