@@ -18,11 +18,13 @@ from ui.transfer_view import (
     layerwise_result,
     layerwise_text,
     learning_run,
+    probe_caption,
     probe_config,
     probe_lines,
     source_filters,
     source_net,
     strategy_lines,
+    target_caption,
     view_config,
 )
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
@@ -90,16 +92,7 @@ else:
         "both targets* in the sidebar for all five strategies at k = 1 to all (about a minute per target the "
         "first time on this server, then instant) and the lecture's table below."
     )
-if target == "similar":
-    st.caption(
-        "Similar target: with few examples, reusing the source net's features beats training the same net from "
-        "scratch; with every example, fine-tuning everything is best and the frozen last layer falls behind."
-    )
-else:
-    st.caption(
-        "Different target: the permuted pixels share no neighbourhoods with the source's images, so reused "
-        "features help less than on the similar target, or not at all: scratch wins with few examples."
-    )
+st.caption(target_caption(result, target))
 
 st.header("3. The lecture's table, measured", anchor="table")
 if v["full"]:
@@ -122,24 +115,19 @@ live_chart(filters_figure(panels, "16 filters of conv 1, in a 4 × 4 grid per pa
 st.caption(
     f"With 3×3 filters the first layer moves only part of the way from its initialization: the trained weights "
     f"correlate {correlation:.2f} with their starting values, the change is {change:.0%} of their size. Its "
-    "features are generic all the same (a 3×3 patch holds little more than an edge or a dot): the probes below "
-    "and the layer-by-layer experiment show that the first layer transfers almost as well as the target's own."
+    "features are generic all the same (a 3×3 patch holds little more than an edge or a dot): the layer-by-layer "
+    "experiment below compares the source net's first layer copied to the target (AnB) with the target's own (BnB)."
 )
 k = k_value(v["k"])
 if v["probes"]:
     probes = {t: comparison(source, probe_config(t, seeds), f"linear probes on the {t} target") for t in TARGET_KINDS}
     probe_token = f"k = {v['k']} examples per class · {seeds} seeds · band: ± 1 std over seeds"
     live_chart(probes_figure(DEPTH_NAMES, probe_lines(probes, k), probe_token), key="transfer_probes")
-    st.caption(
-        "A linear classifier (L-BFGS softmax on standardized, cached features) at each depth of the frozen "
-        "source net. On the similar target the deeper features are better, the specific top ones best with few "
-        "examples; on the different target the lowest conv features are the best and the top ones the worst: "
-        "features get more specific with depth. The lecture's 'try a linear classifier from different stages'."
-    )
+    st.caption(probe_caption(probes, k))
 else:
     st.caption(
-        "Turn on *linear probes at each depth* in the sidebar (a few seconds) for a linear classifier on "
-        "each layer's features."
+        "Turn on *linear probes at each depth* in the sidebar (seconds to a minute the first time on a server) "
+        "for a linear classifier on each layer's features."
     )
 
 st.header("5. How transferable are the features, layer by layer", anchor="layerwise")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.transfer import ALL, STRATEGIES, CompareConfig, Comparison, SourceConfig, compare, single_run
+from engine.transfer import ALL, STRATEGIES, CompareConfig, Comparison, SourceConfig, compare, probe_name, single_run
 from engine.transfer.artifact import load_source
 from tests import app_support
 from tests.app_support import chart_figures
 from ui.transfer_text import lecture_table
-from ui.transfer_view import BoundedStore, results, view_config
+from ui.transfer_view import BoundedStore, probe_caption, results, target_caption, view_config
 
 TIMEOUT = 600
 PAGE = app_support.page_path("transfer")
@@ -151,3 +151,38 @@ def test_the_full_comparison_fills_the_lecture_table_with_the_measured_winners()
         for k in (1, 2, 5, ALL):
             best, accuracy = result.winner(target, k)
             assert f"k = {'all' if k == ALL else k}: **{STRATEGIES[best].label}** {accuracy:.1%}" in table
+
+
+# From the user trial: captions read off the numbers they describe --------------------------------
+
+
+def synthetic(target: str, means: dict[str, tuple[float, float]], ks=(1, ALL)) -> Comparison:
+    """A comparison whose every seed has these accuracies at the smallest and the largest k."""
+    config = CompareConfig(targets=(target,), strategies=tuple(means), ks=ks, seeds=(0, 1))
+    return Comparison(config, {(target, s): np.array([[lo, lo], [hi, hi]]) for s, (lo, hi) in means.items()})
+
+
+def test_the_accuracy_caption_names_the_winner_its_own_numbers_show():
+    # As at 2 seeds on the similar target: the last two layers win with every example, not fine-tuning.
+    result = synthetic(
+        "similar", {"scratch": (0.28, 0.83), "last": (0.41, 0.68), "top2": (0.36, 0.856), "finetune": (0.40, 0.842)}
+    )
+    words = target_caption(result, "similar")
+    assert "freeze, retrain the last layer, 41.0%) beats training from scratch (28.0%)" in words
+    assert "At every example the best is retrain the last two layers (85.6%)" in words
+    assert "fine-tuning everything is best" not in words
+    lost = target_caption(synthetic("different", {"scratch": (0.28, 0.58), "last": (0.22, 0.35)}), "different")
+    assert "does not beat training from scratch (28.0%)" in lost
+
+
+def test_the_probe_caption_names_the_best_and_worst_depth_at_the_k_shown():
+    probes = {
+        target: Comparison(
+            CompareConfig(targets=(target,), strategies=(), probes=(0, 1, 2, 3), ks=(ALL,), seeds=(0,)),
+            {(target, probe_name(d)): np.array([[acc]]) for d, acc in enumerate(accs)},
+        )
+        for target, accs in (("similar", (0.396, 0.704, 0.844, 0.764)), ("different", (0.396, 0.6, 0.5, 0.42)))
+    }
+    words = probe_caption(probes, ALL)
+    assert "similar target the best features are conv 2 (2) (84.4%), the worst pixels (0) (39.6%)" in words
+    assert "different target the best features are conv 1 (1) (60.0%), the worst pixels (0) (39.6%)" in words

@@ -239,3 +239,51 @@ def curve_text(runs: dict[str, tuple[str, StrategyRun]]) -> str:
     if run.losses[-1] < scratch.losses[-1] and run.test_accuracy > scratch.test_accuracy:
         return text + f" Here '{chosen}' both fits faster and does better on the test images."
     return text + " A lower training loss is not a better net: compare the test accuracies."
+
+
+def _k_name(k: int) -> str:
+    return "every example" if k == ALL else f"k = {k}"
+
+
+def target_caption(result: Comparison, target: str) -> str:
+    """What the accuracy chart shows, read off its own numbers: the best reuse strategy against scratch
+    at the smallest k, and the winner at the largest k (with the last layer alone where it falls behind)."""
+    ks = result.config.ks
+    reuse = [s for s in result.config.strategies if s != "scratch"]
+    low, high = ks[0], ks[-1]
+    scratch_low = float(result.mean(target, "scratch")[0])
+    best = max(reuse, key=lambda s: float(result.mean(target, s)[0]))
+    best_low = float(result.mean(target, best)[0])
+    verb = "beats" if best_low > scratch_low else "does not beat"
+    words = [
+        f"{target.capitalize()} target, {_k_name(low)}: the best reuse strategy ({STRATEGIES[best].label}, "
+        f"{best_low:.1%}) {verb} training from scratch ({scratch_low:.1%})."
+    ]
+    if len(ks) > 1:
+        winner, accuracy = result.winner(target, high)
+        words.append(f"At {_k_name(high)} the best is {STRATEGIES[winner].label} ({accuracy:.1%}).")
+        if "last" in reuse and winner != "last":
+            last = float(result.mean(target, "last")[-1])
+            words.append(f"The frozen features with a new last layer reach {last:.1%} there.")
+    return " ".join(words)
+
+
+def probe_caption(probes: dict[str, Comparison], k: int) -> str:
+    """What the probe chart shows at k, read off its numbers: the best and worst depth per target."""
+    words = []
+    for target, result in probes.items():
+        i = result.config.ks.index(k)
+        means = [float(np.mean(result.accuracy[(target, probe_name(d))][i])) for d in PROBE_DEPTHS]
+        best, worst = int(np.argmax(means)), int(np.argmin(means))
+        words.append(
+            f"on the {target} target the best features are {DEPTH_NAMES[best]} ({means[best]:.1%}), the worst "
+            f"{DEPTH_NAMES[worst]} ({means[worst]:.1%})"
+        )
+    return (
+        f"A linear classifier (L-BFGS softmax on standardized, cached features) at each depth of the frozen source "
+        f"net, {'every example' if k == ALL else f'{k} examples per class'}: "
+        + "; ".join(words)
+        + ". Where the top features win on the similar "
+        "target and lose on the different one, features get more specific with depth: the lecture's 'try a linear "
+        "classifier from different stages'."
+    )
