@@ -74,9 +74,11 @@ st.caption(correlation_caption(v, numbers[0], identity, mean_zero))
 
 st.header("3. Jacobian spectra", anchor="spectra")
 if within_budget(v["depth"], v["width"]):
-    live_chart(
-        spectrum_view(v["act"], v["slope"], v["sw2"], v["sb2"], v["depth"], v["width"], v["seed"]), key="theory_spectra"
-    )
+    spectra, overflow = spectrum_view(v["act"], v["slope"], v["sw2"], v["sb2"], v["depth"], v["width"], v["seed"])
+    if overflow:
+        st.warning(overflow, icon=":material/warning:")
+    if spectra is not None:
+        live_chart(spectra, key="theory_spectra")
 else:
     links = " · ".join(
         f"[{', '.join(f'{k} {n}' for k, n in fix.items())}](theory?{theory_query(v, **fix)})"

@@ -321,3 +321,19 @@ def test_the_activation_labs_link_opens_a_view_within_the_spectrum_budget(preset
     (target,) = [t for _, t in _markdown_links(caption) if t.startswith("theory?")]
     theory = run_page(page_path("theory"), **dict(parse_qsl(urlsplit(target).query)))
     assert not theory.error and any(f["layout"]["title"]["text"].startswith("Singular") for f in chart_figures(theory))
+
+
+@pytest.mark.parametrize("query", [{"act": "relu", "sw2": "10"}, {"act": "relu", "sw2": "50", "width": "100"}])
+def test_a_strongly_chaotic_deep_net_draws_its_spectra_past_float32s_range(query):
+    """From a second trial: ReLU at σ_w² = 10 over 128 layers overflowed float32 (5^64) and crashed the
+    section; such products are redone in float64, whose range holds every setting the page accepts."""
+    at = open_theory(depth="128", **query)
+    assert not at.exception and not at.warning
+    (spectra,) = [f for f in chart_figures(at) if f["layout"]["title"]["text"].startswith("Singular")]
+    assert "128 layers" in spectra["layout"]["title"]["subtitle"]["text"]
+    assert all(np.isfinite(array(t["y"])).all() for t in spectra["data"] if t["type"] == "bar")
+
+
+def test_a_chaotic_fixed_point_near_1_is_not_called_decorrelation():
+    words = page_words(open_theory(act="gelu", sw2="1.99", sb2="0.5"))
+    assert "nearly alike" in words and "different one" not in words

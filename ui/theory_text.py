@@ -9,6 +9,8 @@ from engine.propagate import SimResult
 from engine.theory.meanfield import FixedPoint
 from ui.theory_params import PHASE_W2_RANGE, theory_query
 
+NEARLY_ALIKE, UNRELATED = 0.95, 0.5  # c* above: pairs end nearly alike; below: nearly unrelated
+
 SOURCES = (
     "- The variance map q → σ_w²·E[φ(√q·z)²] + σ_b², the correlation map and the order-to-chaos transition: "
     "B. Poole, S. Lahiri, M. Raghu, J. Sohl-Dickstein, S. Ganguli, *Exponential expressivity in deep neural "
@@ -143,9 +145,15 @@ def correlation_caption(values: dict[str, Any], fixed: FixedPoint, identity: boo
             f"within ξ_c ≈ {_layers(abs(float(fixed.xi_c)))} layers: deep layers cannot tell inputs apart."
         )
     reason = " (0: φ averages to 0 at q* and there is no bias)" if mean_zero and c_star < 1e-6 else ""
+    if c_star > NEARLY_ALIKE:
+        fate = "so close to 1 that deep layers still see every pair as nearly alike"
+    elif c_star < UNRELATED:
+        fate = "deep layers see every input as a different one"
+    else:
+        fate = "deep layers keep only part of how alike two inputs were"
     return (
-        f"c = 1 is unstable and nearby inputs decorrelate towards c* = {c_star:.3f}{reason} within "
-        f"ξ_c ≈ {_layers(abs(float(fixed.xi_c)))} layers: deep layers see every input as a different one."
+        f"c = 1 is unstable: every pair of inputs, alike or not, goes to the correlation c* = {c_star:.3f}{reason} "
+        f"within ξ_c ≈ {_layers(abs(float(fixed.xi_c)))} layers; {fate}."
     )
 
 

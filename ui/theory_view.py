@@ -181,21 +181,44 @@ def _depth_marks(depth: int) -> list[int]:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def spectrum_view(act: str, slope: float, sw2: float, sb2: float, depth: int, width: int, seed: int) -> go.Figure:
-    """Singular values of the input-output Jacobian for Gaussian and orthogonal weights."""
+def spectrum_view(
+    act: str, slope: float, sw2: float, sb2: float, depth: int, width: int, seed: int
+) -> tuple[go.Figure | None, str | None]:
+    """Singular values of the input-output Jacobian for Gaussian and orthogonal weights, and a note
+    when the product overflows (a chaotic net's Jacobian grows like √χ₁ per layer): the depths both
+    kinds reach are drawn, none at all if they overflow before the first depth shown."""
     depths = _depth_marks(depth)
-    spectra = []
-    for init in INITS:
-        # float32 products: 1.3-1.6x faster, singular values within 1e-5 relative (bench/theory.py)
-        by_depth = singular_values_by_depth(
-            RandomNet(act, sw2, sb2, width, init, seed, slope), depths, dtype=np.float32
+    values = {init: _spectra_by_depth(RandomNet(act, sw2, sb2, width, init, seed, slope), depths) for init in INITS}
+    shown = min(next((n for n, v in enumerate(vs) if not np.all(np.isfinite(v))), len(vs)) for vs in values.values())
+    if shown == 0:
+        return None, (
+            f"The Jacobian overflows float64 within the first {depths[0]} layers here (its entries grow by about "
+            "√χ₁ per layer): no spectrum to draw. Lower σ_w² or the depth."
         )
-        quantiles = np.array([np.nanquantile(s, (0.05, 0.5, 0.95)) for s in by_depth])
-        spectra.append(Spectrum(init, by_depth[-1], np.array(depths), *quantiles.T[[1, 0, 2]]))
+    spectra = []
+    for init, vs in values.items():
+        quantiles = np.array([np.quantile(v, (0.05, 0.5, 0.95)) for v in vs[:shown]])
+        spectra.append(Spectrum(init, vs[shown - 1], np.array(depths[:shown]), *quantiles.T[[1, 0, 2]]))
+    deepest = depths[shown - 1]
+    note = None
+    if shown < len(depths):
+        note = (
+            f"The Jacobian overflows float64 past depth {deepest} (its entries grow by about √χ₁ per layer): "
+            f"the spectra are drawn up to depth {deepest}."
+        )
     q_star = float(fixed_point(act, sw2, sb2, slope=slope).q_star)
     start = "input at q*" if 0.0 < q_star < math.inf else "input at q = 1 (no fixed point q* to start at)"
-    token = f"{act} · σ_w² {sw2:.4g}, σ_b² {sb2:.4g} · {depth} layers of {width}, {start} · seed {seed}"
-    return spectrum_figure(spectra, token)
+    token = f"{act} · σ_w² {sw2:.4g}, σ_b² {sb2:.4g} · {deepest} layers of {width}, {start} · seed {seed}"
+    return spectrum_figure(spectra, token), note
+
+
+def _spectra_by_depth(net: RandomNet, depths: list[int]) -> list[np.ndarray]:
+    """Singular values at each depth: in float32 (1.3-1.6x faster, within 1e-5 relative: bench/theory.py),
+    again in float64 where float32's range overflowed."""
+    values = singular_values_by_depth(net, depths, dtype=np.float32)
+    if all(np.all(np.isfinite(v)) for v in values):
+        return values
+    return singular_values_by_depth(net, depths, dtype=np.float64)
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)

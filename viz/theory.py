@@ -30,6 +30,7 @@ INIT_LABELS = {"gaussian": "Gaussian W", "orthogonal": "orthogonal W"}
 START_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c")
 NOTE_FONT = {"size": 11, "color": "#555"}
 SPECTRUM_BINS = 50
+SPECTRUM_DECADES = 20.0
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,19 @@ def phase_figure(
         }
     ]
     if np.isnan(capped).any():
+        # The cells without a depth scale, in grey: a layer of their own (the background stays white).
+        data.append(
+            {
+                "type": "heatmap",
+                "x": x,
+                "y": sigma_b2,
+                "z": np.where(np.isnan(capped), 1.0, np.nan),
+                "colorscale": [[0, NO_FIXED_POINT], [1, NO_FIXED_POINT]],
+                "showscale": False,
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
+        )
         data.append(
             {
                 "type": "scatter",
@@ -153,17 +167,18 @@ def phase_figure(
         }
     )
     # The line is white to stand out on the heatmap; its legend entry needs a colour that shows on white.
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "x": [None],
-            "y": [None],
-            "name": "critical line χ₁ = 1: order to its left, chaos to its right",
-            "line": {"color": "#31333F", "width": 3, "dash": "dash"},
-            "hoverinfo": "skip",
-        }
-    )
+    if inside.any():
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": [None],
+                "y": [None],
+                "name": "critical line χ₁ = 1: order to its left, chaos to its right",
+                "line": {"color": "#31333F", "width": 3, "dash": "dash"},
+                "hoverinfo": "skip",
+            }
+        )
     for mark in marks:
         data.append(
             {
@@ -197,7 +212,6 @@ def phase_figure(
             "range": [float(sigma_b2[0]) - 0.04 * float(sigma_b2[-1]), float(sigma_b2[-1])],
         },
         "legend": BOTTOM_LEGEND,
-        "plot_bgcolor": NO_FIXED_POINT,
         "height": 520,
         "margin": {"t": 90, "l": 65, "r": 20, "b": 110},
     }
@@ -297,8 +311,10 @@ def correlation_figure(
 def _spectrum_bars(spectra: Sequence[Spectrum]) -> tuple[list[dict], float, float]:
     """Pre-binned histograms of log10 singular values on one shared grid (fractions of the values)."""
     logs = [np.log10(np.maximum(s.values, 1e-300)) for s in spectra]
-    lo = min(float(v.min()) for v in logs)
     hi = max(float(v.max()) for v in logs)
+    # At most SPECTRUM_DECADES below the largest: exact zeros (dead units) would stretch the axis to 1e-300.
+    lo = max(min(float(v.min()) for v in logs), hi - SPECTRUM_DECADES)
+    logs = [np.maximum(v, lo) for v in logs]
     if hi - lo < 0.2:  # a tight spectrum still gets a readable axis around it
         mid = (hi + lo) / 2
         lo, hi = mid - 0.1, mid + 0.1
@@ -331,7 +347,8 @@ def spectrum_figure(spectra: Sequence[Spectrum], subtitle: str) -> go.Figure:
     for spectrum in spectra:
         color = INIT_COLORS[spectrum.init]
         common = {"xaxis": "x2", "yaxis": "y2", "legendgroup": spectrum.init, "showlegend": False}
-        low, high = np.log10(np.maximum(spectrum.low, 1e-300)), np.log10(np.maximum(spectrum.high, 1e-300))
+        floor = 10 ** (hi - SPECTRUM_DECADES)
+        low, high = np.log10(np.maximum(spectrum.low, floor)), np.log10(np.maximum(spectrum.high, floor))
         band_lo, band_hi = min(band_lo, float(low.min())), max(band_hi, float(high.max()))
         data.append(
             {
@@ -363,7 +380,7 @@ def spectrum_figure(spectra: Sequence[Spectrum], subtitle: str) -> go.Figure:
                 "type": "scatter",
                 "mode": "lines+markers",
                 "x": spectrum.depths,
-                "y": np.log10(np.maximum(spectrum.median, 1e-300)),
+                "y": np.log10(np.maximum(spectrum.median, floor)),
                 "line": {"color": color, "width": 2},
                 "customdata": np.stack([spectrum.median, spectrum.low, spectrum.high], axis=-1),
                 "hovertemplate": "depth %{x}: median σ %{customdata[0]:.3g} (5-95 %: %{customdata[1]:.3g} to "
