@@ -5,22 +5,7 @@ import pytest
 
 from engine.activations import ACTIVATIONS
 from engine.layers import gram_factor, mlp_backward, mlp_forward
-
-
-def numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """Central differences of the scalar f() wrt every entry of x (x is modified in place)."""
-    grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + h
-        plus = f()
-        x[i] = old - h
-        minus = f()
-        x[i] = old
-        grad[i] = (plus - minus) / (2 * h)
-    return grad
+from tests.gradcheck import numerical_gradient
 
 
 def rel_error(a: np.ndarray, b: np.ndarray) -> float:

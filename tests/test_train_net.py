@@ -20,27 +20,7 @@ from engine.train.net import (
     loss_and_grad,
     softmax_loss,
 )
-
-STEP = 1e-5
-
-
-def numerical_gradient(f, theta: np.ndarray) -> np.ndarray:
-    """Central differences of the scalar f(theta), one entry at a time (CS231n's eval_numerical_gradient)."""
-    grad = np.empty_like(theta)
-    for i in range(theta.size):
-        old = theta[i]
-        theta[i] = old + STEP
-        plus = f(theta)
-        theta[i] = old - STEP
-        minus = f(theta)
-        theta[i] = old
-        grad[i] = (plus - minus) / (2 * STEP)
-    return grad
-
-
-def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 0.0) -> float:
-    """||a - b|| / max(||a|| + ||b||, floor)."""
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), floor, 1e-300))
+from tests.gradcheck import numerical_gradient, relative_error
 
 
 def worst_gradient_error(activation: str, bn: str, l2: float, seed: int = 0) -> float:
@@ -57,7 +37,7 @@ def worst_gradient_error(activation: str, bn: str, l2: float, seed: int = 0) -> 
     grad = np.empty_like(theta)
     loss_and_grad(net, theta, grad, x, y, l2, Workspace())
     scratch = np.empty_like(theta)
-    numeric = numerical_gradient(lambda t: loss_and_grad(net, t, scratch, x, y, l2, Workspace()).loss, theta)
+    numeric = numerical_gradient(lambda: loss_and_grad(net, theta, scratch, x, y, l2, Workspace()).loss, theta)
     floor = 1e-3 * (np.linalg.norm(grad) + np.linalg.norm(numeric))
     analytic, expected = net.views(grad), net.views(numeric)
     errors = [

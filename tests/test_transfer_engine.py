@@ -11,27 +11,7 @@ from engine.transfer.convnet import ConvArch, features, first_layer_filters, ini
 from engine.transfer.data import ALL, ImageSetup, pick_examples, pixel_permutation, target_task
 from engine.transfer.probe import probe_accuracy
 from engine.transfer.source import SourceConfig, SourceNet
-
-STEP = 1e-5
-
-
-def numerical_gradient(f, x: np.ndarray) -> np.ndarray:
-    """Central differences of the scalar f() in every entry of x (changed in place and restored)."""
-    grad = np.empty_like(x)
-    flat, out = x.reshape(-1), grad.reshape(-1)
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + STEP
-        plus = f()
-        flat[i] = old - STEP
-        minus = f()
-        flat[i] = old
-        out[i] = (plus - minus) / (2 * STEP)
-    return grad
-
-
-def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
+from tests.gradcheck import numerical_gradient, relative_error
 
 
 def test_conv3x3_forward_is_a_zero_padded_cross_correlation():
