@@ -326,7 +326,7 @@ def test_the_activation_labs_link_opens_a_view_within_the_spectrum_budget(preset
 @pytest.mark.parametrize("query", [{"act": "relu", "sw2": "10"}, {"act": "relu", "sw2": "50", "width": "100"}])
 def test_a_strongly_chaotic_deep_net_draws_its_spectra_past_float32s_range(query):
     """From a second trial: ReLU at σ_w² = 10 over 128 layers overflowed float32 (5^64) and crashed the
-    section; such products are redone in float64, whose range holds every setting the page accepts."""
+    section; the page's products are float64, whose range holds every setting the page accepts."""
     at = open_theory(depth="128", **query)
     assert not at.exception and not at.warning
     (spectra,) = [f for f in chart_figures(at) if f["layout"]["title"]["text"].startswith("Singular")]

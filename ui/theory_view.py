@@ -213,11 +213,8 @@ def spectrum_view(
 
 
 def _spectra_by_depth(net: RandomNet, depths: list[int]) -> list[np.ndarray]:
-    """Singular values at each depth: in float32 (1.3-1.6x faster, within 1e-5 relative: bench/theory.py),
-    again in float64 where float32's range overflowed."""
-    values = singular_values_by_depth(net, depths, dtype=np.float32)
-    if all(np.all(np.isfinite(v)) for v in values):
-        return values
+    """Singular values at each depth, from float64 products: the spectra span many decades, and a
+    float32 product's rounding would fill everything below about 1e-7 of the largest value with noise."""
     return singular_values_by_depth(net, depths, dtype=np.float64)
 
 
