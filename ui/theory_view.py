@@ -127,7 +127,7 @@ def correlation_view(
 ) -> tuple[go.Figure, bool, bool]:
     """The c-map and the correlation per layer, predicted and measured in one simulated net; and
     whether the drawn map is the identity and whether φ averages to 0 at the map's variance."""
-    fixed = fixed_point(act, sw2, sb2, slope=slope)
+    fixed, _ = setting_numbers(act, slope, sw2, sb2)  # the page's own, cached: not solved again
     q0, where = map_variance(act, slope, sw2, sb2, depth, float(fixed.q_star))
     c_in = np.linspace(-1.0, 1.0, C_MAP_POINTS)
     c_out = c_map(act, c_in, q0, sw2, sb2, slope=slope)
@@ -206,7 +206,7 @@ def spectrum_view(
             f"The Jacobian overflows float64 past depth {deepest} (its entries grow by about √χ₁ per layer): "
             f"the spectra are drawn up to depth {deepest}."
         )
-    q_star = float(fixed_point(act, sw2, sb2, slope=slope).q_star)
+    q_star = float(setting_numbers(act, slope, sw2, sb2)[0].q_star)
     start = "input at q*" if 0.0 < q_star < math.inf else "input at q = 1 (no fixed point q* to start at)"
     token = f"{act} · σ_w² {sw2:.4g}, σ_b² {sb2:.4g} · {deepest} layers of {width}, {start} · seed {seed}"
     return spectrum_figure(spectra, token), note
