@@ -7,8 +7,17 @@ from engine.config import budget_advice, budget_suggestions
 from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
 from engine.report import layer_rows
-from ui.activation_controls import sidebar_controls
-from ui.activation_params import PARAM_BY_KEY, PARAMS, PRESET_SET, build_config, suggestion_changes, view_query
+from ui.activation_compare import lab_controls, send_view_address, show_comparison
+from ui.activation_params import (
+    ALL_PARAMS,
+    CONTROL_KEYS,
+    PARAM_BY_KEY,
+    PRESET_SET,
+    build_config,
+    suggestion_changes,
+    view_query,
+)
+from ui.compare import PREFIX, stray_values
 from ui.init_controls import negative_std_refused
 from ui.live_chart import live_chart
 from ui.simulation import LEVEL_BOX, lab_figure, run_simulation
@@ -26,12 +35,14 @@ st.caption(
     "gradient on the last layer, backpropagated."
 )
 
-opened = start_page("activations", PARAMS)
-rejections = sanitize_query_params(PARAMS)
-rejections += negative_std_refused(PARAM_BY_KEY)
+opened = start_page("activations", ALL_PARAMS)
+rejections = sanitize_query_params(ALL_PARAMS)
+rejections += negative_std_refused(PARAM_BY_KEY) + negative_std_refused(PARAM_BY_KEY, PREFIX)
+rejections += stray_values(CONTROL_KEYS, opened)
 PRESET_SET.expand_url_preset()
-values = sidebar_controls()
-warn_rejections(rejections, values)
+values, compared = lab_controls()
+shown = values if compared is None else {**values, **{PREFIX + key: value for key, value in compared.items()}}
+warn_rejections(rejections, shown)
 view_toolbar("activations")
 if opened and values["init"].startswith("kaiming") and values["gain"] is not None:
     st.info(
@@ -40,6 +51,11 @@ if opened and values["init"].startswith("kaiming") and values["gain"] is not Non
         f"old view, use gain={values['gain'] * 2**0.5:.4g}.",
         icon=":material/info:",
     )
+
+send_view_address(values, compared)
+if compared is not None:
+    show_comparison(values, compared)
+    st.stop()
 
 cfg = build_config(values)
 problems = config_problems(cfg)

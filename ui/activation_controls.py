@@ -1,4 +1,4 @@
-"""Sidebar controls of the activation lab, every one bound to the URL."""
+"""Sidebar controls of the activation lab: setting A bound to the URL, and setting B to compare with."""
 
 from __future__ import annotations
 
@@ -8,83 +8,105 @@ import streamlit as st
 
 from engine.preprocess import PREPROCESS_LABELS
 from ui import widgets
+from ui.activation_params import CONTROL_KEYS, PRESET_SET, VIEW_KEYS, parse_sizes
 from ui.activation_params import PARAM_BY_KEY as P
-from ui.activation_params import PRESET_SET, parse_sizes
-from ui.init_controls import HIDDEN_KEEPS, current_value, init_controls
+from ui.controls import HIDDEN_KEEPS, BoundControls
+from ui.init_controls import init_controls
 from ui.presets import PRESET_KEY
+from ui.urlparams import problem_of
+
+OWN = BoundControls(P)
+sizes_problem = problem_of(parse_sizes)
 
 
-def current(key: str) -> Any:
-    """A control's value before its widget is drawn in this run: the session's, else the URL's, else the default."""
-    return current_value(P, key)
-
-
-def _first_layer() -> tuple[int, int]:
+def _first_layer(ctl: BoundControls) -> tuple[int, int]:
     """(fan_in, fan_out) of the first weight layer for the sizes chosen."""
-    sizes_text = str(current("sizes")).strip()
+    sizes_text = str(ctl.current("sizes")).strip()
+    width = ctl.current("width")
     try:
-        return parse_sizes(sizes_text)[:2] if sizes_text else (current("width"), current("width"))
+        return parse_sizes(sizes_text)[:2] if sizes_text else (width, width)
     except ValueError:
-        return current("width"), current("width")
+        return width, width
 
 
-def _batchnorm_controls() -> None:
+def _batchnorm_controls(ctl: BoundControls) -> None:
     help_text = "before: FC → BN → activation (the lecture's order); after: FC → activation → BN."
-    if widgets.choice(P["bn"], "batch norm", radio=True, help=help_text) == "none":
+    if ctl.choice("bn", "batch norm", radio=True, help=help_text) == "none":
         return
     left, right = st.columns(2)
-    widgets.number(P["gamma"], "γ (scale)", step=0.1, where=left, **HIDDEN_KEEPS)
-    widgets.number(P["beta"], "β (shift)", step=0.1, where=right, **HIDDEN_KEEPS)
+    ctl.number("gamma", "γ (scale)", step=0.1, where=left, **HIDDEN_KEEPS)
+    ctl.number("beta", "β (shift)", step=0.1, where=right, **HIDDEN_KEEPS)
     mode_help = "eval: running statistics accumulated over warm-up batches that pass through the same weights first."
-    if widgets.choice(P["bn_mode"], "BN mode", radio=True, help=mode_help, **HIDDEN_KEEPS) == "eval":
-        widgets.slider(P["bn_warmup"], "warm-up batches", **HIDDEN_KEEPS)
-        widgets.choice(P["bn_conv"], "running statistics", radio=True, **HIDDEN_KEEPS)
+    if ctl.choice("bn_mode", "BN mode", radio=True, help=mode_help, **HIDDEN_KEEPS) == "eval":
+        ctl.slider("bn_warmup", "warm-up batches", **HIDDEN_KEEPS)
+        ctl.choice("bn_conv", "running statistics", radio=True, **HIDDEN_KEEPS)
 
 
-def _shape_controls() -> None:
-    explicit = bool(str(current("sizes")).strip())
-    widgets.slider(P["depth"], "depth (weight layers)", disabled=explicit)
-    widgets.number(P["width"], "width (units per layer)", step=256, disabled=explicit)
-    st.text_input(
+def _shape_controls(ctl: BoundControls) -> None:
+    explicit = bool(str(ctl.current("sizes")).strip())
+    ctl.slider("depth", "depth (weight layers)", disabled=explicit)
+    ctl.number("width", "width (units per layer)", step=256, disabled=explicit)
+    sizes = ctl.text(
+        "sizes",
         "explicit sizes (optional)",
-        "",
-        key="sizes",
         placeholder="e.g. 784,512,256,10",
         max_chars=2000,
         help="Sizes including the input, like the lecture's dims. Overrides depth and width.",
-        bind="query-params",
     )
-    widgets.number(P["batch"], "batch N")
+    problem = sizes_problem(sizes)
+    if problem:
+        st.warning(f"`{sizes}` {problem}: depth and width are used instead.", icon=":material/warning:")
+    ctl.number("batch", "batch N")
 
 
-def _input_controls() -> None:
-    widgets.number(P["bias"], "bias b (every unit)", step=0.1)
-    widgets.number(P["in_mean"], "input mean", step=0.5)
-    widgets.number(P["in_std"], "input std", step=0.1)
-    prep = widgets.choice(P["prep"], "preprocessing")
+def _input_controls(ctl: BoundControls) -> None:
+    ctl.number("bias", "bias b (every unit)", step=0.1)
+    ctl.number("in_mean", "input mean", step=0.5)
+    ctl.number("in_std", "input std", step=0.1)
+    prep = ctl.choice("prep", "preprocessing")
     st.caption(PREPROCESS_LABELS[prep])
-    widgets.number(P["seed"], "seed")
+    ctl.number("seed", "seed")
+
+
+def setting_controls(ctl: BoundControls) -> dict[str, Any]:
+    """Every control of one setting, in the current container; returns their values by URL key."""
+    act = ctl.choice("act", "Activation")
+    if act == "leaky_relu":
+        ctl.number("slope", "negative slope", step=0.01, **HIDDEN_KEEPS)
+    init_controls(ctl, act, lambda: _first_layer(ctl))
+    _batchnorm_controls(ctl)
+    st.divider()
+    _shape_controls(ctl)
+    st.divider()
+    _input_controls(ctl)
+    values = {key: ctl.current(key) for key in CONTROL_KEYS}
+    if sizes_problem(values["sizes"]):
+        values["sizes"] = ""  # typed sizes that cannot be read: the view falls back, the warning says so
+    return values
+
+
+def own_controls() -> dict[str, Any]:
+    """Setting A under its preset box (drawn last, from the values, but shown on top)."""
+    preset_slot = st.container()
+    values = setting_controls(OWN)
+    with preset_slot:
+        values[PRESET_KEY] = PRESET_SET.box(values)
+    return values
+
+
+def view_controls() -> dict[str, Any]:
+    """How the view is drawn (shared by both settings when comparing)."""
+    widgets.toggle(P["pre"], "show pre-activations")
+    widgets.toggle(P["dphi"], "show local gradients φ′(z)")
+    widgets.toggle(P["logy"], "log scale for mean/std")
+    widgets.toggle(P["theory"], "mean-field prediction (dashed)")
+    return {key: OWN.current(key) for key in VIEW_KEYS}
 
 
 def sidebar_controls() -> dict[str, Any]:
     """Draw every control in the sidebar; returns their values by URL key."""
     with st.sidebar:
-        preset_slot = st.container()  # drawn last, from the values below, but shown on top
-        act = widgets.choice(P["act"], "Activation")
-        if act == "leaky_relu":
-            widgets.number(P["slope"], "negative slope", step=0.01, **HIDDEN_KEEPS)
-        init_controls(P, act, _first_layer)
-        _batchnorm_controls()
+        values = own_controls()
         st.divider()
-        _shape_controls()
-        st.divider()
-        _input_controls()
-        st.divider()
-        widgets.toggle(P["pre"], "show pre-activations")
-        widgets.toggle(P["dphi"], "show local gradients φ′(z)")
-        widgets.toggle(P["logy"], "log scale for mean/std")
-        widgets.toggle(P["theory"], "mean-field prediction (dashed)")
-    values = {key: current(key) for key in P if key != PRESET_KEY}
-    with preset_slot:
-        values[PRESET_KEY] = PRESET_SET.box(values)
+        values.update(view_controls())
     return values

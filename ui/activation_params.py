@@ -20,6 +20,7 @@ from engine.config import (
 )
 from engine.init import FAN_MODES, INITIALIZERS
 from engine.preprocess import PREPROCESSORS
+from ui.compare import COMPARE, Comparison, b_params
 from ui.presets import Preset, PresetSet
 from ui.urlparams import Param, parse_int_list, problem_of, url_value
 
@@ -146,7 +147,7 @@ VIEW_KEYS = ("pre", "dphi", "logy", "theory")  # how the view is drawn, not what
 CONTROL_KEYS = tuple(p.key for p in PARAMS if p.key not in ("preset", *VIEW_KEYS))
 
 
-def _applies(key: str, values: dict[str, Any]) -> bool:
+def applies(key: str, values: dict[str, Any]) -> bool:
     """Whether control `key` takes part in the view under these values (its widget is shown)."""
     spec = INITIALIZERS[values["init"]]
     bn = values["bn"] != "none"
@@ -167,10 +168,46 @@ def _applies(key: str, values: dict[str, Any]) -> bool:
 
 def effective_values(values: dict[str, Any]) -> dict[str, Any]:
     """The values that determine the view: a control that does not apply takes its default."""
-    return {key: value if _applies(key, values) else PARAM_BY_KEY[key].default for key, value in values.items()}
+    return {key: value if applies(key, values) else PARAM_BY_KEY[key].default for key, value in values.items()}
 
 
 PRESET_SET = PresetSet(PRESETS, PARAM_BY_KEY, CONTROL_KEYS, effective_values)
+# Compare mode: setting B's controls under the prefix `b_` (ui/compare.py); the view switches are shared.
+B_PARAMS = b_params(PARAMS, CONTROL_KEYS)
+ALL_PARAMS = (*PARAMS, COMPARE, *B_PARAMS)
+# The lecture's contrasts, one click each: A as the lecture sets it, B where it differs.
+COMPARISONS: dict[str, Comparison] = {
+    "0.01-vs-0.05": Comparison("tanh: 0.01 vs 0.05", {"act": "tanh", "init": "gaussian", "std": 0.01}, {"std": 0.05}),
+    "0.05-vs-xavier": Comparison(
+        "tanh: 0.05 vs Xavier", {"act": "tanh", "init": "gaussian", "std": 0.05}, {"init": "xavier"}
+    ),
+    "xavier-vs-kaiming": Comparison(
+        "ReLU: Xavier vs Kaiming", {"act": "relu", "init": "xavier"}, {"init": "kaiming_normal"}
+    ),
+    "bn": Comparison(
+        "tanh 0.05: without vs with BN",
+        {"act": "tanh", "init": "gaussian", "std": 0.05},
+        {"bn": "before"},
+    ),
+}
+
+
+def comparison_values(name: str) -> dict[str, Any]:
+    """Every control of A under lecture comparison `name` (defaults where it is silent)."""
+    return {**{key: PARAM_BY_KEY[key].default for key in CONTROL_KEYS}, **COMPARISONS[name].a}
+
+
+def address_values(values: dict[str, Any], comparing: bool) -> dict[str, str | None]:
+    """The URL values of A's widgets, as Streamlit's binding writes them: a drawn widget with a
+    value other than its default writes it, every other one nothing (None). The view switches
+    and `compare` are widgets too."""
+    drawn = {key: key in ("depth", "width") or applies(key, values) for key in CONTROL_KEYS}
+    own = {
+        key: url_value(values[key]) if drawn[key] and values[key] != PARAM_BY_KEY[key].default else None
+        for key in CONTROL_KEYS
+    }
+    view = {key: url_value(values[key]) if values[key] != PARAM_BY_KEY[key].default else None for key in VIEW_KEYS}
+    return {**own, **view, COMPARE.key: "true" if comparing else None}
 
 
 def preset_values(name: str) -> dict[str, Any]:

@@ -8,11 +8,14 @@ import streamlit as st
 
 from engine.train.data import DATASETS
 from ui import widgets
-from ui.init_controls import HIDDEN_KEEPS, current_value, init_controls
+from ui.controls import HIDDEN_KEEPS, BoundControls, current_value
+from ui.init_controls import init_controls
 from ui.presets import PRESET_KEY
 from ui.training_params import CONTROL_KEYS, PRESET_SET, parse_hidden
 from ui.training_params import PARAM_BY_KEY as P
+from ui.urlparams import problem_of
 
+hidden_problem = problem_of(parse_hidden)
 PREP_LABELS = {
     "none": "raw pixel values",
     "center": "each feature minus its training mean",
@@ -54,14 +57,14 @@ def _net_controls() -> None:
     act = widgets.choice(P["act"], "Activation")
     if act == "leaky_relu":
         widgets.number(P["slope"], "negative slope", step=0.01, **HIDDEN_KEEPS)
-    init_controls(P, act, _first_layer)
+    init_controls(BoundControls(P), act, _first_layer)
     help_text = "before: FC → BN → activation (the lecture's order); after: FC → activation → BN."
     if widgets.choice(P["bn"], "batch norm", radio=True, help=help_text) != "none":
         widgets.choice(P["bn_conv"], "running statistics", radio=True, **HIDDEN_KEEPS)
     explicit = bool(str(current("sizes")).strip())
     widgets.slider(P["depth"], "depth (weight layers)", disabled=explicit, help="Hidden layers + the output layer.")
     widgets.number(P["width"], "width (units per hidden layer)", step=16, disabled=explicit or current("depth") == 1)
-    st.text_input(
+    sizes = st.text_input(
         "explicit hidden widths (optional)",
         "",
         key="sizes",
@@ -70,6 +73,9 @@ def _net_controls() -> None:
         help="Hidden layer widths; the input and the output come from the data. Overrides depth and width.",
         bind="query-params",
     )
+    problem = hidden_problem(sizes)
+    if problem:
+        st.warning(f"`{sizes}` {problem}: depth and width are used instead.", icon=":material/warning:")
 
 
 def _optimizer_controls() -> None:
@@ -94,6 +100,8 @@ def sidebar_controls() -> dict[str, Any]:
         st.divider()
         _optimizer_controls()
     values = {key: current(key) for key in CONTROL_KEYS}
+    if hidden_problem(values["sizes"]):
+        values["sizes"] = ""  # typed widths that cannot be read: the run falls back, the warning says so
     with preset_slot:
         values[PRESET_KEY] = PRESET_SET.box(values, label="Experiment")
     return values

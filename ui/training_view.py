@@ -17,7 +17,7 @@ from engine.train.record import Record
 from engine.train.regions import decision_grid
 from engine.train.sweeps import LR_BASE, SCALE_BASE, Progress, SweepRun, learning_rate_configs, scale_configs, sweep
 from engine.train.trainer import TrainConfig, TrainState, estimate_cost, evaluate
-from ui.init_controls import current_value
+from ui.controls import current_value
 from ui.live_chart import live_chart
 from ui.training_params import PARAM_BY_KEY, build_config, differing, kept_values
 from ui.training_run import forget_kept, keep, kept_runs, trained

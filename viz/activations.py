@@ -8,6 +8,7 @@ and only pre-binned counts are sent.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -42,6 +43,17 @@ MOMENTS_PX = 300
 # Six panels side by side keep their labels apart down to this chart width (a 1024 px
 # laptop with the sidebar open); narrower, the chart scrolls sideways.
 LAYER_FIGURE_MIN_WIDTH = 560
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One of two compared settings: its name in legends and labels, and its colour."""
+
+    name: str
+    color: str
+
+
+COMPARED = (Setting("A", "#1f77b4"), Setting("B", "#e4780c"))
 
 
 def view_token(result: SimResult) -> str:
@@ -124,33 +136,42 @@ def _panel_hover(counts: np.ndarray, layer: int, lo: float, hi: float) -> np.nda
 
 
 def _histogram_traces(
-    kind: str, axis: str, outline: np.ndarray, hover: np.ndarray, labels: tuple[list, list, list]
-) -> list[dict]:
-    """The filled outlines of a block's panels (hover names each bar) and the panel labels.
+    kind: str, axis: str, outline: np.ndarray, hover: np.ndarray, setting: Setting | None = None
+) -> dict:
+    """The filled outlines of one setting's panels of a block; hover names each bar.
 
     Arrays stay NumPy arrays: Plotly sends them as typed arrays without validating
     element by element, which keeps building the figure cheap.
     """
     suffix = "" if axis == "1" else axis
-    on_axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "showlegend": False}
-    label_x, label_y, texts = labels
-    bars = {
+    color = COLORS[kind] if setting is None else setting.color
+    prefix = "" if setting is None else f"{setting.name} · "
+    return {
         "type": "scatter",
         "mode": "lines",
-        "name": KIND_TITLES[kind],
+        "name": prefix + KIND_TITLES[kind],
         "x": outline[:, 0],
         "y": outline[:, 1],
         "fill": "toself",
-        "fillcolor": COLORS[kind],
-        "line": {"color": COLORS[kind], "width": 0.5},
+        "fillcolor": color,
+        "line": {"color": color, "width": 0.5},
         "hoveron": "points",
         "customdata": hover,
         "hovertemplate": (
-            "layer %{customdata[0]}<br>bin at %{customdata[1]:.3g}: %{customdata[2]} values<extra></extra>"
+            f"{prefix}layer %{{customdata[0]}}<br>"
+            "bin at %{customdata[1]:.3g}: %{customdata[2]} values<extra></extra>"
         ),
-        **on_axes,
+        "xaxis": f"x{suffix}",
+        "yaxis": f"y{suffix}",
+        "showlegend": False,
     }
-    text = {
+
+
+def _label_trace(axis: str, labels: tuple[list, list, list]) -> dict:
+    """The panels' labels (layer, mean, std) of a block."""
+    suffix = "" if axis == "1" else axis
+    label_x, label_y, texts = labels
+    return {
         "type": "scatter",
         "mode": "text",
         "x": label_x,
@@ -159,9 +180,10 @@ def _histogram_traces(
         "textposition": "top center",
         "textfont": {"size": 11},
         "hoverinfo": "skip",
-        **on_axes,
+        "xaxis": f"x{suffix}",
+        "yaxis": f"y{suffix}",
+        "showlegend": False,
     }
-    return [bars, text]
 
 
 def _round_down(x: float) -> float:
@@ -205,41 +227,66 @@ def _panel_axis(lo: float, hi: float, cols: int) -> dict:
     }
 
 
-def _histogram_block(result: SimResult, kind: str, axis: str) -> tuple[list[dict], dict, dict, int]:
+def _histogram_block(
+    results: list[SimResult], kind: str, axis: str, settings: tuple[Setting, ...] | None = None
+) -> tuple[list[dict], dict, dict, int]:
     """Small multiples of one kind, packed on one pair of axes (far cheaper to draw than subplots).
 
+    With two settings (A and B, compared), each row of A's layers has B's same layers right
+    under it, on the same range: the eye compares a layer of A with the same layer of B.
     Returns the traces, the x and y axis settings, and the block's height in pixels.
     """
-    layers = [layer for layer in shown_layers(result.layers) if _summary(layer, kind) is not None]
-    # One range for the whole block, so that the eye can compare layers.
-    lo, hi, binned = shared_display([_summary(layer, kind) for layer in layers], _symmetric(result, kind))
-    cols = min(MAX_COLUMNS, max(len(layers), 1))
-    rows = max(math.ceil(len(layers) / cols), 1)
-    stats = [_panel_stats(_summary(layer, kind), counts, kind, result) for layer, counts in zip(layers, binned)]
-    row_pitch = SPIKE_CLIP + 0.1 + LABEL_LINE * max((text.count("<br>") + 2 for text in stats), default=2)
-    outline, hover = [], []
+    layers = [[layer for layer in shown_layers(r.layers) if _summary(layer, kind) is not None] for r in results]
+    # One range for the whole block, so that the eye can compare layers (and settings).
+    summaries = [_summary(layer, kind) for each in layers for layer in each]
+    symmetric = any(_symmetric(r, kind) for r in results)
+    lo, hi, binned = shared_display(summaries, symmetric)
+    cols = min(MAX_COLUMNS, max((len(each) for each in layers), default=1) or 1)
+    chunks = max((math.ceil(len(each) / cols) for each in layers), default=1) or 1
+    rows = chunks * len(results)
+    panels = []  # (setting index, layer, counts, label)
+    counts_of = iter(binned)
+    for n, (result, each) in enumerate(zip(results, layers)):
+        for layer in each:
+            counts = next(counts_of)
+            name = "" if settings is None else f"{settings[n].name} · "
+            stats = _panel_stats(_summary(layer, kind), counts, kind, result)
+            panels.append((n, layer, counts, f"<b>{name}Layer {layer.index}</b><br>{stats}", result))
+    lines = max((label.count("<br>") + 1 for *_, label, _ in panels), default=2)
+    row_pitch = SPIKE_CLIP + 0.1 + LABEL_LINE * lines
+    outline: list[list[np.ndarray]] = [[] for _ in results]
+    hover: list[list[np.ndarray]] = [[] for _ in results]
     labels: tuple[list, list, list] = ([], [], [])
-    for i, (layer, counts) in enumerate(zip(layers, binned)):
-        row, col = divmod(i, cols)
+    position = [0] * len(results)
+    for n, layer, counts, label, result in panels:
+        chunk, col = divmod(position[n], cols)
+        position[n] += 1
+        row = chunk * len(results) + n
         x0, y0 = col * PANEL_PITCH, (rows - 1 - row) * row_pitch
         clip_at = float(counts[1:].max()) if _spike_is_clipped(counts, kind, result) else None
-        outline.append(_panel_path(counts, clip_at, x0, y0))
-        hover.append(_panel_hover(counts, layer.index, lo, hi))
+        outline[n].append(_panel_path(counts, clip_at, x0, y0))
+        hover[n].append(_panel_hover(counts, layer.index, lo, hi))
         labels[0].append(x0 + 0.5)
         labels[1].append(y0 + SPIKE_CLIP + 0.02)
-        labels[2].append(f"<b>Layer {layer.index}</b><br>{stats[i]}")
+        labels[2].append(label)
     y_axis = {"visible": False, "range": [-0.03, rows * row_pitch], "fixedrange": True}
-    empty = np.empty((0, 2)), np.empty((0, 3))
-    outline_rows = np.vstack(outline) if outline else empty[0]
-    hover_rows = np.vstack(hover) if hover else empty[1]
-    traces = _histogram_traces(kind, axis, outline_rows, hover_rows, labels)
+    traces = []
+    for n in range(len(results)):
+        outline_rows = np.vstack(outline[n]) if outline[n] else np.empty((0, 2))
+        hover_rows = np.vstack(hover[n]) if hover[n] else np.empty((0, 3))
+        setting = None if settings is None else settings[n]
+        traces.append(_histogram_traces(kind, axis, outline_rows, hover_rows, setting))
+    traces.append(_label_trace(axis, labels))
     return traces, _panel_axis(lo, hi, cols), y_axis, round(rows * row_pitch * UNIT_PX)
 
 
-def _moment_traces(result: SimResult, log_y: bool, axes: tuple[str, str, str]) -> list[dict]:
+def _moment_traces(
+    result: SimResult, log_y: bool, axes: tuple[str, str, str], setting: Setting | None = None
+) -> list[dict]:
     mean_stat = "|mean|" if log_y else "mean"
     traces = []
     series = [(kind, stat, dash) for kind in ("act", "grad") for stat, dash in (("std", "solid"), (mean_stat, "dot"))]
+    prefix = "" if setting is None else f"{setting.name} · "
     for kind, stat, dash in [*series, ("wgrad", "std", "solid")]:
         xs, ys = _series(result, kind, stat)
         name = "weight gradient std" if kind == "wgrad" else f"{KIND_TITLES[kind].split()[0].lower()} {stat}"
@@ -250,8 +297,8 @@ def _moment_traces(result: SimResult, log_y: bool, axes: tuple[str, str, str]) -
                 "mode": "lines+markers",
                 "x": xs,
                 "y": ys,
-                "name": name,
-                "line": {"color": COLORS[kind], "dash": dash},
+                "name": prefix + name,
+                "line": {"color": COLORS[kind] if setting is None else setting.color, "dash": dash},
                 "marker": {"size": 5},
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
@@ -275,7 +322,7 @@ def _spans_decades(values: list[float]) -> bool:
     return bool(finite) and min(finite) > 0 and max(finite) >= 10 * min(finite)
 
 
-def _pre_std_traces(result: SimResult, axis: str) -> list[dict]:
+def _pre_std_traces(result: SimResult, axis: str, setting: Setting | None = None) -> list[dict]:
     """The measured pre-activation std per layer, on the activations' panel (shown with the
     pre-activation histograms)."""
     xs, ys = _series(result, "pre", "std")
@@ -285,8 +332,8 @@ def _pre_std_traces(result: SimResult, axis: str) -> list[dict]:
             "mode": "lines+markers",
             "x": xs,
             "y": ys,
-            "name": "pre-activations std",
-            "line": {"color": COLORS["pre"]},
+            "name": ("" if setting is None else f"{setting.name} · ") + "pre-activations std",
+            "line": {"color": COLORS["pre"]} if setting is None else {"color": setting.color, "dash": "dashdot"},
             "marker": {"size": 5},
             "xaxis": f"x{axis}",
             "yaxis": f"y{axis}",
@@ -295,7 +342,11 @@ def _pre_std_traces(result: SimResult, axis: str) -> list[dict]:
 
 
 def _prediction_traces(
-    prediction: Prediction, backward: bool, show_pre: bool, axes: tuple[str, str, str]
+    prediction: Prediction,
+    backward: bool,
+    show_pre: bool,
+    axes: tuple[str, str, str],
+    setting: Setting | None = None,
 ) -> list[dict]:
     """The mean-field prediction of the activation std, the pre-activation std (when those are
     shown) and the gradient std (when the backward pass ran) per layer: dashed lines over the
@@ -304,16 +355,17 @@ def _prediction_traces(
     series = [("act", prediction.act_std, axes[0])]
     series += [("pre", prediction.pre_std, axes[0])] if show_pre else []
     series += [("grad", prediction.grad_std, axes[1])] if backward else []
+    prefix = "" if setting is None else f"{setting.name} · "
     return [
         {
             "type": "scatter",
             "mode": "lines",
             "x": layers,
             "y": [float(v) for v in values],
-            "name": f"{KIND_TITLES[kind].split()[0].lower()} std (theory)",
-            "line": {"color": COLORS[kind], "dash": "dash", "width": 1.5},
+            "name": f"{prefix}{KIND_TITLES[kind].split()[0].lower()} std (theory)",
+            "line": {"color": COLORS[kind] if setting is None else setting.color, "dash": "dash", "width": 1.5},
             "opacity": 0.7,
-            "hovertemplate": "layer %{x}: %{y:.4g} (mean-field theory)<extra></extra>",
+            "hovertemplate": f"{prefix}layer %{{x}}: %{{y:.4g}} (mean-field theory)<extra></extra>",
             "xaxis": f"x{suffix}",
             "yaxis": f"y{suffix}",
         }
@@ -327,11 +379,12 @@ def layer_figure(
     log_y: bool = False,
     show_dphi: bool = False,
     prediction: Prediction | None = None,
+    compared: SimResult | None = None,
 ) -> go.Figure:
     """The lab's whole picture in one figure: histogram blocks, then mean and std per layer
     (with the mean-field prediction's std, when given) and the weight gradients' std (the Plotly
     figure of layer_spec)."""
-    return go.Figure(layer_spec(result, show_pre, log_y, show_dphi, prediction))
+    return go.Figure(layer_spec(result, show_pre, log_y, show_dphi, prediction, compared))
 
 
 def layer_spec(
@@ -340,28 +393,35 @@ def layer_spec(
     log_y: bool = False,
     show_dphi: bool = False,
     prediction: Prediction | None = None,
+    compared: SimResult | None = None,
+    compared_prediction: Prediction | None = None,
 ) -> dict:
     """layer_figure as a plain dict {"data", "layout"}, NumPy arrays in its traces: what the page
     sends (viz.common.spec_json), without Plotly's validation.
 
+    With `compared` (setting B, `result` being A), every block shows B's layers under A's on
+    the same axes, and the per-layer moments of both share their panels, A in blue, B in orange.
     One figure with a few axes draws several times faster than one subplot per
     layer, which is what keeps a slider move live.
     """
-    backward = result.overflow_layer is None
+    results = [result] if compared is None else [result, compared]
+    settings = None if compared is None else COMPARED
+    backward = any(r.overflow_layer is None for r in results)
     kinds = ["act", *(["pre"] if show_pre else []), *(["dphi"] if show_dphi else []), *(["grad"] if backward else [])]
     traces: list[dict] = []
     blocks = []
     for n, kind in enumerate(kinds, start=1):
-        block_traces, x_axis, y_axis, px = _histogram_block(result, kind, str(n))
+        block_traces, x_axis, y_axis, px = _histogram_block(results, kind, str(n), settings)
         traces += block_traces
         blocks.append((kind, x_axis, y_axis, BLOCK_TITLE_PX + px))
     heights = [px for *_, px in blocks] + [MOMENTS_PX]
     plot_px = sum(heights) + GAP_PX * len(blocks)
+    top_px = 90 if compared is None else 108  # a compared view's subtitle names both settings, one per line
     layout: dict = {
         **STREAMLIT_LOOK,
-        "title": figure_title("Activations and gradients per layer", view_token(result)),
-        "height": plot_px + 170,
-        "margin": {"l": 60, "r": 10, "t": 90, "b": 80},
+        "title": _title(results),
+        "height": plot_px + 80 + top_px,
+        "margin": {"l": 60, "r": 10, "t": top_px, "b": 80},
         "legend": {"orientation": "h", "y": -60 / plot_px, "yanchor": "top", "x": 0},
         "annotations": [],
         "hovermode": "closest",
@@ -379,20 +439,38 @@ def layer_spec(
         layout["annotations"].append(_block_title(kind, top))
         top = bottom - GAP_PX / plot_px
     axes = tuple(str(len(blocks) + k) for k in (1, 2, 3))
-    traces += _moment_traces(result, log_y, axes)
-    if show_pre:
-        traces += _pre_std_traces(result, axes[0])
-    if prediction is not None:
-        traces += _prediction_traces(prediction, backward, show_pre, axes)
+    predictions = [prediction] if compared is None else [prediction, compared_prediction]
+    for n, (each, predicted) in enumerate(zip(results, predictions)):
+        setting = None if settings is None else settings[n]
+        traces += _moment_traces(each, log_y, axes, setting)
+        if show_pre:
+            traces += _pre_std_traces(each, axes[0], setting)
+        if predicted is not None:
+            traces += _prediction_traces(predicted, each.overflow_layer is None, show_pre, axes, setting)
+    _moment_axes(layout, traces, results, log_y, axes, plot_px)
+    return {"data": traces, "layout": layout}
+
+
+def _title(results: list[SimResult]) -> dict:
+    if len(results) == 1:
+        return figure_title("Activations and gradients per layer", view_token(results[0]))
+    tokens = "<br>".join(f"{s.name}: {view_token(r)}" for s, r in zip(COMPARED, results))
+    return figure_title("A and B compared: activations and gradients per layer", tokens)
+
+
+def _moment_axes(
+    layout: dict, traces: list[dict], results: list[SimResult], log_y: bool, axes: tuple[str, ...], plot_px: int
+) -> None:
+    """The three panels of per-layer moments under the histograms: activations, gradients, weight gradients."""
     moments_top = MOMENTS_PX / plot_px
     layout["annotations"].append(_block_title("moments", moments_top))
     moments_plot_top = moments_top - BLOCK_TITLE_PX / plot_px  # the title gets its own strip, as above
-    depth = len(result.layers)
+    depth = max(len(r.layers) for r in results)
     # Three panels share the width: at most about seven layer ticks each, at round steps, none at layer 0.
     step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if s >= depth / 7)
     layer_axis = {"title": {"text": "layer"}, "tickformat": "d", "dtick": step, "range": [0.5, depth + 0.5]}
     # The weight gradients get a log axis whenever they span decades: their scale is the point.
-    wgrad = _series(result, "wgrad", "std")[1]
+    wgrad = [v for r in results for v in _series(r, "wgrad", "std")[1]]
     wgrad_log = (log_y and _has_positive(wgrad)) or _spans_decades(wgrad)
     panels = (
         (axes[0], [0, 0.28], "activations", log_y and _has_positive(_moment_values(traces, axes[0]))),
@@ -411,7 +489,6 @@ def layer_spec(
     if not wgrad_log:
         # From 0: a scale that barely changes must look flat, not zoomed into its noise.
         layout[f"yaxis{axes[2]}"]["rangemode"] = "tozero"
-    return {"data": traces, "layout": layout}
 
 
 def _block_title(kind: str, top: float) -> dict:

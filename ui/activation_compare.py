@@ -1,0 +1,181 @@
+"""The activation lab's compare mode: controls of A and B, and the view of both (ui/compare.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from engine import SimResult, config_problems, estimate_cost
+from engine.config import SimConfig, budget_advice
+from engine.diagnose import diagnose
+from engine.report import layer_rows
+from engine.theory.predict import Prediction
+from ui import widgets
+from ui.activation_controls import own_controls, setting_controls, view_controls
+from ui.activation_params import (
+    COMPARISONS,
+    CONTROL_KEYS,
+    PARAM_BY_KEY,
+    address_values,
+    applies,
+    build_config,
+    comparison_values,
+    effective_values,
+)
+from ui.compare import (
+    COMPARE,
+    apply_comparison,
+    asked_values,
+    differing,
+    left_behind,
+    send_address,
+    start_b_as_a,
+)
+from ui.controls import FollowingControls
+from ui.live_chart import live_chart
+from ui.simulation import LEVEL_BOX, run_simulation
+from ui.theory_overlay import mean_field, overlay_caption
+from ui.urlparams import url_value
+from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_spec
+
+SETTINGS = ("A", "B")
+
+
+def lab_controls() -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The sidebar: the compare switch, A's controls (and B's in a second tab), the view switches.
+
+    Returns A's values (with the view's) and B's values (None without compare mode).
+    """
+    with st.sidebar:
+        comparing = widgets.toggle(COMPARE, "compare with a second setting B")
+        comparison_buttons()
+        if not comparing:
+            values = own_controls()
+            st.divider()
+            return {**values, **view_controls()}, None
+        tab_a, tab_b = st.tabs(["Setting A", "Setting B"])
+        with tab_a:
+            values = own_controls()
+        with tab_b:
+            compared = _b_controls(effective_values(values))
+        st.divider()
+        values.update(view_controls())
+    return values, compared
+
+
+def _b_controls(base: dict[str, Any]) -> dict[str, Any]:
+    """B's controls: each starts at A's value and follows A until changed here."""
+    asked = asked_values(PARAM_BY_KEY, CONTROL_KEYS)
+    st.caption("B starts as a copy of A and follows it; change a control here and B keeps its own value.")
+    compared = setting_controls(FollowingControls(PARAM_BY_KEY, base, asked))
+    st.button("Make B a copy of A again", on_click=start_b_as_a, args=(CONTROL_KEYS,), key="b_reset")
+    return compared
+
+
+def send_view_address(values: dict[str, Any], compared: dict[str, Any] | None) -> None:
+    """The whole address of the view: sent on every run in compare mode (None: not comparing),
+    and once when compare mode was just switched off, to take B's values out of it."""
+    if compared is None and not left_behind(CONTROL_KEYS):
+        return
+    b_own = {} if compared is None else differing(effective_values(values), compared, applies)
+    send_address(address_values(values, compared is not None), b_own, CONTROL_KEYS)
+
+
+def comparison_buttons() -> None:
+    """The lecture's contrasts, one click each (they set A and B, and turn compare mode on)."""
+    box = st.expander("The lecture's comparisons", icon=":material/compare_arrows:")
+    for name, comparison in COMPARISONS.items():
+        box.button(
+            comparison.label,
+            key=f"comparison_{name}",
+            type="tertiary",
+            on_click=apply_comparison,
+            args=(comparison, comparison_values(name), CONTROL_KEYS),
+        )
+
+
+def differences(values: dict[str, Any], compared: dict[str, Any]) -> str:
+    """'std 0.01 → 0.05, bn none → before': where B differs from A, in words."""
+    base = effective_values(values)
+    changed = differing(base, compared, applies)
+    return ", ".join(f"{key} {url_value(base[key])} → {url_value(value)}" for key, value in changed.items())
+
+
+def _simulable(name: str, cfg: SimConfig) -> bool:
+    """Whether setting `name` can be simulated within the budget; else says why."""
+    problems = config_problems(cfg)
+    if problems:
+        st.error(f"Cannot simulate setting {name}: " + "; ".join(problems) + ".")
+        return False
+    cost = estimate_cost(cfg)
+    if not cost.within_budget:
+        st.error(f"Setting {name}: {budget_advice(cfg, cost)}", icon=":material/timer:")
+        return False
+    return True
+
+
+def show_comparison(values: dict[str, Any], compared: dict[str, Any]) -> None:
+    """A and B: the shared figure, each one's diagnosis, and the per-layer table with ratios."""
+    configs = (build_config(values), build_config(compared))
+    if not all(_simulable(name, cfg) for name, cfg in zip(SETTINGS, configs)):
+        return
+    (result_a, sec_a), (result_b, sec_b) = (run_simulation(cfg) for cfg in configs)
+    changed = differences(values, compared)
+    st.caption(
+        f"**B differs from A in:** {changed or 'nothing yet: change a control in the sidebar tab *Setting B*'}. "
+        f"Computed in {sec_a * 1000:.0f} + {sec_b * 1000:.0f} ms. The address bar holds this exact view."
+    )
+    diagnosis_slot = st.container()
+    predictions = [mean_field(cfg) if values["theory"] else None for cfg in configs]
+    drawn = [p if isinstance(p, Prediction) else None for p in predictions]
+    spec = layer_spec(
+        result_a,
+        values["pre"],
+        values["logy"],
+        values["dphi"],
+        drawn[0],
+        compared=result_b,
+        compared_prediction=drawn[1],
+    )
+    live_chart(spec, key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
+    for name, cfg, prediction in zip(SETTINGS, configs, predictions):
+        if prediction is not None:
+            st.caption(f"**{name}.** {overlay_caption(cfg, prediction)}")
+    with diagnosis_slot:
+        for column, name, result in zip(st.columns(2), SETTINGS, (result_a, result_b)):
+            with column:
+                st.markdown(f"**Setting {name}**")
+                for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
+                    LEVEL_BOX[finding.level](finding.text)
+    st.subheader("Per-layer statistics, A and B")
+    comparison_table(result_a, result_b)
+
+
+# Each statistic of A beside B's; a ratio B / A where both are scales (a ratio of means near 0 is noise).
+TABLE_COLUMNS = (("act_std", True), ("act_mean", False), ("grad_std", True), ("weight_grad_std", True))
+
+
+def comparison_table(result_a: SimResult, result_b: SimResult) -> None:
+    """Per layer: A's and B's activation and gradient statistics side by side, and B / A."""
+    import pandas as pd  # after the chart is sent, as in the single view
+
+    both = pd.merge(
+        pd.DataFrame(layer_rows(result_a)),
+        pd.DataFrame(layer_rows(result_b)),
+        on="layer",
+        how="outer",
+        suffixes=(" A", " B"),
+    )
+    table = pd.DataFrame({"layer": both["layer"]})
+    for column, ratio in TABLE_COLUMNS:
+        table[f"{column} A"] = both[f"{column} A"]
+        table[f"{column} B"] = both[f"{column} B"]
+        if ratio:
+            table[f"{column} B/A"] = both[f"{column} B"] / both[f"{column} A"]
+    shown = table.dropna(axis=1, how="all")
+    number_format = {c: st.column_config.NumberColumn(format="%.4g") for c in shown.select_dtypes("float").columns}
+    st.dataframe(
+        shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400), column_config=number_format
+    )
+    st.download_button("Download CSV", table.to_csv(index=False), file_name="initlab_layers_a_b.csv", mime="text/csv")

@@ -1,0 +1,121 @@
+"""Compare mode: a second setting B beside a lab's own setting A, for contrast.
+
+`compare=true` turns it on. B's controls are A's under the prefix `b_` in the URL, each
+absent one meaning "as A": B starts as a copy of A, follows A in whatever the user has
+not changed in B, and the address carries only what differs. A's widgets stay bound to
+the URL exactly as without compare mode. B's values are the page's own: its widgets
+(ui.controls.FollowingControls) are not bound, and every run in compare mode sends the
+whole address (ui.urlparams.send_url), so the last run's address is the one the browser
+keeps, however fast the input comes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import streamlit as st
+
+from ui.controls import current_value
+from ui.urlparams import Param, Rejection, drop_from_url, send_url, set_own, url_value
+
+PREFIX = "b_"
+COMPARE = Param(
+    "compare",
+    bool,
+    False,
+    "show a second setting B beside this one; B's values are the `b_` parameters, an absent one is A's",
+)
+STRAY = "is a value of setting B, which shows only with `compare=true`"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A lecture comparison: A's values (others take defaults) and where B differs from A."""
+
+    label: str
+    a: dict[str, Any] = field(default_factory=dict)
+    b: dict[str, Any] = field(default_factory=dict)
+
+
+def b_params(params: Iterable[Param], keys: Iterable[str]) -> tuple[Param, ...]:
+    """B's URL parameters: A's controls `keys` under the prefix, validated like A's."""
+    keys = set(keys)
+    return tuple(
+        replace(param, key=PREFIX + param.key, doc=f"setting B's `{param.key}` (absent: A's)")
+        for param in params
+        if param.key in keys
+    )
+
+
+def is_comparing() -> bool:
+    """Whether this run shows compare mode (the switch's value, else the address's)."""
+    return bool(current_value({COMPARE.key: COMPARE}, COMPARE.key))
+
+
+def asked_values(params: Mapping[str, Param], keys: Iterable[str]) -> dict[str, Any]:
+    """B's own values in the URL (validated by sanitize_query_params), by A's key."""
+    raws = {key: st.query_params.get(PREFIX + key) for key in keys}
+    return {key: params[key].parse(raw) for key, raw in raws.items() if raw is not None}
+
+
+def stray_values(keys: Iterable[str], opened: bool) -> list[Rejection]:
+    """B's values in a link opened without compare mode (a hand-edited link): removed, with a
+    notice. (When the user switches compare off, the page sends the address without them.)"""
+    if not opened or is_comparing():
+        return []
+    stray = [key for key in (PREFIX + key for key in keys) if key in st.query_params]
+    rejections = [Rejection(key, st.query_params.get(key, ""), STRAY, removed=True) for key in stray]
+    for key in stray:
+        drop_from_url(key)
+    return rejections
+
+
+def left_behind(keys: Iterable[str]) -> bool:
+    """Whether Streamlit's copy of the address still holds compare mode (`compare`, B's values)
+    after the switch was turned off: the browser's address lost `compare` through the switch's
+    binding, but a later write of the copy would bring it back."""
+    if is_comparing():
+        return False
+    return COMPARE.key in st.query_params or any(PREFIX + key in st.query_params for key in keys)
+
+
+def differing(base: dict[str, Any], values: dict[str, Any], applies: Callable[[str, dict[str, Any]], bool]) -> dict:
+    """B's values that differ from A's (`base`, A's effective values) where they apply to B."""
+    return {
+        key: value for key, value in values.items() if applies(key, values) and url_value(value) != url_value(base[key])
+    }
+
+
+def send_address(own: dict[str, str | None], b_own: dict[str, Any], keys: Iterable[str]) -> None:
+    """Send the browser the whole address: A's URL values (`own`, None where absent) and B's
+    values that differ from A's; every other `b_` key is removed."""
+    b_raw = {PREFIX + key: url_value(b_own[key]) if key in b_own else None for key in keys}
+    send_url({**own, **b_raw})
+
+
+def start_b_as_a(keys: Iterable[str]) -> None:
+    """Forget B's own values (a callback): B is A again, in the URL and in its widgets."""
+    for key in keys:
+        set_own(PREFIX + key, None)
+    forget_b_widgets()
+
+
+def forget_b_widgets() -> None:
+    """Drop B's widget states, so that B's widgets start again from the URL's values."""
+    for key in [key for key in st.session_state if str(key).startswith(PREFIX)]:
+        del st.session_state[key]
+
+
+def apply_comparison(comparison: Comparison, a_values: dict[str, Any], keys: Iterable[str]) -> None:
+    """Show a lecture comparison (a callback): A's controls take `a_values` (writing only those
+    that change, as a preset does), compare mode turns on, and B differs from A as the
+    comparison says."""
+    for key, value in a_values.items():
+        if key not in st.session_state or st.session_state[key] != value:
+            st.session_state[key] = value
+    st.session_state[COMPARE.key] = True
+    for key in keys:
+        set_own(PREFIX + key, url_value(comparison.b[key]) if key in comparison.b else None)
+    forget_b_widgets()
