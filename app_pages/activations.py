@@ -40,7 +40,7 @@ rejections = sanitize_query_params(ALL_PARAMS)
 rejections += negative_std_refused(PARAM_BY_KEY) + negative_std_refused(PARAM_BY_KEY, PREFIX)
 rejections += stray_values(CONTROL_KEYS, opened)
 PRESET_SET.expand_url_preset()
-values, compared = lab_controls()
+values, compared = lab_controls(opened)
 shown = values if compared is None else {**values, **{PREFIX + key: value for key, value in compared.items()}}
 warn_rejections(rejections, shown)
 view_toolbar("activations")

@@ -36,13 +36,14 @@ PRE_ACTIVATIONS_SHOWN = """(shown) => [...document.querySelectorAll('.initlab-li
 
 
 def press_slider_key(page, label: str, _value: Any) -> Action:
-    thumb = page.locator("[data-testid='stSlider']").filter(has_text=label).locator("input[type='range']")
+    # Visible ones only: in compare mode setting B's controls wait, hidden, in the sidebar's other tab.
+    thumb = page.locator("[data-testid='stSlider']:visible").filter(has_text=label).locator("input[type='range']")
     thumb.focus()
     return lambda: page.keyboard.press("ArrowRight")
 
 
 def pick_option(page, label: str, value: Any) -> Action:
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+    box = page.locator("[data-testid='stSelectbox']:visible").filter(has_text=label)
     option = page.get_by_role("option", name=str(value), exact=True)
     # Right after a rerun a click can focus the box without opening it: click again.
     for _ in range(5):
@@ -54,7 +55,7 @@ def pick_option(page, label: str, value: Any) -> Action:
 
 
 def type_number(page, label: str, value: Any) -> Action:
-    box = page.locator("[data-testid='stNumberInput']").filter(has_text=label).locator("input")
+    box = page.locator("[data-testid='stNumberInput']:visible").filter(has_text=label).locator("input")
     box.fill(str(value))
     return lambda: box.press("Enter")
 
@@ -245,6 +246,10 @@ FIGURE_FLOOR = {
         ALL_SUBTITLES_HAVE,
     ),
 }
+# Compare mode (`compare=true`, B with a σ of its own): A's controls, B following A's depth,
+# activation and seed, so that every change redraws both settings.
+COMPARE_VIEW = "activations?compare=true&b_std=0.05"
+ACTIVATION_COMPARE = [ACTIVATION_LAB[0], ACTIVATION_LAB[1], ACTIVATION_LAB[3]]
 # A preset box is a select box: its floors are the select box's.
 FLOOR_WIDGET = {"slider key": "slider", "select": "select", "preset": "select", "number typed": "number"}
 FLOOR_WIDGET |= {"toggle": "toggle", "radio": "radio"}

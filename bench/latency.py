@@ -22,6 +22,9 @@ a text, and with the activation lab's own figure computed before any change. The
 one kind are measured side by side, a few changes each in turn. Prints p50 and p95 per
 view and their ratios to both floors.
 
+The activation lab's compare mode (`compare=true`, two settings drawn) is measured beside
+its single view for a slider key, a select box option and a number typed.
+
 Then, for the activation lab's depth slider, where the time goes: the same changes run
 through AppTest (the page's script alone, no browser).
 """
@@ -42,9 +45,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from streamlit.testing.v1 import AppTest
 
 from bench.interactions import (
+    ACTIVATION_COMPARE,
     ACTIVATION_LAB,
     ALL_SUBTITLES_HAVE,
     BATCHNORM_LAB,
+    COMPARE_VIEW,
     FIGURE_FLOOR,
     FLOOR_WIDGET,
     PLAIN_FLOOR,
@@ -198,6 +203,7 @@ def change_views(changes: int) -> list[tuple[str, str, str, Change]]:
     views.append(("activation lab, its figure a line [slider key]", "bench/lab_line_app.py", "", depth_line))
     for lab, path, changes in (
         ("activation lab", "activations", ACTIVATION_LAB),
+        ("activation lab, compare mode", COMPARE_VIEW, ACTIVATION_COMPARE),
         ("batch-norm lab", "batchnorm", BATCHNORM_LAB),
         ("preprocessing lab", "preprocessing", PREPROCESSING_LAB),
         ("training lab", "training", TRAINING_LAB),

@@ -35,7 +35,7 @@ URLS_PER_PAGE = int(os.environ.get("INITLAB_FUZZ_URLS", "500"))
 WORKERS = 2  # AppTest runs are independent; two processes halve the wall time on two cores
 # Every page also takes the app's own parameters (`view`).
 PAGES = {
-    "activations": (*activation_params.PARAMS, *APP_PARAMS),
+    "activations": (*activation_params.ALL_PARAMS, *APP_PARAMS),
     "batchnorm": (*batchnorm_params.PARAMS, *APP_PARAMS),
     "preprocessing": (*preprocessing_params.PARAMS, *APP_PARAMS),
     "training": (*training_params.PARAMS, *APP_PARAMS),

@@ -70,15 +70,15 @@ LABS = {
 }
 
 
-def _widget(page, control: Control):
+def _widget(page, control: Control, scope=None):
     testid = {"slider": "stSlider", "number": "stNumberInput", "select": "stSelectbox"}[control.kind]
     label = page.get_by_test_id("stWidgetLabel").filter(has_text=re.compile(f"^{re.escape(control.label)}$"))
-    return page.get_by_test_id(testid).filter(has=label)
+    return (scope or page).get_by_test_id(testid).filter(has=label)
 
 
-def shown_value(page, control: Control) -> str:
+def shown_value(page, control: Control, scope=None) -> str:
     """The value the control displays, in the URL's spelling."""
-    widget = _widget(page, control)
+    widget = _widget(page, control, scope)
     if control.kind == "slider":
         return widget.locator("input[type='range']").input_value()
     if control.kind == "number":
@@ -123,11 +123,14 @@ def preset_disagreement(page) -> list[str]:
     return [] if shown == expected else [f"preset box shows {shown!r}, the URL's values are {expected!r}"]
 
 
-def act(page, control: Control, rng: np.random.Generator, expected: dict[str, str]) -> None:
+def act(
+    page, control: Control, rng: np.random.Generator, expected: dict[str, str], scope=None, value: str | None = None
+) -> None:
     """A quick user action on `control` (a run of 2 to 5 key presses on a slider, else one change);
-    `expected` follows what the user asked for."""
-    widget = _widget(page, control)
-    value = expected.get(control.key, control.default)
+    `expected` follows what the user asked for. `value`: the control's value now, when not its
+    own entry of `expected` (a compared setting's control showing A's value)."""
+    widget = _widget(page, control, scope)
+    value = value if value is not None else expected.get(control.key, control.default)
     if control.kind == "slider":
         widget.locator("input[type='range']").focus()
         step = 1 if rng.random() < 0.7 else -1
@@ -153,6 +156,9 @@ def act(page, control: Control, rng: np.random.Generator, expected: dict[str, st
 
 def choose_preset(page, rng: np.random.Generator, expected: dict[str, str]) -> None:
     name = str(rng.choice([name for name in PRESETS if name != "custom"]))
+    # The box is keyed by the preset it shows: while a rerun replaces it, the old one is still on
+    # screen beside the new one. A user reads the box before choosing from it.
+    wait_for_idle(page)
     box = _widget(page, Control("Preset", "preset", "", "select", "")).locator("input[role='combobox']")
     box.click()
     box.fill(PRESETS[name].label)
@@ -223,3 +229,81 @@ def test_back_and_forward_restore_the_views_the_user_saw(page, app_url):
     assert view(page) == preprocessing
     # One entry per page opened (and the blank tab it started from): none for views never shown.
     assert entries == 4 == page.evaluate("history.length")
+
+
+# Compare mode: A's controls in the sidebar's first tab, B's (URL keys `b_...`) in the second.
+COMPARED = (
+    Control("depth (weight layers)", "depth", "6", "slider", "· {v}×", bounds=(1, 200)),
+    Control("seed", "seed", "0", "number", "seed {v}"),
+    Control("Activation", "act", "tanh", "select", "{v} · ", ("tanh", "relu", "sigmoid", "elu")),
+)
+
+
+def _tab(page, name: str):
+    page.get_by_test_id("stSidebar").get_by_role("tab", name=name).click()
+    return page.get_by_test_id("stSidebar").get_by_role("tabpanel", name=name)
+
+
+def compare_disagreements(page, a: dict[str, str], b: dict[str, str]) -> list[str]:
+    """Every control of A or B whose display, URL value and part of the chart's title disagree
+    with what the user asked for. B's absent URL values and unchanged controls mean A's."""
+    url = url_values(page)
+    title = " ".join(page.evaluate(TOKENS))
+    a_title, b_title = title.split("B: ", 1)
+    found = []
+    for name, tab, part in (("A", "Setting A", a_title), ("B", "Setting B", b_title)):
+        scope = _tab(page, tab)
+        for control in COMPARED:
+            a_value = a.get(control.key, control.default)
+            if name == "A":
+                wanted, in_url = a_value, url.get(control.key, control.default)
+            else:
+                wanted = b.get(control.key, a_value)
+                in_url = url.get(f"b_{control.key}", url.get(control.key, control.default))
+                if (f"b_{control.key}" in url) != (wanted != a_value):
+                    found.append(f"b_{control.key}: in the URL {url.get(f'b_{control.key}')!r} though A has {a_value}")
+            shown = shown_value(page, control, scope)
+            if not shown == in_url == wanted or control.token.format(v=shown) not in part:
+                found.append(f"{name} {control.key}: asked {wanted}, shows {shown}, URL {in_url}, title {part!r}")
+    return found
+
+
+def test_fast_input_in_compare_mode_keeps_a_b_the_url_and_the_chart_in_agreement(page, app_url):
+    rng = np.random.default_rng(7)
+    for _ in range(2):
+        page.goto(f"{app_url}/activations?compare=true&b_std=0.05")
+        wait_for_idle(page)
+        wait_for_charts(page)
+        a: dict[str, str] = {}
+        b: dict[str, str] = {}
+        for name in ("Setting A", "Setting B", "Setting A", "Setting B"):
+            # A change of A gives B's widgets that follow it new identities (keyed by A's value):
+            # a user opening the other tab looks at it before pressing its keys.
+            wait_for_idle(page)
+            scope = _tab(page, name)
+            for control in [COMPARED[0]] + [COMPARED[int(rng.integers(len(COMPARED)))] for _ in range(2)]:
+                if name == "Setting A":
+                    act(page, control, rng, a, scope)
+                else:
+                    now = b.get(control.key, a.get(control.key, control.default))
+                    act(page, control, rng, b, scope, value=now)
+                time.sleep(float(rng.uniform(0.03, 0.1)))
+        settle(page)
+        assert compare_disagreements(page, a, b) == [], (a.get("_log"), b.get("_log"))
+        assert url_values(page).get("b_std") == "0.05"  # B's own value survived everything A did
+
+
+def test_compare_mode_draws_both_settings(page, app_url):
+    page.goto(f"{app_url}/activations?compare=true&b_std=0.05")
+    settle(page)
+    wait_for_charts(page)
+    names = page.evaluate("() => document.querySelector('.js-plotly-plot').data.map(t => t.name)")
+    assert {"A · Activations", "B · Activations", "A · activations std", "B · activations std"} <= set(names)
+    a_title, b_title = " ".join(page.evaluate(TOKENS)).split("B: ", 1)
+    assert "σ=0.01" in a_title and "σ=0.05" in b_title
+    # Drawn, not just sent: A's and B's histogram outlines are both on screen, in their own colours.
+    fills = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot path.js-fill')]"
+        ".map(p => getComputedStyle(p).fill)"
+    )
+    assert {"rgb(31, 119, 180)", "rgb(228, 120, 12)"} <= set(fills)

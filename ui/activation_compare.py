@@ -26,9 +26,11 @@ from ui.activation_params import (
 from ui.compare import (
     COMPARE,
     apply_comparison,
-    asked_values,
     differing,
+    forget_own,
+    keep_own,
     left_behind,
+    own_values,
     send_address,
     start_b_as_a,
 )
@@ -42,7 +44,7 @@ from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_spec
 SETTINGS = ("A", "B")
 
 
-def lab_controls() -> tuple[dict[str, Any], dict[str, Any] | None]:
+def lab_controls(opened: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The sidebar: the compare switch, A's controls (and B's in a second tab), the view switches.
 
     Returns A's values (with the view's) and B's values (None without compare mode).
@@ -51,6 +53,7 @@ def lab_controls() -> tuple[dict[str, Any], dict[str, Any] | None]:
         comparing = widgets.toggle(COMPARE, "compare with a second setting B")
         comparison_buttons()
         if not comparing:
+            forget_own()  # when switched on again, B starts as a copy of A
             values = own_controls()
             st.divider()
             return {**values, **view_controls()}, None
@@ -58,18 +61,20 @@ def lab_controls() -> tuple[dict[str, Any], dict[str, Any] | None]:
         with tab_a:
             values = own_controls()
         with tab_b:
-            compared = _b_controls(effective_values(values))
+            compared = _b_controls(effective_values(values), opened)
         st.divider()
         values.update(view_controls())
     return values, compared
 
 
-def _b_controls(base: dict[str, Any]) -> dict[str, Any]:
+def _b_controls(base: dict[str, Any], opened: bool) -> dict[str, Any]:
     """B's controls: each starts at A's value and follows A until changed here."""
-    asked = asked_values(PARAM_BY_KEY, CONTROL_KEYS)
+    own, anchors = own_values(PARAM_BY_KEY, CONTROL_KEYS, opened)
     st.caption("B starts as a copy of A and follows it; change a control here and B keeps its own value.")
-    compared = setting_controls(FollowingControls(PARAM_BY_KEY, base, asked))
-    st.button("Make B a copy of A again", on_click=start_b_as_a, args=(CONTROL_KEYS,), key="b_reset")
+    ctl = FollowingControls(PARAM_BY_KEY, base, own, anchors)
+    compared = setting_controls(ctl)
+    keep_own(differing(base, compared, applies), ctl.kept_anchors())
+    st.button("Make B a copy of A again", on_click=start_b_as_a, key="b_reset")
     return compared
 
 
@@ -91,7 +96,7 @@ def comparison_buttons() -> None:
             key=f"comparison_{name}",
             type="tertiary",
             on_click=apply_comparison,
-            args=(comparison, comparison_values(name), CONTROL_KEYS),
+            args=(comparison, comparison_values(name)),
         )
 
 

@@ -3,8 +3,9 @@
 `compare=true` turns it on. B's controls are A's under the prefix `b_` in the URL, each
 absent one meaning "as A": B starts as a copy of A, follows A in whatever the user has
 not changed in B, and the address carries only what differs. A's widgets stay bound to
-the URL exactly as without compare mode. B's values are the page's own: its widgets
-(ui.controls.FollowingControls) are not bound, and every run in compare mode sends the
+the URL exactly as without compare mode. B's widgets (ui.controls.FollowingControls) are
+not bound: B's own values (where it differs from A) are read from the URL when the page
+is opened, kept in the session from run to run, and every run in compare mode sends the
 whole address (ui.urlparams.send_url), so the last run's address is the one the browser
 keeps, however fast the input comes.
 """
@@ -18,7 +19,7 @@ from typing import Any
 import streamlit as st
 
 from ui.controls import current_value
-from ui.urlparams import Param, Rejection, drop_from_url, send_url, set_own, url_value
+from ui.urlparams import Param, Rejection, drop_from_url, send_url, url_value
 
 PREFIX = "b_"
 COMPARE = Param(
@@ -54,10 +55,35 @@ def is_comparing() -> bool:
     return bool(current_value({COMPARE.key: COMPARE}, COMPARE.key))
 
 
+B_OWN = "_compare_b_own"  # session key: B's values of its own, by A's key
+B_ANCHORS = "_compare_b_anchors"  # session key: what B's widgets are keyed by (FollowingControls)
+
+
 def asked_values(params: Mapping[str, Param], keys: Iterable[str]) -> dict[str, Any]:
     """B's own values in the URL (validated by sanitize_query_params), by A's key."""
     raws = {key: st.query_params.get(PREFIX + key) for key in keys}
     return {key: params[key].parse(raw) for key, raw in raws.items() if raw is not None}
+
+
+def own_values(params: Mapping[str, Param], keys: Iterable[str], opened: bool) -> tuple[dict[str, Any], dict]:
+    """B's own values and their widgets' anchors (ui.controls.FollowingControls): the URL's values
+    when the page was just opened (a link, Back), else the session's."""
+    if opened or B_OWN not in st.session_state:
+        st.session_state[B_OWN] = asked_values(params, keys)
+        st.session_state[B_ANCHORS] = {}
+    return st.session_state[B_OWN], st.session_state[B_ANCHORS]
+
+
+def forget_own() -> None:
+    """Forget B's own values (compare mode is off, or B is to be a copy of A again)."""
+    st.session_state[B_OWN] = {}
+    st.session_state[B_ANCHORS] = {}
+
+
+def keep_own(values: dict[str, Any], anchors: dict[str, tuple[str, str]]) -> None:
+    """Remember B's own values of this run, and the keys of their widgets, for the next run."""
+    st.session_state[B_OWN] = values
+    st.session_state[B_ANCHORS] = anchors
 
 
 def stray_values(keys: Iterable[str], opened: bool) -> list[Rejection]:
@@ -95,20 +121,19 @@ def send_address(own: dict[str, str | None], b_own: dict[str, Any], keys: Iterab
     send_url({**own, **b_raw})
 
 
-def start_b_as_a(keys: Iterable[str]) -> None:
-    """Forget B's own values (a callback): B is A again, in the URL and in its widgets."""
-    for key in keys:
-        set_own(PREFIX + key, None)
+def start_b_as_a() -> None:
+    """Forget B's own values (a callback): B is A again, in its widgets and then in the URL."""
+    forget_own()
     forget_b_widgets()
 
 
 def forget_b_widgets() -> None:
-    """Drop B's widget states, so that B's widgets start again from the URL's values."""
+    """Drop B's widget states, so that B's widgets start again from B's own values."""
     for key in [key for key in st.session_state if str(key).startswith(PREFIX)]:
         del st.session_state[key]
 
 
-def apply_comparison(comparison: Comparison, a_values: dict[str, Any], keys: Iterable[str]) -> None:
+def apply_comparison(comparison: Comparison, a_values: dict[str, Any]) -> None:
     """Show a lecture comparison (a callback): A's controls take `a_values` (writing only those
     that change, as a preset does), compare mode turns on, and B differs from A as the
     comparison says."""
@@ -116,6 +141,5 @@ def apply_comparison(comparison: Comparison, a_values: dict[str, Any], keys: Ite
         if key not in st.session_state or st.session_state[key] != value:
             st.session_state[key] = value
     st.session_state[COMPARE.key] = True
-    for key in keys:
-        set_own(PREFIX + key, url_value(comparison.b[key]) if key in comparison.b else None)
+    keep_own(dict(comparison.b), {})
     forget_b_widgets()

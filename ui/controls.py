@@ -70,28 +70,45 @@ class BoundControls:
 class FollowingControls(BoundControls):
     """Setting B: the same controls, unbound, each showing A's value until the user changes it.
 
-    `base` holds A's effective values, `asked` B's own values from the URL (the `b_` keys).
-    A control that follows A is keyed by A's value, so when A changes the widget is a new one
-    that starts at A's new value; one with a value of its own keeps a fixed key and keeps its
-    value whatever A does. (Streamlit identifies a keyed widget by its key alone: a changed
-    default would not reach it.)
+    `base` holds A's effective values, `own` B's values of its own (where it differs from A).
+    A widget is keyed by an A value, its anchor: when A changes under a widget that follows
+    it, the widget gets A's new value as anchor, so it is a new widget that starts at A's new
+    value (Streamlit identifies a keyed widget by its key alone, so a changed default would not
+    reach it). Otherwise it keeps its key, whatever A does to a value B has of its own and
+    however fast B's own keys are pressed (a new identity would drop presses still in flight).
+    `anchors` holds, per control, the anchor of the last run and A's value then.
     """
 
     prefix = "b_"
 
-    def __init__(self, params: Mapping[str, Param], base: dict[str, Any], asked: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        params: Mapping[str, Param],
+        base: dict[str, Any],
+        own: dict[str, Any],
+        anchors: dict[str, tuple[str, str]],
+    ) -> None:
         super().__init__(params)
         self.base = base
-        self.asked = asked
+        self.own = own
+        self.anchors = anchors
+
+    def anchor(self, name: str) -> str:
+        """The A value the widget of `name` is keyed by."""
+        a_now = url_value(self.base[name])
+        anchor, a_then = self.anchors.get(name, (a_now, a_now))
+        return anchor if name in self.own or a_then == a_now else a_now
+
+    def kept_anchors(self) -> dict[str, tuple[str, str]]:
+        """Every control's anchor and A's value now, for the next run."""
+        return {name: (self.anchor(name), url_value(self.base[name])) for name in self.base}
 
     def key(self, name: str) -> str:
-        if name in self.asked:
-            return self.prefix + name
-        return f"{self.prefix}{name}@{url_value(self.base[name])}"
+        return f"{self.prefix}{name}@{self.anchor(name)}"
 
     def start(self, name: str) -> Any:
         """Where the widget starts: B's own value, else A's."""
-        return self.asked.get(name, self.base[name])
+        return self.own.get(name, self.base[name])
 
     def current(self, name: str) -> Any:
         return st.session_state.get(self.key(name), self.start(name))

@@ -17,7 +17,7 @@ from engine.activations import ACTIVATIONS
 from engine.diagnose import percent
 from engine.init import INITIALIZERS
 from engine.propagate import LayerResult, SimResult
-from engine.stats import Summary, shared_display
+from engine.stats import DISPLAY_BINS, Summary, shared_display
 from engine.theory.predict import Prediction
 from viz.common import STREAMLIT_LOOK, figure_title
 
@@ -238,9 +238,9 @@ def _histogram_block(
     """
     layers = [[layer for layer in shown_layers(r.layers) if _summary(layer, kind) is not None] for r in results]
     # One range for the whole block, so that the eye can compare layers (and settings).
-    summaries = [_summary(layer, kind) for each in layers for layer in each]
-    symmetric = any(_symmetric(r, kind) for r in results)
-    lo, hi, binned = shared_display(summaries, symmetric)
+    lo, hi, binned = _shared_range(
+        [[_summary(layer, kind) for layer in each] for each in layers], [_symmetric(r, kind) for r in results]
+    )
     cols = min(MAX_COLUMNS, max((len(each) for each in layers), default=1) or 1)
     chunks = max((math.ceil(len(each) / cols) for each in layers), default=1) or 1
     rows = chunks * len(results)
@@ -278,6 +278,33 @@ def _histogram_block(
         traces.append(_histogram_traces(kind, axis, outline_rows, hover_rows, setting))
     traces.append(_label_trace(axis, labels))
     return traces, _panel_axis(lo, hi, cols), y_axis, round(rows * row_pitch * UNIT_PX)
+
+
+def _shared_range(groups: list[list[Summary]], symmetric: list[bool]) -> tuple[float, float, list[np.ndarray]]:
+    """(lo, hi, display counts of every summary, group after group) on one range.
+
+    Summaries that merge exactly (all on aligned grids, or all on the same fixed edges, as
+    within one net) do; two compared settings may not (tanh's fixed [-1, 1] beside ReLU's
+    fitted grid): each group is then drawn on its own range and its bars moved, by their
+    centres, onto the shared one. Only the picture is rounded so; the labels' numbers are exact.
+    """
+    flat = [s for group in groups for s in group]
+    edges = {(s.lo, s.hi) for s in flat if s.counts is not None and s.bin_exp is None}
+    aligned = any(s.counts is not None and s.bin_exp is not None for s in flat)
+    if len(groups) == 1 or (not edges and aligned) or (len(edges) <= 1 and not aligned):
+        return shared_display(flat, any(symmetric))
+    own = [shared_display(group, sym) for group, sym in zip(groups, symmetric)]
+    lo, hi = min(each[0] for each in own), max(each[1] for each in own)
+    if any(symmetric):
+        lo, hi = -max(abs(lo), abs(hi)), max(abs(lo), abs(hi))
+    bins = DISPLAY_BINS
+    moved = []
+    for group_lo, group_hi, counts in own:
+        for c in counts:
+            centers = group_lo + (group_hi - group_lo) * (np.arange(c.size) + 0.5) / max(c.size, 1)
+            index = np.clip(((centers - lo) / (hi - lo) * bins).astype(np.int64), 0, bins - 1)
+            moved.append(np.bincount(index, weights=c, minlength=bins).astype(np.int64))
+    return lo, hi, moved
 
 
 def _moment_traces(
