@@ -4,10 +4,19 @@ import streamlit as st
 
 from engine.train.trainer import BUDGET_SECONDS, config_problems, estimate_cost
 from ui import widgets
+from ui.compare import PREFIX, compare_address, stray_values
 from ui.init_controls import negative_std_refused
 from ui.toolbar import view_toolbar
-from ui.training_controls import sidebar_controls
-from ui.training_params import PARAM_BY_KEY, PARAMS, PRESET_SET, budget_fixes, build_config, view_query
+from ui.training_controls import LAB, lab_controls
+from ui.training_params import (
+    ALL_PARAMS,
+    CONTROL_KEYS,
+    PARAM_BY_KEY,
+    PRESET_SET,
+    budget_fixes,
+    build_config,
+    view_query,
+)
 from ui.training_run import (
     TICK_SECONDS,
     is_playing,
@@ -25,7 +34,7 @@ from ui.training_text import EXPERIMENTS, LECTURE_LINKS
 from ui.training_view import (
     counter,
     curves,
-    diagnosis,
+    diagnoses,
     layer_charts,
     regions,
     run_summary,
@@ -42,13 +51,16 @@ st.caption(
     "learning: loss curves, every layer's statistics over the steps, and the lecture's claims as experiments."
 )
 
-if start_page("training", PARAMS):
+opened = start_page("training", ALL_PARAMS)
+if opened:
     pause()
-rejections = sanitize_query_params(PARAMS)
-rejections += negative_std_refused(PARAM_BY_KEY)
+rejections = sanitize_query_params(ALL_PARAMS)
+rejections += negative_std_refused(PARAM_BY_KEY) + negative_std_refused(PARAM_BY_KEY, PREFIX)
+rejections += stray_values(CONTROL_KEYS, opened)
 PRESET_SET.expand_url_preset()
-values = sidebar_controls()
-warn_rejections(rejections, values)
+values, compared = lab_controls(opened)
+shown = values if compared is None else {**values, **{PREFIX + key: value for key, value in compared.items()}}
+warn_rejections(rejections, shown)
 view_toolbar("training")
 
 cfg = build_config(values)
@@ -68,6 +80,21 @@ if not cost.within_budget:
     if links:
         st.markdown("Open it with " + " · ".join(links))
     st.stop()
+
+if compared is not None:
+    b_cfg = build_config(compared)
+    b_problems = config_problems(b_cfg)
+    if b_problems:
+        st.error("Cannot train setting B: " + "; ".join(b_problems) + ".")
+        st.stop()
+    b_cost = estimate_cost(b_cfg)
+    if cost.seconds + b_cost.seconds > BUDGET_SECONDS:
+        st.error(
+            f"A and B together would take about {cost.seconds + b_cost.seconds:,.0f} s to train, over the work "
+            f"budget of {BUDGET_SECONDS:.0f} s: give B (or A) fewer steps or a smaller net.",
+            icon=":material/timer:",
+        )
+        st.stop()
 
 if requested_step() > cfg.steps:
     st.info(
@@ -108,16 +135,19 @@ def live_view() -> None:
         state = run_store().state_at(cfg, min(cfg.steps, step + tick_steps(cfg))).state
         step, finished = state.step, state.step >= cfg.steps or state.diverged_at is not None
         set_step(step)
-    send_address(values, view_address(cfg))  # before a rerun too: a rerun starts from the address sent
+    # Before a rerun too: a rerun starts from the address sent.
+    send_address(values, {**view_address(cfg), **compare_address(LAB, values, compared)})
     if finished:
         pause()
         st.rerun()
-    runs = shown_runs(cfg, step, values)
+    runs = shown_runs(cfg, step, values, compared)
     state = runs[0].state
     token = f"{run_summary(cfg)} · step {state.step:,}"  # a diverged run stopped before the step asked
     counter(state)
-    diagnosis(state)
-    curves(runs, token)
+    diagnoses(runs, compared is not None)
+    curves(runs, token if compared is None else f"{token} · B: {runs[1].label[3:]}")
+    if compared is not None:
+        st.caption("The charts below follow setting A.")
     if state.data.x_train.shape[1] == 2:
         regions(state, token)
     layer_charts(state, token)

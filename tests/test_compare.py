@@ -14,7 +14,8 @@ from engine import SimConfig, simulate
 from engine.diagnose import diagnose
 from tests import app_support
 from tests.app_support import array, chart_figures
-from ui.activation_params import COMPARISONS, CONTROL_KEYS, build_config, comparison_values
+from ui.activation_compare import LAB
+from ui.activation_params import COMPARISONS, CONTROL_KEYS, build_config
 from viz.activations import view_token
 
 PAGE = app_support.page_path("activations")
@@ -135,7 +136,7 @@ def test_each_lecture_comparison_shows_its_a_and_b(name):
     at = run_page(depth="9", seed="5")
     at.button(key=f"comparison_{name}").click().run()
     comparison = COMPARISONS[name]
-    a_values = comparison_values(name)
+    a_values = LAB.comparison_values(name)
     a_cfg = build_config({**a_values, "preset": None})
     b_cfg = build_config({**a_values, **comparison.b})
     assert tokens(at) == (view_token(simulate(a_cfg)), view_token(simulate(b_cfg)))
@@ -217,3 +218,62 @@ def test_a_value_b_cannot_take_falls_back_to_the_default_for_b():
     assert not at.exception
     assert tokens(at)[1] == token_of(init="gaussian", scale=0.01)
     assert b_keys(at) == {"b_init": "gaussian", "b_std": "0.01"}
+
+
+# ---- the training lab ----------------------------------------------------------------
+
+TRAINING = app_support.page_path("training")
+
+
+def curve_names(at: AppTest) -> set[str]:
+    return {t["name"] for t in chart_figures(at)[0]["data"] if t.get("name")}
+
+
+def test_training_b_starts_as_a_and_its_loss_curve_joins_as_runs_own_line():
+    at = app_support.run_page(TRAINING, 120, compare="true", step="20")
+    assert not at.exception
+    assert b_keys(at) == {}
+    runs = at.dataframe[0].value
+    assert runs["run"].tolist() == ["A", "B: same settings"]
+    assert {"A", "B: same settings"} <= curve_names(at)
+
+
+def test_training_a_and_b_loss_curves_on_one_chart_show_the_lectures_claim():
+    # Lecture: a deep tanh net with W = 0.01·randn does not learn; with Xavier it does.
+    from ui.training_controls import LAB as TRAINING_LAB
+
+    a = TRAINING_LAB.comparison_values("tanh-0.01-vs-xavier")
+    query = {key: str(value) for key, value in a.items() if value != TRAINING_LAB.params[key].default}
+    at = app_support.run_page(TRAINING, 240, compare="true", b_init="xavier", step="300", **query)
+    assert not at.exception
+    assert b_keys(at) == {"b_init": "xavier"}
+    figure = chart_figures(at)[0]
+    losses = {
+        t["name"]: array(t["y"])
+        for t in figure["data"]
+        if t.get("name") in ("A", "B: init xavier")
+        and t.get("yaxis", "y") == "y"
+        and t.get("line", {}).get("dash", "solid") == "solid"  # the training loss
+    }
+    assert set(losses) == {"A", "B: init xavier"}
+    assert "B: init xavier" in figure["layout"]["title"]["subtitle"]["text"]
+    # A's loss stays at ln 10, B's falls far below it; each diagnosis says so.
+    assert np.nanmin(losses["A"]) > 2.2 and np.nanmin(losses["B: init xavier"]) < 0.5
+    assert any("ln 10" in box.value for box in at.error)
+    assert any(box.value.startswith("Learning") for box in at.success)
+
+
+def test_training_b_values_are_validated_and_stray_ones_removed():
+    at = app_support.run_page(TRAINING, 120, compare="true", b_lr="-1", b_opt="zzz", step="10")
+    notices = " ".join(w.value for w in at.warning)
+    assert "`b_lr=-1`" in notices and "`b_opt=zzz`" in notices
+    assert at.dataframe[0].value["run"].tolist() == ["A", "B: same settings"]
+    at = app_support.run_page(TRAINING, 120, b_lr="0.01", step="10")
+    assert "`b_lr=0.01` is a value of setting B" in " ".join(w.value for w in at.warning)
+    assert "b_lr" not in at.query_params
+
+
+def test_training_a_and_b_over_the_budget_together_say_so():
+    at = app_support.run_page(TRAINING, 120, compare="true", steps="20000", b_width="512", b_depth="8")
+    assert not at.exception
+    assert any("A and B together" in box.value or "Setting B" in box.value or "budget" in box.value for box in at.error)

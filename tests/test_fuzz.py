@@ -38,7 +38,7 @@ PAGES = {
     "activations": (*activation_params.ALL_PARAMS, *APP_PARAMS),
     "batchnorm": (*batchnorm_params.PARAMS, *APP_PARAMS),
     "preprocessing": (*preprocessing_params.PARAMS, *APP_PARAMS),
-    "training": (*training_params.PARAMS, *APP_PARAMS),
+    "training": (*training_params.ALL_PARAMS, *APP_PARAMS),
     "theory": (*theory_params.PARAMS, *APP_PARAMS),
     "transfer": (*transfer_params.PARAMS, *APP_PARAMS),
     "tour": (*tour_steps.PARAMS, *APP_PARAMS),

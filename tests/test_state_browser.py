@@ -303,7 +303,16 @@ def test_compare_mode_draws_both_settings(page, app_url):
     assert "σ=0.01" in a_title and "σ=0.05" in b_title
     # Drawn, not just sent: A's and B's histogram outlines are both on screen, in their own colours.
     fills = page.evaluate(
-        "() => [...document.querySelectorAll('.js-plotly-plot path.js-fill')]"
-        ".map(p => getComputedStyle(p).fill)"
+        "() => [...document.querySelectorAll('.js-plotly-plot path.js-fill')].map(p => getComputedStyle(p).fill)"
     )
     assert {"rgb(31, 119, 180)", "rgb(228, 120, 12)"} <= set(fills)
+
+
+def test_training_compare_mode_draws_a_and_b_loss_curves(page, app_url):
+    page.goto(f"{app_url}/training?compare=true&b_init=zeros&step=50")
+    settle(page)
+    wait_for_charts(page)
+    names = page.evaluate("() => document.querySelector('.js-plotly-plot').data.map(t => t.name)")
+    assert {"A", "B: init zeros"} <= set(names)
+    assert "B: init zeros" in page.evaluate(TOKENS)[0]
+    assert url_values(page) == {"compare": "true", "b_init": "zeros", "step": "50"}

@@ -11,7 +11,6 @@ from engine.config import SimConfig, budget_advice
 from engine.diagnose import diagnose
 from engine.report import layer_rows
 from engine.theory.predict import Prediction
-from ui import widgets
 from ui.activation_controls import own_controls, setting_controls, view_controls
 from ui.activation_params import (
     COMPARISONS,
@@ -20,28 +19,19 @@ from ui.activation_params import (
     address_values,
     applies,
     build_config,
-    comparison_values,
     effective_values,
 )
-from ui.compare import (
-    COMPARE,
-    apply_comparison,
-    differing,
-    forget_own,
-    keep_own,
-    left_behind,
-    own_values,
-    send_address,
-    start_b_as_a,
-)
-from ui.controls import FollowingControls
+from ui.compare import CompareLab, compare_address, compare_controls, describe_differences, left_behind
 from ui.live_chart import live_chart
 from ui.simulation import LEVEL_BOX, run_simulation
 from ui.theory_overlay import mean_field, overlay_caption
-from ui.urlparams import url_value
+from ui.urlparams import send_url
 from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_spec
 
 SETTINGS = ("A", "B")
+
+
+LAB = CompareLab(PARAM_BY_KEY, CONTROL_KEYS, applies, effective_values, own_controls, setting_controls, COMPARISONS)
 
 
 def lab_controls(opened: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -50,32 +40,10 @@ def lab_controls(opened: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
     Returns A's values (with the view's) and B's values (None without compare mode).
     """
     with st.sidebar:
-        comparing = widgets.toggle(COMPARE, "compare with a second setting B")
-        comparison_buttons()
-        if not comparing:
-            forget_own()  # when switched on again, B starts as a copy of A
-            values = own_controls()
-            st.divider()
-            return {**values, **view_controls()}, None
-        tab_a, tab_b = st.tabs(["Setting A", "Setting B"])
-        with tab_a:
-            values = own_controls()
-        with tab_b:
-            compared = _b_controls(effective_values(values), opened)
+        values, compared = compare_controls(LAB, opened)
         st.divider()
         values.update(view_controls())
     return values, compared
-
-
-def _b_controls(base: dict[str, Any], opened: bool) -> dict[str, Any]:
-    """B's controls: each starts at A's value and follows A until changed here."""
-    own, anchors = own_values(PARAM_BY_KEY, CONTROL_KEYS, opened)
-    st.caption("B starts as a copy of A and follows it; change a control here and B keeps its own value.")
-    ctl = FollowingControls(PARAM_BY_KEY, base, own, anchors)
-    compared = setting_controls(ctl)
-    keep_own(differing(base, compared, applies), ctl.kept_anchors())
-    st.button("Make B a copy of A again", on_click=start_b_as_a, key="b_reset")
-    return compared
 
 
 def send_view_address(values: dict[str, Any], compared: dict[str, Any] | None) -> None:
@@ -83,28 +51,7 @@ def send_view_address(values: dict[str, Any], compared: dict[str, Any] | None) -
     and once when compare mode was just switched off, to take B's values out of it."""
     if compared is None and not left_behind(CONTROL_KEYS):
         return
-    b_own = {} if compared is None else differing(effective_values(values), compared, applies)
-    send_address(address_values(values, compared is not None), b_own, CONTROL_KEYS)
-
-
-def comparison_buttons() -> None:
-    """The lecture's contrasts, one click each (they set A and B, and turn compare mode on)."""
-    box = st.expander("The lecture's comparisons", icon=":material/compare_arrows:")
-    for name, comparison in COMPARISONS.items():
-        box.button(
-            comparison.label,
-            key=f"comparison_{name}",
-            type="tertiary",
-            on_click=apply_comparison,
-            args=(comparison, comparison_values(name)),
-        )
-
-
-def differences(values: dict[str, Any], compared: dict[str, Any]) -> str:
-    """'std 0.01 → 0.05, bn none → before': where B differs from A, in words."""
-    base = effective_values(values)
-    changed = differing(base, compared, applies)
-    return ", ".join(f"{key} {url_value(base[key])} → {url_value(value)}" for key, value in changed.items())
+    send_url({**address_values(values), **compare_address(LAB, values, compared)})
 
 
 def _simulable(name: str, cfg: SimConfig) -> bool:
@@ -126,7 +73,7 @@ def show_comparison(values: dict[str, Any], compared: dict[str, Any]) -> None:
     if not all(_simulable(name, cfg) for name, cfg in zip(SETTINGS, configs)):
         return
     (result_a, sec_a), (result_b, sec_b) = (run_simulation(cfg) for cfg in configs)
-    changed = differences(values, compared)
+    changed = describe_differences(LAB, values, compared)
     st.caption(
         f"**B differs from A in:** {changed or 'nothing yet: change a control in the sidebar tab *Setting B*'}. "
         f"Computed in {sec_a * 1000:.0f} + {sec_b * 1000:.0f} ms. The address bar holds this exact view."

@@ -192,22 +192,17 @@ COMPARISONS: dict[str, Comparison] = {
 }
 
 
-def comparison_values(name: str) -> dict[str, Any]:
-    """Every control of A under lecture comparison `name` (defaults where it is silent)."""
-    return {**{key: PARAM_BY_KEY[key].default for key in CONTROL_KEYS}, **COMPARISONS[name].a}
-
-
-def address_values(values: dict[str, Any], comparing: bool) -> dict[str, str | None]:
+def address_values(values: dict[str, Any]) -> dict[str, str | None]:
     """The URL values of A's widgets, as Streamlit's binding writes them: a drawn widget with a
     value other than its default writes it, every other one nothing (None). The view switches
-    and `compare` are widgets too."""
+    are widgets too."""
     drawn = {key: key in ("depth", "width") or applies(key, values) for key in CONTROL_KEYS}
     own = {
         key: url_value(values[key]) if drawn[key] and values[key] != PARAM_BY_KEY[key].default else None
         for key in CONTROL_KEYS
     }
     view = {key: url_value(values[key]) if values[key] != PARAM_BY_KEY[key].default else None for key in VIEW_KEYS}
-    return {**own, **view, COMPARE.key: "true" if comparing else None}
+    return {**own, **view}
 
 
 def preset_values(name: str) -> dict[str, Any]:

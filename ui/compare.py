@@ -18,8 +18,9 @@ from typing import Any
 
 import streamlit as st
 
-from ui.controls import current_value
-from ui.urlparams import Param, Rejection, drop_from_url, send_url, url_value
+from ui import widgets
+from ui.controls import BoundControls, FollowingControls, current_value
+from ui.urlparams import Param, Rejection, drop_from_url, url_value
 
 PREFIX = "b_"
 COMPARE = Param(
@@ -114,13 +115,6 @@ def differing(base: dict[str, Any], values: dict[str, Any], applies: Callable[[s
     }
 
 
-def send_address(own: dict[str, str | None], b_own: dict[str, Any], keys: Iterable[str]) -> None:
-    """Send the browser the whole address: A's URL values (`own`, None where absent) and B's
-    values that differ from A's; every other `b_` key is removed."""
-    b_raw = {PREFIX + key: url_value(b_own[key]) if key in b_own else None for key in keys}
-    send_url({**own, **b_raw})
-
-
 def start_b_as_a() -> None:
     """Forget B's own values (a callback): B is A again, in its widgets and then in the URL."""
     forget_own()
@@ -143,3 +137,79 @@ def apply_comparison(comparison: Comparison, a_values: dict[str, Any]) -> None:
     st.session_state[COMPARE.key] = True
     keep_own(dict(comparison.b), {})
     forget_b_widgets()
+
+
+@dataclass(frozen=True)
+class CompareLab:
+    """What compare mode needs of a lab: its controls' schema and drawers, and its comparisons."""
+
+    params: Mapping[str, Param]
+    keys: tuple[str, ...]  # the controls of a setting (B has each under the prefix)
+    applies: Callable[[str, dict[str, Any]], bool]  # whether a control takes part under these values
+    effective: Callable[[dict[str, Any]], dict[str, Any]]  # values, with defaults where they do not apply
+    own_controls: Callable[[], dict[str, Any]]  # A's controls (and its preset box)
+    setting_controls: Callable[[BoundControls], dict[str, Any]]  # one setting's controls
+    comparisons: Mapping[str, Comparison] = field(default_factory=dict)
+
+    def comparison_values(self, name: str) -> dict[str, Any]:
+        """Every control of A under comparison `name` (defaults where it is silent)."""
+        return {**{key: self.params[key].default for key in self.keys}, **self.comparisons[name].a}
+
+    def b_own(self, values: dict[str, Any], compared: dict[str, Any]) -> dict[str, Any]:
+        """B's values that differ from A's `values`."""
+        return differing(self.effective(values), compared, self.applies)
+
+
+def compare_controls(lab: CompareLab, opened: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """In the sidebar: the compare switch, the lab's comparisons, A's controls (and B's in a
+    second tab). Returns A's values and B's (None without compare mode)."""
+    comparing = widgets.toggle(COMPARE, "compare with a second setting B")
+    if lab.comparisons:
+        _comparison_buttons(lab)
+    if not comparing:
+        forget_own()  # when switched on again, B starts as a copy of A
+        return lab.own_controls(), None
+    tab_a, tab_b = st.tabs(["Setting A", "Setting B"])
+    with tab_a:
+        values = lab.own_controls()
+    with tab_b:
+        compared = _b_controls(lab, lab.effective(values), opened)
+    return values, compared
+
+
+def _b_controls(lab: CompareLab, base: dict[str, Any], opened: bool) -> dict[str, Any]:
+    """B's controls: each starts at A's value and follows A until changed here."""
+    own, anchors = own_values(lab.params, lab.keys, opened)
+    st.caption("B starts as a copy of A and follows it; change a control here and B keeps its own value.")
+    ctl = FollowingControls(lab.params, base, own, anchors)
+    compared = lab.setting_controls(ctl)
+    keep_own(differing(base, compared, lab.applies), ctl.kept_anchors())
+    st.button("Make B a copy of A again", on_click=start_b_as_a, key="b_reset")
+    return compared
+
+
+def _comparison_buttons(lab: CompareLab) -> None:
+    """The lecture's contrasts, one click each (they set A and B, and turn compare mode on)."""
+    box = st.expander("The lecture's comparisons", icon=":material/compare_arrows:")
+    for name, comparison in lab.comparisons.items():
+        box.button(
+            comparison.label,
+            key=f"comparison_{name}",
+            type="tertiary",
+            on_click=apply_comparison,
+            args=(comparison, lab.comparison_values(name)),
+        )
+
+
+def describe_differences(lab: CompareLab, values: dict[str, Any], compared: dict[str, Any]) -> str:
+    """'std 0.01 → 0.05, bn none → before': where B differs from A, in words."""
+    base = lab.effective(values)
+    changed = lab.b_own(values, compared)
+    return ", ".join(f"{key} {url_value(base[key])} → {url_value(value)}" for key, value in changed.items())
+
+
+def compare_address(lab: CompareLab, values: dict[str, Any], compared: dict[str, Any] | None) -> dict[str, str | None]:
+    """The URL values of compare mode: `compare` and B's values that differ from A's (None: absent)."""
+    b_own = {} if compared is None else lab.b_own(values, compared)
+    b_raw = {PREFIX + key: url_value(b_own[key]) if key in b_own else None for key in lab.keys}
+    return {COMPARE.key: None if compared is None else "true", **b_raw}

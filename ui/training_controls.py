@@ -7,11 +7,11 @@ from typing import Any
 import streamlit as st
 
 from engine.train.data import DATASETS
-from ui import widgets
-from ui.controls import HIDDEN_KEEPS, BoundControls, current_value
+from ui.compare import CompareLab, compare_controls
+from ui.controls import HIDDEN_KEEPS, BoundControls
 from ui.init_controls import init_controls
 from ui.presets import PRESET_KEY
-from ui.training_params import CONTROL_KEYS, PRESET_SET, parse_hidden
+from ui.training_params import COMPARISONS, CONTROL_KEYS, PRESET_SET, applies, effective_values, parse_hidden
 from ui.training_params import PARAM_BY_KEY as P
 from ui.urlparams import problem_of
 
@@ -29,79 +29,92 @@ OPT_LABELS = {
 }
 
 
-def current(key: str) -> Any:
-    """A control's value before its widget is drawn in this run."""
-    return current_value(P, key)
+OWN = BoundControls(P)
 
 
-def _first_layer() -> tuple[int, int]:
+def _first_layer(ctl: BoundControls) -> tuple[int, int]:
     """(fan_in, fan_out) of the first weight layer: the data's features to the first hidden width."""
-    features = DATASETS[current("data")].features
-    text = str(current("sizes")).strip()
+    data = DATASETS[ctl.current("data")]
+    text = str(ctl.current("sizes")).strip()
+    width, depth = ctl.current("width"), ctl.current("depth")
     try:
-        hidden = parse_hidden(text) if text else (current("width"),) * (current("depth") - 1)
+        hidden = parse_hidden(text) if text else (width,) * (depth - 1)
     except ValueError:
-        hidden = (current("width"),)
-    return features, hidden[0] if hidden else DATASETS[current("data")].classes
+        hidden = (width,)
+    return data.features, hidden[0] if hidden else data.classes
 
 
-def _data_controls() -> None:
-    data = widgets.choice(P["data"], "Data")
+def _data_controls(ctl: BoundControls) -> None:
+    data = ctl.choice("data", "Data")
     st.caption(DATASETS[data].label)
-    prep = widgets.choice(P["prep"], "preprocessing")
+    prep = ctl.choice("prep", "preprocessing")
     st.caption(PREP_LABELS[prep])
-    widgets.number(P["examples"], "training examples (0: all)", step=10)
+    ctl.number("examples", "training examples (0: all)", step=10)
 
 
-def _net_controls() -> None:
-    act = widgets.choice(P["act"], "Activation")
+def _net_controls(ctl: BoundControls) -> None:
+    act = ctl.choice("act", "Activation")
     if act == "leaky_relu":
-        widgets.number(P["slope"], "negative slope", step=0.01, **HIDDEN_KEEPS)
-    init_controls(BoundControls(P), act, _first_layer)
+        ctl.number("slope", "negative slope", step=0.01, **HIDDEN_KEEPS)
+    init_controls(ctl, act, lambda: _first_layer(ctl))
     help_text = "before: FC → BN → activation (the lecture's order); after: FC → activation → BN."
-    if widgets.choice(P["bn"], "batch norm", radio=True, help=help_text) != "none":
-        widgets.choice(P["bn_conv"], "running statistics", radio=True, **HIDDEN_KEEPS)
-    explicit = bool(str(current("sizes")).strip())
-    widgets.slider(P["depth"], "depth (weight layers)", disabled=explicit, help="Hidden layers + the output layer.")
-    widgets.number(P["width"], "width (units per hidden layer)", step=16, disabled=explicit or current("depth") == 1)
-    sizes = st.text_input(
+    if ctl.choice("bn", "batch norm", radio=True, help=help_text) != "none":
+        ctl.choice("bn_conv", "running statistics", radio=True, **HIDDEN_KEEPS)
+    explicit = bool(str(ctl.current("sizes")).strip())
+    ctl.slider("depth", "depth (weight layers)", disabled=explicit, help="Hidden layers + the output layer.")
+    ctl.number("width", "width (units per hidden layer)", step=16, disabled=explicit or ctl.current("depth") == 1)
+    sizes = ctl.text(
+        "sizes",
         "explicit hidden widths (optional)",
-        "",
-        key="sizes",
         placeholder="e.g. 256,128,64",
         max_chars=200,
         help="Hidden layer widths; the input and the output come from the data. Overrides depth and width.",
-        bind="query-params",
     )
     problem = hidden_problem(sizes)
     if problem:
         st.warning(f"`{sizes}` {problem}: depth and width are used instead.", icon=":material/warning:")
 
 
-def _optimizer_controls() -> None:
-    opt = widgets.choice(P["opt"], "Optimizer", radio=True)
+def _optimizer_controls(ctl: BoundControls) -> None:
+    opt = ctl.choice("opt", "Optimizer", radio=True)
     st.caption(OPT_LABELS[opt])
     left, right = st.columns(2)
-    widgets.number(P["lr"], "learning rate", step=1e-4, fmt="%g", where=left)
-    widgets.number(P["batch"], "batch", where=right)
+    ctl.number("lr", "learning rate", step=1e-4, fmt="%g", where=left)
+    ctl.number("batch", "batch", where=right)
     left, right = st.columns(2)
-    widgets.number(P["l2"], "L2 λ", step=1e-4, fmt="%g", where=left)
-    widgets.number(P["steps"], "steps", step=100, where=right)
-    widgets.number(P["seed"], "seed")
+    ctl.number("l2", "L2 λ", step=1e-4, fmt="%g", where=left)
+    ctl.number("steps", "steps", step=100, where=right)
+    ctl.number("seed", "seed")
 
 
-def sidebar_controls() -> dict[str, Any]:
-    """Draw every run setting in the sidebar; returns their values by URL key (and the preset shown)."""
-    with st.sidebar:
-        preset_slot = st.container()  # drawn last, from the values below, but shown on top
-        _data_controls()
-        st.divider()
-        _net_controls()
-        st.divider()
-        _optimizer_controls()
-    values = {key: current(key) for key in CONTROL_KEYS}
+def setting_controls(ctl: BoundControls) -> dict[str, Any]:
+    """Every run setting of one setting, in the current container; returns their values by URL key."""
+    _data_controls(ctl)
+    st.divider()
+    _net_controls(ctl)
+    st.divider()
+    _optimizer_controls(ctl)
+    values = {key: ctl.current(key) for key in CONTROL_KEYS}
     if hidden_problem(values["sizes"]):
         values["sizes"] = ""  # typed widths that cannot be read: the run falls back, the warning says so
+    return values
+
+
+def own_controls() -> dict[str, Any]:
+    """Setting A under its experiment box (drawn last, from the values, but shown on top)."""
+    preset_slot = st.container()
+    values = setting_controls(OWN)
     with preset_slot:
         values[PRESET_KEY] = PRESET_SET.box(values, label="Experiment")
     return values
+
+
+LAB = CompareLab(P, CONTROL_KEYS, applies, effective_values, own_controls, setting_controls, COMPARISONS)
+
+
+def lab_controls(opened: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The sidebar: the compare switch, A's run settings (and B's in a second tab).
+
+    Returns A's values (and the preset shown) and B's values (None without compare mode)."""
+    with st.sidebar:
+        return compare_controls(LAB, opened)

@@ -31,6 +31,7 @@ from engine.train.trainer import (
     config_problems,
     estimate_cost,
 )
+from ui.compare import COMPARE, Comparison, b_params
 from ui.presets import Preset, PresetSet
 from ui.urlparams import Param, parse_int_list, problem_of, url_value
 
@@ -188,7 +189,7 @@ PARAM_BY_KEY = {p.key: p for p in PARAMS}
 CONTROL_KEYS = tuple(p.key for p in PARAMS if p.key not in ("preset", "step", "layer", "keep", "sweep"))
 
 
-def _applies(key: str, values: dict[str, Any]) -> bool:
+def applies(key: str, values: dict[str, Any]) -> bool:
     """Whether control `key` takes part in the run under these values (its widget is shown)."""
     spec = INITIALIZERS[values["init"]]
     explicit = bool(str(values["sizes"]).strip())
@@ -206,7 +207,7 @@ def _applies(key: str, values: dict[str, Any]) -> bool:
 def address_values(values: dict[str, Any]) -> dict[str, str | None]:
     """The URL values the settings' widgets stand for: a widget on the page with a value other
     than its default writes it (as Streamlit does), every other one writes nothing (None)."""
-    drawn = {key: key in ("depth", "width") or _applies(key, values) for key in CONTROL_KEYS}
+    drawn = {key: key in ("depth", "width") or applies(key, values) for key in CONTROL_KEYS}
     return {
         key: url_value(values[key]) if drawn[key] and values[key] != PARAM_BY_KEY[key].default else None
         for key in CONTROL_KEYS
@@ -215,7 +216,7 @@ def address_values(values: dict[str, Any]) -> dict[str, str | None]:
 
 def effective_values(values: dict[str, Any]) -> dict[str, Any]:
     """The values that determine the run: a control that does not apply takes its default."""
-    return {key: value if _applies(key, values) else PARAM_BY_KEY[key].default for key, value in values.items()}
+    return {key: value if applies(key, values) else PARAM_BY_KEY[key].default for key, value in values.items()}
 
 
 def hidden_widths(values: dict[str, Any]) -> tuple[int, ...]:
@@ -354,3 +355,21 @@ def kept_values(run: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 
 PRESET_SET = PresetSet(PRESETS, PARAM_BY_KEY, CONTROL_KEYS, effective_values)
+# Compare mode: setting B's run settings under the prefix `b_` (ui/compare.py); the view is A's.
+B_PARAMS = b_params(PARAMS, CONTROL_KEYS)
+ALL_PARAMS = (*PARAMS, COMPARE, *B_PARAMS)
+# The lecture's claims about learning as contrasts, one click each: A as the experiment sets it, B where it differs.
+COMPARISONS: dict[str, Comparison] = {
+    "zero-vs-small": Comparison(
+        "zero init vs 0.01·randn", {**SYMMETRY, "init": "zeros"}, {"init": "gaussian", "std": 0.01}
+    ),
+    "tanh-0.01-vs-xavier": Comparison(
+        "deep tanh: 0.01·randn vs Xavier (SGD)",
+        {**DEEP_TANH, "init": "gaussian", "std": 0.01, "opt": "sgd", "lr": 0.1},
+        {"init": "xavier"},
+    ),
+    "relu-xavier-vs-kaiming": Comparison(
+        "30-layer ReLU: Xavier vs Kaiming", {**DEEP_RELU, "depth": 31, "init": "xavier"}, {"init": "kaiming_normal"}
+    ),
+    "lr-bn": Comparison("learning rate 3.16: without vs with BN", BN_LR, {"bn": "before"}),
+}

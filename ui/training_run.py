@@ -48,7 +48,7 @@ def set_step(step: int) -> None:
 
 def send_address(values: dict[str, Any], view: dict[str, str | None]) -> None:
     """Send the browser the whole address of what this run shows: the settings' widget values,
-    the view's (`layer`, `sweep`), and the step and kept runs this page owns.
+    the view's (`layer`, `sweep`, compare mode's), and the step and kept runs this page owns.
 
     Sent by every run, paused or playing: the last run's address is the one the browser keeps,
     whatever an earlier, interrupted run sent (see ui.urlparams.send_url).

@@ -70,10 +70,26 @@ def at_step(cfg: TrainConfig, step: int, what: str) -> Checkpoint:
     return Checkpoint(replace(start.state, record=record), start.seconds)
 
 
-def shown_runs(cfg: TrainConfig, step: int, values: dict[str, Any]) -> list[ShownRun]:
-    """This run and the kept ones, each at its step, labelled by what differs from this run."""
-    current = at_step(cfg, step, "this run")
-    runs = [ShownRun("this run", describe(differing(values)) or "the defaults", current.state, current.seconds)]
+def shown_runs(
+    cfg: TrainConfig, step: int, values: dict[str, Any], compared: dict[str, Any] | None = None
+) -> list[ShownRun]:
+    """This run (A), setting B's in compare mode, and the kept ones, each at its step, labelled by
+    what differs from this run."""
+    current = at_step(cfg, step, "this run" if compared is None else "A")
+    label = "this run" if compared is None else "A"
+    runs = [ShownRun(label, describe(differing(values)) or "the defaults", current.state, current.seconds)]
+    if compared is not None:
+        b_cfg = build_config(compared)
+        run_b = at_step(b_cfg, min(step, b_cfg.steps), "B")
+        diff = describe(differing(compared, values))
+        runs.append(
+            ShownRun(
+                f"B: {diff or 'same settings'}",
+                describe(differing(compared)) or "the defaults",
+                run_b.state,
+                run_b.seconds,
+            )
+        )
     for i, run in enumerate(kept_runs(), start=1):
         kept, kept_step = kept_values(run)
         kept_cfg = build_config(kept)
@@ -101,6 +117,17 @@ def counter(state: TrainState) -> None:
     if last is not None:
         cols[2].metric("validation loss", f"{last.val_loss:.3g}", help=f"at step {last.step}")
         cols[3].metric("validation accuracy", f"{last.val_acc:.1%}", help=f"at step {last.step}")
+
+
+def diagnoses(runs: list[ShownRun], comparing: bool) -> None:
+    """The diagnosis of this run, and in compare mode of A's and B's side by side."""
+    if not comparing:
+        diagnosis(runs[0].state)
+        return
+    for column, name, run in zip(st.columns(2), ("A", "B"), runs[:2]):
+        with column:
+            st.markdown(f"**Setting {name}**")
+            diagnosis(run.state)
 
 
 def diagnosis(state: TrainState) -> None:
