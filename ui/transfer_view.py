@@ -31,12 +31,14 @@ from engine.transfer import (
     initial_theta,
     layerwise,
     probe_name,
+    seed_spread,
     single_run,
     target_task,
     train_source,
 )
 from engine.transfer.artifact import load_source
 from ui.transfer_params import K_CHOICES
+from ui.transfer_text import gain_points
 from viz.transfer import STRATEGY_COLORS, TARGET_COLORS, Line
 
 SOURCE = SourceConfig()
@@ -151,8 +153,8 @@ def probe_lines(probes: dict[str, Comparison], k: int) -> list[Line]:
     lines = []
     for target, result in probes.items():
         i = result.config.ks.index(k)
-        rows = [result.accuracy[(target, probe_name(d))][i] for d in PROBE_DEPTHS]
-        lines.append(Line(f"{target} target", TARGET_COLORS[target], np.mean(rows, axis=1), np.std(rows, axis=1)))
+        rows = np.array([result.accuracy[(target, probe_name(d))][i] for d in PROBE_DEPTHS])
+        lines.append(Line(f"{target} target", TARGET_COLORS[target], rows.mean(axis=1), seed_spread(rows)))
     return lines
 
 
@@ -171,13 +173,12 @@ def source_filters(source: SourceNet) -> tuple[dict[str, np.ndarray], float, flo
 
 
 def gain_sentence(result: Comparison, target: str, method: str) -> str:
-    """'k = 1: +13.0 ± 7.5 points, k = 5: …' for method − scratch, paired by seed."""
+    """'k = 1: +13.0 ± 7.5 points, k = 5: …' for method − scratch, paired by seed (± the sample std over seeds)."""
     mean, spread = result.gain(target, method)
-    parts = [
-        f"k = {K_CHOICES[KS.index(k)]}: {m * 100:+.1f} ± {s * 100:.1f}"
-        for k, m, s in zip(result.config.ks, mean, spread)
-    ]
-    return ", ".join(parts) + " points"
+    seeds = len(result.config.seeds)
+    return ", ".join(
+        f"k = {K_CHOICES[KS.index(k)]}: {gain_points(m, s, seeds)}" for k, m, s in zip(result.config.ks, mean, spread)
+    )
 
 
 def k_label(k: int) -> str:
