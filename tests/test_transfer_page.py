@@ -197,3 +197,12 @@ def test_present_mode_hides_the_sidebar_hints_and_keeps_a_neutral_sentence(defau
     assert hint not in texts(at)
     assert [box.value for box in at.info] == ["The table fills from the full comparison on both targets."]
     assert "The default view: scratch against a new last layer at k = 1 and 5." in texts(at)
+
+
+def test_the_paired_gain_sentence_gives_the_sample_std_over_seeds(default_page, source):
+    expected = compare(source, view_config("similar", False, 2))
+    diff = expected.accuracy[("similar", "last")] - expected.accuracy[("similar", "scratch")]
+    spread = np.abs(diff[:, 0] - diff[:, 1]) / np.sqrt(2)  # two seeds: the sample std, by its definition
+    words = next(m.value for m in default_page.markdown if m.value.startswith("**Last layer only − scratch**"))
+    for k, mean, std in zip((1, 5), diff.mean(axis=1), spread):
+        assert f"k = {k}: {mean * 100:+.1f} ± {std * 100:.1f}" in words

@@ -38,7 +38,6 @@ from engine.transfer import (
 )
 from engine.transfer.artifact import load_source
 from ui.transfer_params import K_CHOICES
-from ui.transfer_text import gain_points
 from viz.transfer import STRATEGY_COLORS, TARGET_COLORS, Line
 
 SOURCE = SourceConfig()
@@ -173,12 +172,16 @@ def source_filters(source: SourceNet) -> tuple[dict[str, np.ndarray], float, flo
 
 
 def gain_sentence(result: Comparison, target: str, method: str) -> str:
-    """'k = 1: +13.0 ± 7.5 points, k = 5: …' for method − scratch, paired by seed (± the sample std over seeds)."""
+    """'k = 1: +13.0 ± 8.4, k = 5: … points' for method − scratch, paired by seed (± the sample std over seeds)."""
     mean, spread = result.gain(target, method)
-    seeds = len(result.config.seeds)
-    return ", ".join(
-        f"k = {K_CHOICES[KS.index(k)]}: {gain_points(m, s, seeds)}" for k, m, s in zip(result.config.ks, mean, spread)
-    )
+    if len(result.config.seeds) < 2:
+        parts = [f"k = {K_CHOICES[KS.index(k)]}: {m * 100:+.1f}" for k, m in zip(result.config.ks, mean)]
+        return ", ".join(parts) + " points (one seed: no spread)"
+    parts = [
+        f"k = {K_CHOICES[KS.index(k)]}: {m * 100:+.1f} ± {s * 100:.1f}"
+        for k, m, s in zip(result.config.ks, mean, spread)
+    ]
+    return ", ".join(parts) + " points"
 
 
 def k_label(k: int) -> str:
