@@ -71,5 +71,5 @@ st.markdown(
     "[deep tanh at 0.01·randn can't learn](training?preset=tanh-0.01-sgd&step=500) · "
     "[Xavier learns](training?preset=tanh-xavier-sgd&step=500) · "
     "[batch norm rescues a tiny init](training?preset=scale-bn&step=400). "
-    "Then reuse: [the lecture's transfer table, measured](transfer?full=true)."
+    "Then reuse: [does a pretrained net beat training from scratch on five examples a class?](transfer)"
 )

@@ -63,34 +63,49 @@ start_page("transfer", PARAMS)
 rejections = sanitize_query_params(PARAMS)
 v = controls()
 warn_rejections(rejections, v)
-view_toolbar("transfer")
+presenting = view_toolbar("transfer")
 target, seeds = v["target"], v["seeds"]
+BAND = "band: ± 1 sample std over seeds"
+
+
+def sidebar_hint(text: str) -> str:
+    """A hint to turn something on in the sidebar; none in present mode, which hides the sidebar."""
+    return "" if presenting else " " + text
+
 
 st.header("1. The pretrained net", anchor="source")
 source, shipped = source_net()
-left, right = st.columns([1, 3])
-left.metric("source net, own task", f"{source.val_accuracy:.1%}", help="accuracy on 150 held-out digits 0-4")
+st.metric(
+    "source net's accuracy on its own held-out digits 0-4",
+    f"{source.val_accuracy:.1%}",
+    help="150 digits 0-4 the source net did not train on, drawn the same way as its training images",
+)
 origin = (
     "loaded from engine/transfer/pretrained_source.npz, made by scripts/make_transfer_source.py from this "
     "configuration (training it here would take half a minute)"
     if shipped
     else f"trained in this server process in {source.seconds:.0f} s"
 )
-right.markdown(SETUP + f" The source net was {origin}.")
+st.markdown(SETUP + f" The source net was {origin}.")
 
 st.header("2. Which strategy wins for which data size", anchor="strategies")
 result = comparison(source, view_config(target, v["full"], seeds), f"{target} target, every strategy at every k")
 ks_x, ks_text = k_axis(result.config.ks, target)
-token = f"{target} target · {len(result.config.strategies)} strategies · {seeds} seeds · band: ± 1 std over seeds"
+token = f"{target} target · {len(result.config.strategies)} strategies · {seeds} seeds · {BAND}"
 live_chart(accuracy_figure(ks_x, ks_text, strategy_lines(result, target), token), key="transfer_accuracy")
-st.markdown(f"**Last layer only − scratch** (paired by seed, mean ± std): {gain_sentence(result, target, 'last')}.")
+st.markdown(
+    f"**Last layer only − scratch** (paired by seed, mean ± sample std): {gain_sentence(result, target, 'last')}."
+)
 if v["full"]:
     st.markdown(f"**Fine-tune everything − scratch**: {gain_sentence(result, target, 'finetune')}.")
 else:
     st.caption(
-        "The default view: scratch against a new last layer at k = 1 and 5. Turn on *every strategy, every k, "
-        "both targets* in the sidebar for all five strategies at k = 1 to all (about a minute per target the "
-        "first time on this server, then instant) and the lecture's table below."
+        "The default view: scratch against a new last layer at k = 1 and 5."
+        + sidebar_hint(
+            "Turn on *every strategy, every k, both targets* in the sidebar for all five strategies at k = 1 to "
+            "all (about a minute per target the first time on this server, then instant) and the lecture's table "
+            "below."
+        )
     )
 st.caption(target_caption(result, target))
 
@@ -103,8 +118,8 @@ if v["full"]:
     st.markdown(lecture_table(results), unsafe_allow_html=True)
 else:
     st.info(
-        "The table fills from the full comparison on both targets: turn on *every strategy, every k, both "
-        "targets* in the sidebar.",
+        "The table fills from the full comparison on both targets."
+        + sidebar_hint("Turn on *every strategy, every k, both targets* in the sidebar."),
         icon=":material/table:",
     )
 st.markdown(PLAIN_DIGITS)
@@ -121,10 +136,10 @@ st.caption(
 k = k_value(v["k"])
 if v["probes"]:
     probes = {t: comparison(source, probe_config(t, seeds), f"linear probes on the {t} target") for t in TARGET_KINDS}
-    probe_token = f"k = {v['k']} examples per class · {seeds} seeds · band: ± 1 std over seeds"
+    probe_token = f"k = {v['k']} examples per class · {seeds} seeds · {BAND}"
     live_chart(probes_figure(DEPTH_NAMES, probe_lines(probes, k), probe_token), key="transfer_probes")
     st.caption(probe_caption(probes, k))
-else:
+elif not presenting:
     st.caption(
         "Turn on *linear probes at each depth* in the sidebar (seconds to a minute the first time on a server) "
         "for a linear classifier on each layer's features."
@@ -143,7 +158,7 @@ if v["layerwise"]:
         key="transfer_layerwise",
     )
     st.markdown(layerwise_text(lw))
-else:
+elif not presenting:
     st.caption(
         "Turn on *layer by layer* in the sidebar: it trains base B and 12 nets (about half a minute of CPU, "
         "once per server)."

@@ -35,7 +35,8 @@ VIEWS = {
 }
 # A projector's screen: present mode is shown as a class sees it, one screen, not the whole page.
 PROJECTOR = {"tour?step=3&view=present", "activations?preset=relu-xavier&view=present"}
-WIDTHS = {query: 1280 for query in (*PROJECTOR, "tour?step=6&kaiming_depth=50")}
+TRANSFER = ("transfer", "transfer?full=true&probes=true&layerwise=true")
+WIDTHS = {query: 1280 for query in (*PROJECTOR, "tour?step=6&kaiming_depth=50", *TRANSFER)}
 CHARTS = {"": 0}  # pages without charts; every other view waits for at least one
 HEIGHTS = {
     "batchnorm": 4200,
@@ -46,8 +47,8 @@ HEIGHTS = {
     "theory?sw2=3&sb2=0.3": 2600,
     **dict.fromkeys(PROJECTOR, 720),
     "tour?step=6&kaiming_depth=50": 2450,
-    "transfer": 3000,
-    "transfer?full=true&probes=true&layerwise=true": 4400,
+    "transfer": 3080,
+    "transfer?full=true&probes=true&layerwise=true": 4650,
 }  # long pages: Streamlit scrolls inside its container, so show it all
 
 

@@ -5,8 +5,8 @@
 1. trains the source net (digits 0-4 drawn many times) and prints its held-out accuracy;
 2. tunes each strategy's learning rate (and each probe's L2) per target on the *validation*
    split, with tuning seeds that are not the reported ones;
-3. reports accuracy on the *test* split for every strategy x k, mean ± std over the seeds,
-   and the paired difference reuse - scratch with its std.
+3. reports accuracy on the *test* split for every strategy x k, mean ± sample std (ddof 1) over
+   the seeds, and the paired difference reuse - scratch with its sample std.
 With --check: the engine's committed settings, nothing re-tuned, on other drawings of the data
 and other seeds (does the outcome depend on the luck of one drawing?).
 Nothing is tuned on the test numbers, and the settings are fixed before the seeds run.
@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.runtime import tune_runtime
-from engine.transfer.compare import SEEDS, CompareConfig, compare
+from engine.transfer.compare import SEEDS, CompareConfig, compare, seed_spread
 from engine.transfer.convnet import ConvArch
 from engine.transfer.data import ALL, TARGET_KINDS, ImageSetup, pick_examples, target_task
 from engine.transfer.source import SourceConfig, train_source
@@ -79,7 +79,7 @@ def tune_probe(bank: FeatureBank, depth: int) -> float:
 
 
 def fmt(values: list[float]) -> str:
-    return f"{np.mean(values):.3f}±{np.std(values):.3f}"
+    return f"{np.mean(values):.3f}±{seed_spread(np.asarray(values)):.3f}"
 
 
 def report(bank: FeatureBank, lrs: dict[str, float], ks: list[int], seeds: list[int], steps: int, batch: int) -> dict:
@@ -100,7 +100,7 @@ def report(bank: FeatureBank, lrs: dict[str, float], ks: list[int], seeds: list[
         best = max(reuse, key=reuse.get)
         diff = np.array(acc[best][k]) - np.array(acc["scratch"][k])
         last = np.array(acc["last"][k]) - np.array(acc["scratch"][k])
-        gains = f"{best}: {diff.mean():+.3f}±{diff.std():.3f}; last: {last.mean():+.3f}±{last.std():.3f}"
+        gains = f"{best}: {diff.mean():+.3f}±{seed_spread(diff):.3f}; last: {last.mean():+.3f}±{seed_spread(last):.3f}"
         print(f"{k_label(k):>5s}{cells}   {gains}")
     return acc
 

@@ -1,5 +1,8 @@
 """The preprocessing lab: data, experiments and page."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -8,6 +11,7 @@ from engine.data import cloud, digits, labelled_cloud, parse_csv, photo_patches
 from engine.prep_lab import conditioning, first_layer, leakage, stages
 from engine.transforms import channel_means, mean_image
 from tests import app_support
+from tests.app_support import ROOT
 from viz.preprocessing import photo_means_figure
 
 PAGE = app_support.page_path("preprocessing")
@@ -152,3 +156,15 @@ def test_bad_url_values_get_a_notice(query, key):
     at = run_page(**query)
     assert not at.exception
     assert any(f"`{key}=" in w.value for w in at.warning)
+
+
+def test_the_digits_are_scikit_learns_read_without_importing_it():
+    from sklearn.datasets import load_digits
+
+    x, labels = digits()
+    bunch = load_digits()
+    assert np.array_equal(x, bunch.data) and np.array_equal(labels, bunch.target)
+    # A fresh interpreter: the engine's digits must not pull in scikit-learn (half a second of a cold page).
+    probe = "import sys; from engine.data import digits; digits(); print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -6,7 +6,7 @@ import pytest
 from scipy.signal import correlate2d
 
 from engine.transfer import layers as ops
-from engine.transfer.compare import CompareConfig, compare, config_problems
+from engine.transfer.compare import CompareConfig, Comparison, compare, config_problems, seed_spread
 from engine.transfer.convnet import ConvArch, features, first_layer_filters, init_params, loss_and_grad
 from engine.transfer.data import ALL, ImageSetup, pick_examples, pixel_permutation, target_task
 from engine.transfer.probe import probe_accuracy
@@ -124,3 +124,13 @@ def test_a_bad_comparison_config_is_refused_with_every_reason_before_any_trainin
     untrained = SourceNet(SourceConfig(), init_params(ConvArch(), np.random.default_rng(0)), 0.0, np.zeros(0), 0.0)
     with pytest.raises(ValueError, match="magic"):
         compare(untrained, cfg)
+
+
+def test_the_spread_over_seeds_is_the_sample_std_and_one_seed_has_none():
+    cfg = CompareConfig(targets=("similar",), strategies=("scratch", "last"), ks=(1, 5), seeds=(0, 1))
+    accuracy = {("similar", "scratch"): np.array([[0.4, 0.6], [0.5, 0.5]]), ("similar", "last"): np.full((2, 2), 0.7)}
+    result = Comparison(cfg, accuracy)
+    # Two seeds 0.2 apart: the sample std is 0.2 / √2 (the population std would be 0.1).
+    assert np.allclose(result.spread("similar", "scratch"), [0.2 / np.sqrt(2), 0.0])
+    assert np.allclose(result.gain("similar", "last")[1], [0.2 / np.sqrt(2), 0.0])
+    assert np.array_equal(seed_spread(np.array([[0.3], [0.9]])), [0.0, 0.0])

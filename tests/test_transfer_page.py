@@ -126,18 +126,19 @@ def test_the_table_says_where_the_measurement_and_the_lecture_agree_and_where_th
     assert "✓ Agrees" in little and "**freeze, retrain the last layer** 70.0%" in little
     assert "✗ Measured: at k = all *train from scratch* (90.0%) beats the advice (80.0%)" in lot
     # different, little data: reuse beats scratch by more than the spread (0 with one seed): not 'trouble'
-    assert "✗ At k = 1, *freeze, retrain the last layer* gains +30.0" in different
+    assert "✗ At k = 1, *freeze, retrain the last layer* gains +30.0 points (one seed: no spread)" in different
 
 
 def test_an_agreement_within_the_spread_over_seeds_says_so():
-    # two seeds: fine-tuning wins with every example by 1 point on average, with a 3-point spread
+    # two seeds: fine-tuning wins with every example by +0.4 and +5.0 points: a mean of 2.7 within the sample
+    # std of 3.3 (the population std, 2.3, would have called it a clear win)
     cfg = CompareConfig(ks=(1, 2, 5, ALL), seeds=(0, 1))
     base = {s: np.full((4, 2), 0.1) for s in STRATEGIES}
     base["scratch"] = np.array([[0.5, 0.5], [0.5, 0.5], [0.5, 0.5], [0.80, 0.80]])
-    base["finetune"] = np.array([[0.1, 0.1], [0.1, 0.1], [0.1, 0.1], [0.78, 0.84]])
+    base["finetune"] = np.array([[0.1, 0.1], [0.1, 0.1], [0.1, 0.1], [0.804, 0.85]])
     result = Comparison(cfg, {(t, s): a for t in ("similar", "different") for s, a in base.items()})
     lot = lecture_table({"similar": result, "different": result}).splitlines()[3].split(" | ")[2]
-    assert "✓ Agrees, though its margin over scratch is within the spread over seeds (k = all: +1.0 ± 3.0" in lot
+    assert "✓ Agrees, though its margin over scratch is within the spread over seeds (k = all: +2.7 ± 3.3 points" in lot
 
 
 def test_the_full_comparison_fills_the_lecture_table_with_the_measured_winners():
@@ -186,3 +187,22 @@ def test_the_probe_caption_names_the_best_and_worst_depth_at_the_k_shown():
     words = probe_caption(probes, ALL)
     assert "similar target the best features are conv 2 (2) (84.4%), the worst pixels (0) (39.6%)" in words
     assert "different target the best features are conv 1 (1) (60.0%), the worst pixels (0) (39.6%)" in words
+
+
+def test_present_mode_hides_the_sidebar_hints_and_keeps_a_neutral_sentence(default_page):
+    hint = "in the sidebar"
+    assert hint in texts(default_page)  # the normal view points at the sidebar's switches
+    at = run_page(seeds=SEEDS, view="present")
+    assert not at.exception
+    assert hint not in texts(at)
+    assert [box.value for box in at.info] == ["The table fills from the full comparison on both targets."]
+    assert "The default view: scratch against a new last layer at k = 1 and 5." in texts(at)
+
+
+def test_the_paired_gain_sentence_gives_the_sample_std_over_seeds(default_page, source):
+    expected = compare(source, view_config("similar", False, 2))
+    diff = expected.accuracy[("similar", "last")] - expected.accuracy[("similar", "scratch")]
+    spread = np.abs(diff[:, 0] - diff[:, 1]) / np.sqrt(2)  # two seeds: the sample std, by its definition
+    words = next(m.value for m in default_page.markdown if m.value.startswith("**Last layer only − scratch**"))
+    for k, mean, std in zip((1, 5), diff.mean(axis=1), spread):
+        assert f"k = {k}: {mean * 100:+.1f} ± {std * 100:.1f}" in words

@@ -52,6 +52,17 @@ function slug(text) {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
 }
 
+// The image's text in a font it can reach. Plotly lays the figure out in the page, where the
+// labels are measured in the page's web font (Source Sans), then draws it as an SVG image that
+// cannot load web fonts: its text fell back to a wider font and ran past the legend's edge.
+// A system font is measured and drawn alike (and is there when the SVG is opened elsewhere).
+const EXPORT_FONT = 'Arial, "Liberation Sans", Helvetica, sans-serif';
+
+function exported(chart) {
+  const layout = { ...chart.layout, font: { ...chart.layout.font, family: EXPORT_FONT } };
+  return { data: chart.data, layout };
+}
+
 async function download(format, page, select, say) {
   const found = charts();
   const chart = found[Number(select.value) || 0];
@@ -69,7 +80,8 @@ async function download(format, page, select, say) {
     .join("-");
   const { width, height } = chart._fullLayout ?? {};
   try {
-    await plotly.downloadImage(chart, { format, filename: name, width, height, scale: format === "png" ? 2 : 1 });
+    const options = { format, filename: name, width, height, scale: format === "png" ? 2 : 1 };
+    await plotly.downloadImage(exported(chart), options);
     say(`Saved ${name}.${format}`);
   } catch {
     say("The image could not be made: try the camera button on the chart.");

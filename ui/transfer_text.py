@@ -52,6 +52,13 @@ def _pct(value: float) -> str:
     return f"{value:.1%}"
 
 
+def gain_points(mean: float, spread: float, seeds: int) -> str:
+    """A paired gain with its spread: '+13.0 ± 7.5 points' (± the sample std over seeds); one seed has none."""
+    if seeds < 2:
+        return f"{mean * 100:+.1f} points (one seed: no spread)"
+    return f"{mean * 100:+.1f} ± {spread * 100:.1f} points"
+
+
 def _winners(result: Comparison, target: str, ks: tuple[int, ...]) -> str:
     """Each k's winner and its accuracy, with scratch's beside it when scratch did not win."""
     parts = []
@@ -78,7 +85,8 @@ def disagreement(result: Comparison, target: str, size: str) -> str | None:
         if not helped:
             return None
         k, s, mean, spread = helped[0]
-        return f"At k = {k}, *{STRATEGIES[s].label}* gains {mean * 100:+.1f} ± {spread * 100:.1f} points. {advice.why}"
+        gain = gain_points(mean, spread, len(result.config.seeds))
+        return f"At k = {k}, *{STRATEGIES[s].label}* gains {gain}. {advice.why}"
     missed = []
     for k in ks:
         best, accuracy = result.winner(target, k)
@@ -96,7 +104,9 @@ def disagreement(result: Comparison, target: str, size: str) -> str | None:
 
 
 def _margin_note(result: Comparison, target: str, ks: tuple[int, ...]) -> str:
-    """', though …' where a winning reuse strategy's paired gain over scratch is within its spread over seeds."""
+    """', though …' where a winning reuse strategy's paired gain over scratch is within its spread over seeds
+    (or where one seed gives no spread to judge it by)."""
+    seeds = len(result.config.seeds)
     notes = []
     for k in ks:
         best, _ = result.winner(target, k)
@@ -104,10 +114,12 @@ def _margin_note(result: Comparison, target: str, ks: tuple[int, ...]) -> str:
             continue
         i = result.config.ks.index(k)
         mean, spread = (float(a[i]) for a in result.gain(target, best))
-        if mean <= spread:
-            notes.append(f"k = {'all' if k == ALL else k}: {mean * 100:+.1f} ± {spread * 100:.1f} points")
+        if seeds < 2 or mean <= spread:
+            notes.append(f"k = {'all' if k == ALL else k}: {gain_points(mean, spread, seeds)}")
     if not notes:
         return ""
+    if seeds < 2:
+        return ", though from one seed, with no spread to judge its margin over scratch by (" + "; ".join(notes) + ")"
     return ", though its margin over scratch is within the spread over seeds (" + "; ".join(notes) + ")"
 
 

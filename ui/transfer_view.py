@@ -31,6 +31,7 @@ from engine.transfer import (
     initial_theta,
     layerwise,
     probe_name,
+    seed_spread,
     single_run,
     target_task,
     train_source,
@@ -151,8 +152,8 @@ def probe_lines(probes: dict[str, Comparison], k: int) -> list[Line]:
     lines = []
     for target, result in probes.items():
         i = result.config.ks.index(k)
-        rows = [result.accuracy[(target, probe_name(d))][i] for d in PROBE_DEPTHS]
-        lines.append(Line(f"{target} target", TARGET_COLORS[target], np.mean(rows, axis=1), np.std(rows, axis=1)))
+        rows = np.array([result.accuracy[(target, probe_name(d))][i] for d in PROBE_DEPTHS])
+        lines.append(Line(f"{target} target", TARGET_COLORS[target], rows.mean(axis=1), seed_spread(rows)))
     return lines
 
 
@@ -171,8 +172,11 @@ def source_filters(source: SourceNet) -> tuple[dict[str, np.ndarray], float, flo
 
 
 def gain_sentence(result: Comparison, target: str, method: str) -> str:
-    """'k = 1: +13.0 ± 7.5 points, k = 5: …' for method − scratch, paired by seed."""
+    """'k = 1: +13.0 ± 8.4, k = 5: … points' for method − scratch, paired by seed (± the sample std over seeds)."""
     mean, spread = result.gain(target, method)
+    if len(result.config.seeds) < 2:
+        parts = [f"k = {K_CHOICES[KS.index(k)]}: {m * 100:+.1f}" for k, m in zip(result.config.ks, mean)]
+        return ", ".join(parts) + " points (one seed: no spread)"
     parts = [
         f"k = {K_CHOICES[KS.index(k)]}: {m * 100:+.1f} ± {s * 100:.1f}"
         for k, m, s in zip(result.config.ks, mean, spread)

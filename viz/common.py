@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import math
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -39,6 +41,19 @@ STREAMLIT_LOOK = {
 # plot's height (a legend placed in plot fractions sits on the axis title of short plots).
 # The figure's bottom margin must hold tick labels, axis title and legend.
 BOTTOM_LEGEND = {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0}
+# Pixels of a horizontal legend: a row, a symbol with its gaps, one character of a label (12 px font).
+LEGEND_ROW_PX, LEGEND_SYMBOL_PX, LEGEND_CHAR_PX = 20, 46, 6.5
+AXIS_BOTTOM_PX = 58  # tick labels and an axis title under a plot
+
+
+def legend_rows(labels: Sequence[str], width_px: float) -> int:
+    """Rows a horizontal legend of these labels takes in a plot width_px wide: one if they fit,
+    else Plotly puts them in columns as wide as the widest item."""
+    items = [LEGEND_SYMBOL_PX + LEGEND_CHAR_PX * len(label) for label in labels]
+    if sum(items) <= width_px:
+        return 1
+    per_row = max(1, int(width_px // max(items)))
+    return math.ceil(len(items) / per_row)
 
 
 def columns(widths: list[float], gaps: list[float]) -> list[list[float]]:

@@ -20,12 +20,15 @@ from engine.train.record import LayerActivity, Record
 from engine.train.sweeps import SweepRun
 from viz.batchnorm import BN_COLORS
 from viz.common import (
+    AXIS_BOTTOM_PX,
     BOTTOM_LEGEND,
+    LEGEND_ROW_PX,
     NARROW_MIN_PX,
     STREAMLIT_LOOK,
     columns,
     figure_title,
     hline,
+    legend_rows,
     narrow_variant,
     panel_title,
     rows,
@@ -65,9 +68,6 @@ STYLE_KEYS = {"train": "solid", "validation": "dash"}  # the line styles the los
 HEADROOM = 10**0.5  # a loss axis with diverged runs reaches this many times ln C
 DIVERGED_SYMBOL = "x-thin-open"
 NOTE_FONT = {"size": 11, "color": "#555"}
-# Pixels of a horizontal legend: a row, a symbol with its gaps, one character of a label (12 px font).
-LEGEND_ROW_PX, LEGEND_SYMBOL_PX, LEGEND_CHAR_PX = 20, 46, 6.5
-AXIS_BOTTOM_PX = 58  # tick labels and an axis title under a plot
 
 
 @dataclass(frozen=True)
@@ -94,16 +94,6 @@ def _positive(values: np.ndarray) -> np.ndarray:
 def _finite(values: np.ndarray) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     return np.where(np.isfinite(v), v, np.nan)
-
-
-def _legend_rows(labels: Sequence[str], width_px: float) -> int:
-    """Rows a horizontal legend of these labels takes in a plot width_px wide: one if they fit,
-    else Plotly puts them in columns as wide as the widest item."""
-    items = [LEGEND_SYMBOL_PX + LEGEND_CHAR_PX * len(label) for label in labels]
-    if sum(items) <= width_px:
-        return 1
-    per_row = max(1, int(width_px // max(items)))
-    return math.ceil(len(items) / per_row)
 
 
 def _log_range(values: Sequence[float], include: Sequence[float], ceiling: float = math.inf) -> list[float]:
@@ -302,7 +292,7 @@ def curves_figure(runs: Sequence[RunCurves], planned_steps: int, chance_loss: fl
     acc_axis = {**value_axis, "range": [-0.03, 1.03], "tickformat": ".0%", "title": {"text": "accuracy"}}
     titles = ("softmax loss", "accuracy")
     # The legend is sized for the narrowest chart, where it wraps most.
-    legend_px = LEGEND_ROW_PX * _legend_rows([*STYLE_KEYS, *(r.label for r in runs)], NARROW_MIN_PX - 75)
+    legend_px = LEGEND_ROW_PX * legend_rows([*STYLE_KEYS, *(r.label for r in runs)], NARROW_MIN_PX - 75)
     bottom_px = AXIS_BOTTOM_PX + legend_px + 8
     wide_x = columns([1.0, 1.0], [0.22])
     layout = {
@@ -699,7 +689,7 @@ def update_ratio_figure(record: Record, subtitle: str) -> go.Figure:
         xanchor="left",
         yanchor="bottom",
     )
-    legend_px = LEGEND_ROW_PX * _legend_rows([t["name"] for t in data], NARROW_MIN_PX - 80)
+    legend_px = LEGEND_ROW_PX * legend_rows([t["name"] for t in data], NARROW_MIN_PX - 80)
     bottom_px = AXIS_BOTTOM_PX + legend_px + 8
     layout = {
         **STREAMLIT_LOOK,
@@ -882,7 +872,7 @@ def sweep_figure(runs: Sequence[SweepRun], swept: str, chance_loss: float, subti
     # rarely are (diverged runs sit at the other end).
     loss_note["yanchor"], acc_note["yanchor"] = "bottom", "top"
     titles = ("final training loss (x: diverged)", "best validation accuracy")
-    legend_px = LEGEND_ROW_PX * _legend_rows([BN_LABELS.get(bn, bn) for bn in choices], NARROW_MIN_PX - 70)
+    legend_px = LEGEND_ROW_PX * legend_rows([BN_LABELS.get(bn, bn) for bn in choices], NARROW_MIN_PX - 70)
     bottom_px = AXIS_BOTTOM_PX + legend_px + 8
     wide_x = columns([1.0, 1.0], [0.22])
     layout = {

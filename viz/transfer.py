@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.common import BOTTOM_LEGEND, STREAMLIT_LOOK, axis_suffix, columns, figure_title, hline, panel_title
+from viz.common import (
+    AXIS_BOTTOM_PX,
+    BOTTOM_LEGEND,
+    LEGEND_ROW_PX,
+    NARROW_MIN_PX,
+    STREAMLIT_LOOK,
+    axis_suffix,
+    columns,
+    figure_title,
+    hline,
+    legend_rows,
+    panel_title,
+)
 
 # One colour per strategy and per target, the same in every chart of the page.
 STRATEGY_COLORS = {
@@ -26,6 +39,10 @@ VARIANT_STYLES = {
     "AnB+": {"color": "#d62728", "dash": "dash"},
 }
 ACCURACY_AXIS = {"title": {"text": "test accuracy"}, "range": [0.0, 1.0], "tickformat": ".0%"}
+TOP_PX, LEFT_PX, RIGHT_PX = 80, 60, 20
+NARROW_PLOT_PX = NARROW_MIN_PX - LEFT_PX - RIGHT_PX
+# The longest strategy label (30 characters) with its symbol takes under half of NARROW_PLOT_PX.
+LEGEND_COLUMNS = 2
 
 
 @dataclass(frozen=True)
@@ -74,13 +91,26 @@ def _band_traces(x: Sequence[float], line: Line, hover: str) -> list[dict]:
     ]
 
 
-def _layout(title: str, token: str, height: int, **extra: dict) -> dict:
+def _legend(labels: Sequence[str]) -> tuple[dict, int]:
+    """A legend under the plot and its rows: one row where the labels fit the narrowest plot (a 1024 px
+    laptop's column), else a grid of LEGEND_COLUMNS equal columns, the same rows at every width and font
+    (a downloaded image renders its text in another font than the page, see ui/toolbar.js)."""
+    if legend_rows(labels, NARROW_PLOT_PX) == 1:
+        return BOTTOM_LEGEND, 1
+    grid = {**BOTTOM_LEGEND, "entrywidthmode": "fraction", "entrywidth": 1 / LEGEND_COLUMNS, "traceorder": "normal"}
+    return grid, math.ceil(len(labels) / LEGEND_COLUMNS)
+
+
+def _layout(title: str, token: str, plot_px: int, data: Sequence[dict], **extra: dict) -> dict:
+    """A plot plot_px tall under the title; under it the x axis and the legend of data's named traces."""
+    legend, legend_rows_ = _legend([trace["name"] for trace in data if trace.get("showlegend", True)])
+    bottom_px = AXIS_BOTTOM_PX + LEGEND_ROW_PX * legend_rows_ + 8
     return {
         **STREAMLIT_LOOK,
         "title": figure_title(title, token),
-        "height": height,
-        "margin": {"t": 80, "l": 60, "r": 20, "b": 110},
-        "legend": BOTTOM_LEGEND,
+        "height": TOP_PX + plot_px + bottom_px,
+        "margin": {"t": TOP_PX, "l": LEFT_PX, "r": RIGHT_PX, "b": bottom_px},
+        "legend": legend,
         **extra,
     }
 
@@ -91,7 +121,8 @@ def accuracy_figure(ks: Sequence[int], k_labels: Sequence[str], lines: Sequence[
     layout = _layout(
         "Target accuracy against examples per class",
         token,
-        460,
+        270,
+        data,
         xaxis={
             "type": "log",
             "title": {"text": "examples per class k (log scale; 'all' is the whole pool)"},
@@ -118,8 +149,8 @@ def _mosaic(filters: np.ndarray, per_row: int) -> np.ndarray:
 def filters_figure(panels: dict[str, np.ndarray], token: str) -> go.Figure:
     """First conv layer's 3x3 filters, one panel per set (title -> (F, 3, 3)), each filter scaled to max |w| 1."""
     domains = columns([1.0] * len(panels), [0.1] * (len(panels) - 1))
-    data, layout = [], _layout("First-layer filters (3×3, each scaled to its largest weight)", token, 300)
-    layout["margin"] = {"t": 100, "l": 20, "r": 20, "b": 20}
+    data, layout = [], _layout("First-layer filters (3×3, each scaled to its largest weight)", token, 0, [])
+    layout["height"], layout["margin"] = 300, {"t": 100, "l": 20, "r": 20, "b": 20}
     layout["annotations"] = []
     for i, (name, filters) in enumerate(panels.items(), 1):
         s = axis_suffix(i)
@@ -151,7 +182,8 @@ def probes_figure(depth_names: Sequence[str], lines: Sequence[Line], token: str)
     layout = _layout(
         "A linear classifier on the source net's features at each depth",
         token,
-        420,
+        230,
+        data,
         xaxis={
             "title": {"text": "features after layer"},
             "tickvals": x,
@@ -182,7 +214,8 @@ def layerwise_figure(accuracy: dict[str, np.ndarray], base_b: float, token: str)
     layout = _layout(
         "Accuracy on B after copying the first n layers",
         token,
-        420,
+        230,
+        data,
         xaxis={"title": {"text": "layers copied n"}, "dtick": 1},
         yaxis={**ACCURACY_AXIS, "range": [0.5, 1.0]},
         shapes=[hline(base_b)],
@@ -219,7 +252,8 @@ def curves_figure(curves: dict[str, tuple[str, np.ndarray]], token: str) -> go.F
     layout = _layout(
         "Learning curve on the target",
         token,
-        380,
+        190,
+        data,
         xaxis={"title": {"text": "training step"}},
         yaxis={"title": {"text": "minibatch loss"}, "rangemode": "tozero"},
     )

@@ -17,6 +17,7 @@ from engine.transfer.compare import (
     compare,
     config_problems,
     probe_name,
+    seed_spread,
     single_run,
 )
 from engine.transfer.convnet import ConvArch, first_layer_filters, init_params
@@ -54,6 +55,7 @@ __all__ = [
     "initial_theta",
     "layerwise",
     "probe_name",
+    "seed_spread",
     "single_run",
     "source_task",
     "target_task",
