@@ -10,7 +10,9 @@ from ui.transfer_params import PARAM_BY_KEY as P
 from ui.transfer_params import PARAMS, k_value
 from ui.transfer_text import PLAIN_DIGITS, SETUP, lecture_table
 from ui.transfer_view import (
+    BAND,
     DEPTH_NAMES,
+    accuracy_token,
     comparison,
     curve_text,
     gain_sentence,
@@ -65,7 +67,6 @@ v = controls()
 warn_rejections(rejections, v)
 presenting = view_toolbar("transfer")
 target, seeds = v["target"], v["seeds"]
-BAND = "band: ± 1 sample std over seeds"
 
 
 def sidebar_hint(text: str) -> str:
@@ -91,7 +92,7 @@ st.markdown(SETUP + f" The source net was {origin}.")
 st.header("2. Which strategy wins for which data size", anchor="strategies")
 result = comparison(source, view_config(target, v["full"], seeds), f"{target} target, every strategy at every k")
 ks_x, ks_text = k_axis(result.config.ks, target)
-token = f"{target} target · {len(result.config.strategies)} strategies · {seeds} seeds · {BAND}"
+token = accuracy_token(result, target, seeds)
 live_chart(accuracy_figure(ks_x, ks_text, strategy_lines(result, target), token), key="transfer_accuracy")
 st.markdown(
     f"**Last layer only − scratch** (paired by seed, mean ± sample std): {gain_sentence(result, target, 'last')}."

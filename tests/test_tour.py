@@ -53,14 +53,16 @@ def test_each_step_shows_its_claim_its_control_and_its_labs_figure(number):
     assert not at.exception and not url_notices(at)
     assert shown_step(at) == f"{number}. {step.title}"
     assert step.claim in markdown(at) and step.try_this in markdown(at)
-    control = at.slider(key=step.control.param.key)
+    key = step.control.param.key
+    control = at.radio(key=key) if step.control.param.choices else at.slider(key=key)
     assert control.value == step.control.param.default
     assert at.pagination(key="step").value == number
     assert figure(at)["layout"]["title"]["subtitle"]["text"]  # a drawn figure names its view
 
 
 @pytest.mark.parametrize(
-    "number,moved", [(n, None) for n in range(1, len(STEPS) + 1)] + [(1, 0.05), (2, 0.03), (6, 12), (8, 1.0)]
+    "number,moved",
+    [(n, None) for n in range(1, len(STEPS) + 1)] + [(1, 0.05), (2, 0.03), (6, 12), (8, 1.0), (9, "different")],
 )
 def test_the_lab_link_opens_the_lab_on_exactly_the_steps_view(number, moved):
     step = STEPS[number - 1]
@@ -114,7 +116,7 @@ def test_choosing_a_step_in_the_pagination_shows_it():
     assert shown_step(at) == f"6. {STEPS[5].title}"
 
 
-@pytest.mark.parametrize("raw", ["0", "9", "-1", "abc", "2.5", "", "nan", "1e999"])
+@pytest.mark.parametrize("raw", ["0", str(len(STEPS) + 1), "-1", "abc", "2.5", "", "nan", "1e999"])
 def test_a_bad_step_gets_a_notice_and_the_first_step(raw):
     at = run_tour(step=raw)
     assert not at.exception

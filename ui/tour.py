@@ -23,8 +23,10 @@ from ui.live_chart import live_chart
 from ui.preprocessing_views import cloud, conditioning_view
 from ui.simulation import LEVEL_BOX, lab_figure, run_simulation
 from ui.tour_steps import STEP_PARAM, STEPS, Step
+from ui.transfer_view import accuracy_token, comparison, gain_sentence, k_axis, source_net, strategy_lines, view_config
 from ui.urlparams import Rejection, drop_from_url
 from viz.activations import LAYER_FIGURE_MIN_WIDTH
+from viz.transfer import accuracy_figure
 
 _KEYS_JS = (Path(__file__).parent / "tour_keys.js").read_text()
 CONTROL_KEYS = tuple(step.control.param.key for step in STEPS)
@@ -106,8 +108,10 @@ def arrow_keys() -> None:
 
 
 def control(step: Step) -> Any:
-    """The step's one control, bound to the URL under the tour's own key."""
+    """The step's one control, bound to the URL under the tour's own key: a slider, or a choice."""
     c = step.control
+    if c.param.choices is not None:
+        return widgets.choice(c.param, c.label, radio=True)
     return widgets.slider(c.param, c.label, step=c.step, format=c.fmt)
 
 
@@ -141,9 +145,21 @@ def preprocessing_view(values: dict[str, Any]) -> None:
     live_chart(figure, key=FIGURE_KEY)
 
 
+def transfer_view(values: dict[str, Any]) -> None:
+    """The transfer lab's default comparison (scratch against a new last layer, k = 1 and 5) on the target."""
+    target, seeds = values["target"], values["seeds"]
+    source, _ = source_net()
+    result = comparison(source, view_config(target, False, seeds), f"{target} target, scratch and last layer")
+    ks_x, ks_text = k_axis(result.config.ks, target)
+    token = accuracy_token(result, target, seeds)
+    live_chart(accuracy_figure(ks_x, ks_text, strategy_lines(result, target), token), key=FIGURE_KEY)
+    st.markdown(f"**Last layer only − scratch** (paired by seed): {gain_sentence(result, target, 'last')}.")
+
+
 VIEWS: dict[str, Callable[[dict[str, Any]], None]] = {
     "activations": activation_view,
     "preprocessing": preprocessing_view,
+    "transfer": transfer_view,
 }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from ui import activation_params, preprocessing_params
+from ui import activation_params, preprocessing_params, transfer_params
 from ui.urlparams import Param, url_value
 
 
@@ -49,6 +49,8 @@ ACTIVATIONS = Lab(
 )
 PREP_PARAMS = preprocessing_params.PARAM_BY_KEY
 PREPROCESSING = Lab("preprocessing", "the preprocessing lab", PREP_PARAMS, tuple(PREP_PARAMS))
+TRANSFER_PARAMS = transfer_params.PARAM_BY_KEY
+TRANSFER = Lab("transfer", "the transfer lab", TRANSFER_PARAMS, tuple(TRANSFER_PARAMS))
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,32 @@ STEPS: tuple[Step, ...] = (
         "Set it to 1, the second feature's std: zero-centering alone is then enough (the middle curve reaches "
         "the dotted line). At 10 it is not, which is why the lecture also normalizes.",
         links=(("The preprocessing lab: PCA, whitening, images", "preprocessing#images"),),
+    ),
+    Step(
+        "transfer",
+        "Transfer learning",
+        "Train a net on a large data set, then keep its layers, re-initialize the last one and train only that "
+        "on your small data set: with very little data on a *similar* task this beats training from scratch, "
+        "because the reused features already fit. Here: a conv net trained on drawn digits 0-4, reused for 5-9 "
+        "with one to five examples per class.",
+        TRANSFER,
+        {"target": "similar"},
+        Control(
+            Param(
+                "transfer_target",
+                str,
+                "similar",
+                "the target task, as the lab's `target`: `similar` (new digits) or `different` (the same "
+                "images under a fixed pixel permutation)",
+                transfer_params.PARAM_BY_KEY["target"].choices,
+            ),
+            "target",
+            "target task",
+            1,
+        ),
+        "Switch to the different task: the same digits with their pixels shuffled in one fixed way. The "
+        "reused features no longer fit, and a new last layer does worse than a net trained from scratch.",
+        links=(("The lecture's table, measured", "transfer?full=true#table"),),
     ),
 )
 STEP_PARAM = Param("step", int, 1, "the tour's step, 1 to the last", lo=1, hi=len(STEPS))

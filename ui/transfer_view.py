@@ -112,6 +112,14 @@ def comparison(source: SourceNet, cfg: CompareConfig, what: str) -> Comparison:
     return results().get_or_make(cfg, lambda: _with_progress(f"Running {what}…", lambda r: compare(source, cfg, r)))
 
 
+BAND = "band: ± 1 sample std over seeds"
+
+
+def accuracy_token(result: Comparison, target: str, seeds: int) -> str:
+    """The accuracy chart's subtitle: the view it shows."""
+    return f"{target} target · {len(result.config.strategies)} strategies · {seeds} seeds · {BAND}"
+
+
 def view_config(target: str, full: bool, seeds: int) -> CompareConfig:
     """The strategies x k the accuracy chart shows: the default subset, or every strategy at every k."""
     if full:
