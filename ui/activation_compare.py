@@ -78,7 +78,6 @@ def show_comparison(values: dict[str, Any], compared: dict[str, Any]) -> None:
         f"**B differs from A in:** {changed or 'nothing yet: change a control in the sidebar tab *Setting B*'}. "
         f"Computed in {sec_a * 1000:.0f} + {sec_b * 1000:.0f} ms. The address bar holds this exact view."
     )
-    diagnosis_slot = st.container()
     predictions = [mean_field(cfg) if values["theory"] else None for cfg in configs]
     drawn = [p if isinstance(p, Prediction) else None for p in predictions]
     spec = layer_spec(
@@ -91,15 +90,16 @@ def show_comparison(values: dict[str, Any], compared: dict[str, Any]) -> None:
         compared_prediction=drawn[1],
     )
     live_chart(spec, key="layers", min_width=LAYER_FIGURE_MIN_WIDTH)
+    # The diagnoses under the figure here, not above it: the contrast is the picture, and two
+    # diagnoses side by side would push it below the fold of a projector.
+    for column, name, result in zip(st.columns(2), SETTINGS, (result_a, result_b)):
+        with column:
+            st.markdown(f"**Setting {name}**")
+            for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
+                LEVEL_BOX[finding.level](finding.text)
     for name, cfg, prediction in zip(SETTINGS, configs, predictions):
         if prediction is not None:
             st.caption(f"**{name}.** {overlay_caption(cfg, prediction)}")
-    with diagnosis_slot:
-        for column, name, result in zip(st.columns(2), SETTINGS, (result_a, result_b)):
-            with column:
-                st.markdown(f"**Setting {name}**")
-                for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
-                    LEVEL_BOX[finding.level](finding.text)
     st.subheader("Per-layer statistics, A and B")
     comparison_table(result_a, result_b)
 
