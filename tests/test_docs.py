@@ -32,6 +32,10 @@ def test_readme_documents_the_tour_and_present_mode():
     assert set(re.findall(r"^\| `(\w+)` \|", section, flags=re.M)) == {p.key for p in (*tour_steps.PARAMS, *APP_PARAMS)}
     for number, step in enumerate(tour_steps.STEPS, 1):
         control = step.control.param
+        if control.choices is not None:
+            values = ", ".join(f"`{choice}`" for choice in control.choices)
+            assert f"| `{control.key}` | {values} | `{control.default}` | step {number}:" in section
+            continue
         row = re.search(rf"^\| `{control.key}` \| (\S+) to (\S+) \| (\S+) \| step {number}:", section, re.M)
         assert row, f"{control.key} is not documented as step {number}'s control"
         assert [float(v) for v in row.groups()] == [control.lo, control.hi, control.default]
