@@ -7,23 +7,19 @@ from engine.config import budget_advice, budget_suggestions
 from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
 from engine.report import layer_rows
-from ui.activation_compare import lab_controls, send_view_address, show_comparison
+from ui.activation_compare import LAB, lab_controls, send_view_address, show_comparison
 from ui.activation_params import (
     ALL_PARAMS,
-    CONTROL_KEYS,
-    PARAM_BY_KEY,
     PRESET_SET,
     build_config,
     suggestion_changes,
     view_query,
 )
-from ui.compare import PREFIX, stray_values
-from ui.init_controls import negative_std_refused
+from ui.compare import open_lab
 from ui.live_chart import live_chart
 from ui.simulation import LEVEL_BOX, lab_figure, run_simulation
 from ui.theory_overlay import overlay_caption
 from ui.toolbar import view_toolbar
-from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 from viz.activations import LAYER_FIGURE_MIN_WIDTH
 
 PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
@@ -35,14 +31,7 @@ st.caption(
     "gradient on the last layer, backpropagated."
 )
 
-opened = start_page("activations", ALL_PARAMS)
-rejections = sanitize_query_params(ALL_PARAMS)
-rejections += negative_std_refused(PARAM_BY_KEY) + negative_std_refused(PARAM_BY_KEY, PREFIX)
-rejections += stray_values(CONTROL_KEYS, opened)
-PRESET_SET.expand_url_preset()
-values, compared = lab_controls(opened)
-shown = values if compared is None else {**values, **{PREFIX + key: value for key, value in compared.items()}}
-warn_rejections(rejections, shown)
+opened, values, compared = open_lab("activations", ALL_PARAMS, LAB, PRESET_SET.expand_url_preset, lab_controls)
 view_toolbar("activations")
 if opened and values["init"].startswith("kaiming") and values["gain"] is not None:
     st.info(

@@ -4,13 +4,11 @@ import streamlit as st
 
 from engine.train.trainer import BUDGET_SECONDS, config_problems, estimate_cost
 from ui import widgets
-from ui.compare import PREFIX, compare_address, stray_values
-from ui.init_controls import negative_std_refused
+from ui.compare import compare_address, open_lab
 from ui.toolbar import view_toolbar
 from ui.training_controls import LAB, lab_controls
 from ui.training_params import (
     ALL_PARAMS,
-    CONTROL_KEYS,
     PARAM_BY_KEY,
     PRESET_SET,
     budget_fixes,
@@ -43,7 +41,6 @@ from ui.training_view import (
     sweep_view,
     view_address,
 )
-from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 
 st.title("Training")
 st.caption(
@@ -51,16 +48,9 @@ st.caption(
     "learning: loss curves, every layer's statistics over the steps, and the lecture's claims as experiments."
 )
 
-opened = start_page("training", ALL_PARAMS)
+opened, values, compared = open_lab("training", ALL_PARAMS, LAB, PRESET_SET.expand_url_preset, lab_controls)
 if opened:
     pause()
-rejections = sanitize_query_params(ALL_PARAMS)
-rejections += negative_std_refused(PARAM_BY_KEY) + negative_std_refused(PARAM_BY_KEY, PREFIX)
-rejections += stray_values(CONTROL_KEYS, opened)
-PRESET_SET.expand_url_preset()
-values, compared = lab_controls(opened)
-shown = values if compared is None else {**values, **{PREFIX + key: value for key, value in compared.items()}}
-warn_rejections(rejections, shown)
 view_toolbar("training")
 
 cfg = build_config(values)

@@ -20,7 +20,16 @@ import streamlit as st
 
 from ui import widgets
 from ui.controls import BoundControls, FollowingControls, current_value
-from ui.urlparams import Param, Rejection, drop_from_url, url_value
+from ui.init_controls import negative_std_refused
+from ui.urlparams import (
+    Param,
+    Rejection,
+    drop_from_url,
+    sanitize_query_params,
+    start_page,
+    url_value,
+    warn_rejections,
+)
 
 PREFIX = "b_"
 COMPARE = Param(
@@ -213,3 +222,24 @@ def compare_address(lab: CompareLab, values: dict[str, Any], compared: dict[str,
     b_own = {} if compared is None else lab.b_own(values, compared)
     b_raw = {PREFIX + key: url_value(b_own[key]) if key in b_own else None for key in lab.keys}
     return {COMPARE.key: None if compared is None else "true", **b_raw}
+
+
+def open_lab(
+    page: str,
+    all_params: tuple[Param, ...],
+    lab: CompareLab,
+    expand_preset: Callable[[], None],
+    controls: Callable[[bool], tuple[dict[str, Any], dict[str, Any] | None]],
+) -> tuple[bool, dict[str, Any], dict[str, Any] | None]:
+    """A lab page with compare mode, up to its controls: the URL validated (A's values, B's, the
+    initializer's sign rule for each, B's values without compare mode), a preset link expanded,
+    the sidebar drawn and every refused value named. Returns (just opened, A's values, B's)."""
+    opened = start_page(page, all_params)
+    rejections = sanitize_query_params(all_params)
+    rejections += negative_std_refused(lab.params) + negative_std_refused(lab.params, PREFIX)
+    rejections += stray_values(lab.keys, opened)
+    expand_preset()
+    values, compared = controls(opened)
+    shown = values if compared is None else {**values, **{PREFIX + key: value for key, value in compared.items()}}
+    warn_rejections(rejections, shown)
+    return opened, values, compared
