@@ -16,7 +16,7 @@ st.markdown(
 )
 st.page_link(
     "app_pages/tour.py",
-    label="**Lecture tour**: the lecture in order, zero init to preprocessing, each claim with its live figure",
+    label="**Lecture tour**: the lecture in order, zero init to transfer learning, each claim with its live figure",
     icon=":material/school:",
 )
 st.page_link(
@@ -53,7 +53,10 @@ st.page_link(
 st.markdown(
     "**Start here:** open the activation lab, pick *Lecture: tanh, W = 0.01·randn* and watch the "
     "layers collapse toward zero; switch to Xavier and they hold; switch to ReLU and Xavier fades "
-    "while Kaiming holds. Every control lives in the address bar: copy it to share exactly what you see."
+    "while Kaiming holds. Every control lives in the address bar: copy it to share exactly what you see. "
+    "To see two settings side by side, switch on *compare with a second setting B* in the activation or the "
+    "training lab: [tanh 0.01 against 0.05](activations?compare=true&b_std=0.05), "
+    "[deep tanh 0.01·randn against Xavier, trained](training?preset=tanh-0.01-sgd&compare=true&b_init=xavier&step=500)."
 )
 st.subheader("Lecture links")
 for label, query in (

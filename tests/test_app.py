@@ -310,3 +310,10 @@ def test_the_home_page_drops_unknown_parameters_with_a_notice():
     at.run()
     assert any("`x=1` is not a setting of this page" in w.value for w in at.warning)
     assert "x" not in at.query_params
+
+
+def test_a_refusal_names_bounds_and_fallbacks_as_the_address_spells_them():
+    at = run_page(seed="-1", logy="maybe")
+    notices = " ".join(w.value for w in at.warning)
+    assert "`seed=-1` must be between 0 and 4294967295" in notices  # not 4.29497e+09
+    assert "`logy=maybe` must be true or false; it was ignored and `false` is used instead" in notices

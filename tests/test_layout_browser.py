@@ -47,6 +47,9 @@ FORMULA_FIT = """() => [...document.querySelectorAll('.katex-display')].map((box
 VIEWS = [
     ("activations", 1),
     ("activations?preset=relu-kaiming&pre=true&depth=12", 1),
+    # Compare mode: B's rows under A's, both settings' names in the subtitle and legend.
+    ("activations?compare=true&b_std=0.05", 1),
+    ("activations?compare=true&b_act=relu&b_init=kaiming_normal&pre=true&b_depth=12", 1),
     ("batchnorm", 5),
     ("batchnorm?features=12&rows=64", 5),
     ("preprocessing", 5),

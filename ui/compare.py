@@ -131,8 +131,9 @@ def start_b_as_a() -> None:
 
 
 def forget_b_widgets() -> None:
-    """Drop B's widget states, so that B's widgets start again from B's own values."""
-    for key in [key for key in st.session_state if str(key).startswith(PREFIX)]:
+    """Drop the states of B's controls' widgets (keyed `b_<control>@<anchor>`), so that they start
+    again from B's own values."""
+    for key in [key for key in st.session_state if str(key).startswith(PREFIX) and "@" in str(key)]:
         del st.session_state[key]
 
 

@@ -64,8 +64,15 @@ class Param:
         if self.kind is int and value != int(value):
             return "must be a whole number"
         if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
-            return f"must be between {self.lo:g} and {self.hi:g}"
+            return f"must be between {_number(self.lo)} and {_number(self.hi)}"
         return None
+
+
+def _number(value: float) -> str:
+    """A bound as a user types it: 4294967295, not 4.29497e+09; 0.001 and 1e-06 as %g writes them."""
+    if float(value).is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return f"{value:g}"
 
 
 def parse_int_list(text: str, noun: str, example: str, counts: tuple[int, int], highest: int) -> tuple[int, ...]:
@@ -215,7 +222,7 @@ class Rejection:
         shown = self.raw if len(self.raw) <= 40 else self.raw[:37] + "..."
         if self.reason == UNKNOWN or self.removed:
             return f"`{self.key}={shown}` {self.reason}; it was removed from the address."
-        used = "the default is used" if fallback in (None, "") else f"`{fallback}` is used"
+        used = "the default is used" if fallback in (None, "") else f"`{url_value(fallback)}` is used"
         return f"`{self.key}={shown}` {self.reason}; it was ignored and {used} instead."
 
 
