@@ -10,7 +10,7 @@ from ui.urlparams import sanitize_query_params, start_page, warn_rejections
 with st.container(key="tour_intro"):  # present mode leaves it out: the step's own title says enough
     st.title("Lecture tour")
     st.caption(
-        "The lecture's argument in order, from zero init to preprocessing: each step states a claim, shows it "
+        "The lecture's argument in order, from zero init to transfer learning: each step states a claim, shows it "
         "live with the labs' own figures, and offers the one control worth moving. ← and → move between steps."
     )
 start_page("tour", PARAMS)

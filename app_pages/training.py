@@ -30,7 +30,8 @@ from ui.training_run import (
 )
 from ui.training_text import EXPERIMENTS, LECTURE_LINKS
 from ui.training_view import (
-    counter,
+    compared_token,
+    counters,
     curves,
     diagnoses,
     layer_charts,
@@ -133,9 +134,9 @@ def live_view() -> None:
     runs = shown_runs(cfg, step, values, compared)
     state = runs[0].state
     token = f"{run_summary(cfg)} · step {state.step:,}"  # a diverged run stopped before the step asked
-    counter(state)
+    counters(runs, compared is not None)
     diagnoses(runs, compared is not None)
-    curves(runs, token if compared is None else f"{token} · B: {runs[1].label[3:]}")
+    curves(runs, token if compared is None else compared_token(cfg, step, runs))
     if compared is not None:
         st.caption("The charts below follow setting A.")
     if state.data.x_train.shape[1] == 2:

@@ -277,3 +277,19 @@ def test_training_a_and_b_over_the_budget_together_say_so():
     at = app_support.run_page(TRAINING, 120, compare="true", steps="20000", b_width="512", b_depth="8")
     assert not at.exception
     assert any("A and B together" in box.value or "Setting B" in box.value or "budget" in box.value for box in at.error)
+
+
+def test_training_compare_names_the_step_shown_and_where_a_run_stopped_and_labels_each_ones_numbers():
+    # Learning rate 3.16 without batch norm diverges within a few steps; with it, B trains on.
+    from ui.training_controls import LAB as TRAINING_LAB
+
+    a = TRAINING_LAB.comparison_values("lr-bn")
+    query = {key: str(value) for key, value in a.items() if value != TRAINING_LAB.params[key].default}
+    at = app_support.run_page(TRAINING, 120, compare="true", b_bn="before", step="100", **query)
+    subtitle = chart_figures(at)[0]["layout"]["title"]["subtitle"]["text"]
+    runs = at.dataframe[0].value
+    diverged = int(runs["diverged at step"].tolist()[0])
+    assert f"step 100 · A diverged at step {diverged} · B: BN before" in subtitle
+    labels = [m.label for m in at.metric]
+    assert "A · step (of 300)" in labels and "B · step (of 300)" in labels
+    assert [m.value for m in at.metric if m.label == "B · step (of 300)"] == ["100"]

@@ -316,3 +316,34 @@ def test_training_compare_mode_draws_a_and_b_loss_curves(page, app_url):
     assert {"A", "B: init zeros"} <= set(names)
     assert "B: init zeros" in page.evaluate(TOKENS)[0]
     assert url_values(page) == {"compare": "true", "b_init": "zeros", "step": "50"}
+
+
+def _checked_option(page, scope, label: str) -> str:
+    radio = scope.get_by_test_id("stRadio").filter(has=page.get_by_test_id("stWidgetLabel").filter(has_text=label))
+    return radio.locator("[data-testid='stRadioOption'][data-selected='true']").inner_text().strip()
+
+
+def test_b_controls_show_what_b_is_after_a_reset_and_after_a_lecture_comparison(page, app_url):
+    # Values set from outside B's widgets (its reset button, a comparison) must reach the widgets
+    # the browser shows, not only the URL and the chart.
+    std = Control("std σ", "std", "0.01", "number", "σ={v} ")
+    page.goto(f"{app_url}/activations?compare=true&b_depth=12&b_std=0.05")
+    settle(page)
+    _tab(page, "Setting B").get_by_role("button", name="Make B a copy of A again").click()
+    settle(page)
+    scope = _tab(page, "Setting B")
+    assert (shown_value(page, COMPARED[0], scope), shown_value(page, std, scope)) == ("6", "0.01")
+    assert url_values(page) == {"compare": "true"}
+    page.get_by_text("The lecture's comparisons").click()
+    page.get_by_role("button", name="tanh 0.05: without vs with BN").click()
+    settle(page)
+    scope = _tab(page, "Setting B")
+    assert _checked_option(page, scope, "batch norm") == "before"
+    assert shown_value(page, std, scope) == "0.05"  # B follows A's new σ
+    page.get_by_role("button", name="tanh: 0.05 vs Xavier").click()
+    settle(page)
+    scope = _tab(page, "Setting B")
+    assert shown_value(page, Control("Initializer", "init", "gaussian", "select", ""), scope) == "xavier"
+    assert _checked_option(page, scope, "batch norm") == "none"
+    a_title, b_title = " ".join(page.evaluate(TOKENS)).split("B: ", 1)
+    assert "σ=0.05" in a_title and "xavier" in b_title and "BN" not in b_title

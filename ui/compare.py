@@ -67,6 +67,7 @@ def is_comparing() -> bool:
 
 B_OWN = "_compare_b_own"  # session key: B's values of its own, by A's key
 B_ANCHORS = "_compare_b_anchors"  # session key: what B's widgets are keyed by (FollowingControls)
+B_EPOCH = "_compare_b_epoch"  # session key: how often B's values were set from outside its widgets
 
 
 def asked_values(params: Mapping[str, Param], keys: Iterable[str]) -> dict[str, Any]:
@@ -131,10 +132,9 @@ def start_b_as_a() -> None:
 
 
 def forget_b_widgets() -> None:
-    """Drop the states of B's controls' widgets (keyed `b_<control>@<anchor>`), so that they start
-    again from B's own values."""
-    for key in [key for key in st.session_state if str(key).startswith(PREFIX) and "@" in str(key)]:
-        del st.session_state[key]
+    """Give B's widgets new identities (a callback that set B's values): they start again from
+    B's own values, in the browser too."""
+    st.session_state[B_EPOCH] = st.session_state.get(B_EPOCH, 0) + 1
 
 
 def apply_comparison(comparison: Comparison, a_values: dict[str, Any]) -> None:
@@ -191,7 +191,7 @@ def _b_controls(lab: CompareLab, base: dict[str, Any], opened: bool) -> dict[str
     """B's controls: each starts at A's value and follows A until changed here."""
     own, anchors = own_values(lab.params, lab.keys, opened)
     st.caption("B starts as a copy of A and follows it; change a control here and B keeps its own value.")
-    ctl = FollowingControls(lab.params, base, own, anchors)
+    ctl = FollowingControls(lab.params, base, own, anchors, st.session_state.get(B_EPOCH, 0))
     compared = lab.setting_controls(ctl)
     keep_own(differing(base, compared, lab.applies), ctl.kept_anchors())
     st.button("Make B a copy of A again", on_click=start_b_as_a, key="b_reset")

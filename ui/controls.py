@@ -76,7 +76,11 @@ class FollowingControls(BoundControls):
     value (Streamlit identifies a keyed widget by its key alone, so a changed default would not
     reach it). Otherwise it keeps its key, whatever A does to a value B has of its own and
     however fast B's own keys are pressed (a new identity would drop presses still in flight).
-    `anchors` holds, per control, the anchor of the last run and A's value then.
+    `anchors` holds, per control, the anchor of the last run and A's value then. `epoch` counts
+    the times B's values were set from outside its widgets (B made a copy of A again, a lecture
+    comparison): each gives every widget a new identity, so that the browser shows the new
+    values instead of keeping what its widgets displayed (dropping a widget's state on the
+    server does not reach them).
     """
 
     prefix = "b_"
@@ -87,11 +91,13 @@ class FollowingControls(BoundControls):
         base: dict[str, Any],
         own: dict[str, Any],
         anchors: dict[str, tuple[str, str]],
+        epoch: int = 0,
     ) -> None:
         super().__init__(params)
         self.base = base
         self.own = own
         self.anchors = anchors
+        self.epoch = epoch
 
     def anchor(self, name: str) -> str:
         """The A value the widget of `name` is keyed by."""
@@ -104,7 +110,7 @@ class FollowingControls(BoundControls):
         return {name: (self.anchor(name), url_value(self.base[name])) for name in self.base}
 
     def key(self, name: str) -> str:
-        return f"{self.prefix}{name}@{self.anchor(name)}"
+        return f"{self.prefix}{name}@{self.anchor(name)}#{self.epoch}"
 
     def start(self, name: str) -> Any:
         """Where the widget starts: B's own value, else A's."""

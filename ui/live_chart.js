@@ -73,7 +73,8 @@ function followWidth(target) {
       if (shown && isNarrow(shown.figure, target) !== target.initlabNarrow) {
         target.initlabPending ??= shown; // a newer figure waiting to be drawn takes the new shape anyway
         drawLatest(target);
-      } else {
+      } else if (target.isConnected && target.offsetParent !== null) {
+        // Only a displayed chart: a page left behind or a hidden container has no size to take.
         target.initlabDrawnBy?.Plots.resize(target);
       }
     });

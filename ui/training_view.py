@@ -102,21 +102,43 @@ def shown_runs(
     return runs
 
 
-def counter(state: TrainState) -> None:
+def compared_token(cfg: TrainConfig, step: int, runs: list[ShownRun]) -> str:
+    """The shared chart's subtitle in compare mode: A's run, the step shown, what B changes, and
+    where a run stopped early (a diverged run stops before the step asked)."""
+    stopped = [
+        f"{name} diverged at step {run.state.diverged_at:,}"
+        for name, run in zip(("A", "B"), runs[:2])
+        if run.state.diverged_at is not None
+    ]
+    return " · ".join([run_summary(cfg), f"step {step:,}", *stopped, f"B: {runs[1].label[3:]}"])
+
+
+def counters(runs: list[ShownRun], comparing: bool) -> None:
+    """The run's step, losses and accuracy; in compare mode a row for A and one for B, named."""
+    if not comparing:
+        counter(runs[0].state)
+        return
+    for name, run in zip(("A", "B"), runs[:2]):
+        counter(run.state, f"{name} · ")
+
+
+def counter(state: TrainState, who: str = "") -> None:
     cfg = state.config
     epoch = state.step * cfg.batch / cfg.n_train
     points = state.record.points
     last = points[-1] if points else None
     cols = st.columns(4)
     epochs = f"epoch {epoch:.1f}: {cfg.n_train} training examples"
-    cols[0].metric(f"step (of {cfg.steps:,})", f"{state.step:,}", help=epochs)
+    cols[0].metric(f"{who}step (of {cfg.steps:,})", f"{state.step:,}", help=epochs)
     if state.diverged_at is not None:
-        cols[1].metric("minibatch loss", "diverged", help=f"not finite at step {state.diverged_at}: the run stopped")
+        help_text = f"not finite at step {state.diverged_at}: the run stopped"
+        cols[1].metric(f"{who}minibatch loss", "diverged", help=help_text)
     elif last is not None:
-        cols[1].metric("minibatch loss", f"{last.train_loss:.3g}", help="mean minibatch loss since the previous point")
+        help_text = "mean minibatch loss since the previous point"
+        cols[1].metric(f"{who}minibatch loss", f"{last.train_loss:.3g}", help=help_text)
     if last is not None:
-        cols[2].metric("validation loss", f"{last.val_loss:.3g}", help=f"at step {last.step}")
-        cols[3].metric("validation accuracy", f"{last.val_acc:.1%}", help=f"at step {last.step}")
+        cols[2].metric(f"{who}validation loss", f"{last.val_loss:.3g}", help=f"at step {last.step}")
+        cols[3].metric(f"{who}validation accuracy", f"{last.val_acc:.1%}", help=f"at step {last.step}")
 
 
 def diagnoses(runs: list[ShownRun], comparing: bool) -> None:
