@@ -506,16 +506,29 @@ def _moment_axes(
     )
     for suffix, domain, label, log in panels:
         layout[f"xaxis{suffix}"] = {"domain": domain, "anchor": f"y{suffix}", **layer_axis}
+        values = wgrad if suffix == axes[2] else _moment_values(traces, suffix)
         layout[f"yaxis{suffix}"] = {
             "domain": [0, moments_plot_top],
             "anchor": f"x{suffix}",
             "type": "log" if log else "linear",
             "title": {"text": label},
             "exponentformat": "power",
+            **(_log_ticks(values) if log else {}),
         }
     if not wgrad_log:
         # From 0: a scale that barely changes must look flat, not zoomed into its noise.
         layout[f"yaxis{axes[2]}"]["rangemode"] = "tozero"
+
+
+def _log_ticks(values: list[float]) -> dict:
+    """Tick spacing of a short log panel: over a decade or two Plotly labels every digit of each
+    decade (2, 3, …, 9), which run into each other in 300 px; 2 and 5 per decade stay apart.
+    Over more decades Plotly's own choice (one tick per decade or fewer) already does."""
+    positive = [v for v in values if math.isfinite(v) and v > 0]
+    if not positive:
+        return {}
+    decades = math.log10(max(positive) / min(positive))
+    return {"dtick": "D2"} if decades < 3 else {}
 
 
 def _block_title(kind: str, top: float) -> dict:
