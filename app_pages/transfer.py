@@ -121,7 +121,7 @@ if v["full"]:
     }
     st.markdown(lecture_table(results, table_probes), unsafe_allow_html=True)
 else:
-    st.markdown(advice_table())
+    st.markdown(advice_table(), unsafe_allow_html=True)
     st.caption(
         "The lecture's advice; the full comparison on both targets measures each cell."
         + sidebar_hint("Turn on *every strategy, every k, both targets* in the sidebar.")

@@ -109,7 +109,7 @@ def _winners(result: Comparison, target: str, ks: tuple[int, ...]) -> str:
     parts = []
     for k in ks:
         best, accuracy = result.winner(target, k)
-        part = f"k = {_k(k)}: **{SHORT[best]}** {_pct(accuracy)}"
+        part = f"k = {_k(k)}: <b>{SHORT[best]}</b> {_pct(accuracy)}"
         if best != "scratch":
             part += f" (scratch {_pct(float(_row(result, target, 'scratch', k).mean()))})"
         parts.append(part)
@@ -220,23 +220,33 @@ def _probe_line(probes: Comparison, target: str) -> str:
 
 CELLS = (("similar", "very similar dataset"), ("different", "very different dataset"))
 SIZES = (("little", "very little data"), ("lot", "quite a lot of data"))
+# A markdown table sizes its columns by their content: the long column took the width and the other wrapped
+# to a word a line on a 1024 px laptop. Fixed widths keep the two data columns equal at any width.
+COLUMN_WIDTHS = ("16%", "42%", "42%")
+
+
+def html_table(header: tuple[str, str, str], rows: list[tuple[str, str, str]]) -> str:
+    """A three-column HTML table on one line (a blank line would end the HTML block) with fixed widths."""
+    cols = "".join(f'<col style="width:{w}">' for w in COLUMN_WIDTHS)
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return (
+        f'<table style="table-layout:fixed;width:100%"><colgroup>{cols}</colgroup>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def lecture_table(results: dict[str, Comparison], probes: dict[str, Comparison] | None = None) -> str:
-    """The lecture's table as markdown: per target and data size its advice, the measured winners and a
-    verdict; under it, why the page parts from the lecture where it does."""
-    lines = [
-        "| | very little data (k = 1, 2, 5) | quite a lot of data (k = all, about 100 a class) |",
-        "|---|---|---|",
-    ]
-    whys = []
+    """The lecture's table (HTML in markdown): per target and data size its advice, the measured winners and
+    a verdict; under it a legend and why the page parts from the lecture where it does."""
+    rows, whys = [], []
     for target, name in CELLS:
         cells = []
         for size, size_name in SIZES:
             advice = ADVICE[(target, size)]
             ks = SMALL_KS if size == "little" else (LARGE_K,)
             result = results[target]
-            cell = f"Lecture: *{advice.text}*.<br>Measured: {_winners(result, target, ks)}"
+            cell = f"Lecture: <i>{advice.text}</i>.<br>Measured: {_winners(result, target, ks)}"
             target_probes = (probes or {}).get(target)
             if advice.follows is None and target_probes is not None:
                 cell += _probe_line(target_probes, target)
@@ -244,20 +254,19 @@ def lecture_table(results: dict[str, Comparison], probes: dict[str, Comparison] 
             cells.append(f"{cell}<br>{judged.mark} {judged.text}")
             if judged.why:
                 whys.append(f"- *{name.capitalize()}, {size_name}*: {judged.why}")
-        lines.append(f"| **{name}** | {cells[0]} | {cells[1]} |")
+        rows.append((f"<b>{name}</b>", *cells))
+    header = ("", "very little data (k = 1, 2, 5)", "quite a lot of data (k = all, about 100 a class)")
     legend = (
         "\n\n✓ agrees · ✗ beats the advice by more than the spread · ≈ within the spread · ? too few seeds to "
         f"judge. Margins are paired by seed, mean ± sample std over {len(results[CELLS[0][0]].config.seeds)} seeds."
     )
-    return "\n".join(lines) + legend + ("\n\n" + "\n".join(whys) if whys else "")
+    return html_table(header, rows) + legend + ("\n\n" + "\n".join(whys) if whys else "")
 
 
 def advice_table() -> str:
     """The lecture's table with its advice alone (what the measured table is judged against)."""
-    lines = ["| | very little data | quite a lot of data |", "|---|---|---|"]
-    for target, name in CELLS:
-        lines.append(f"| **{name}** | {ADVICE[(target, 'little')].text} | {ADVICE[(target, 'lot')].text} |")
-    return "\n".join(lines)
+    rows = [(f"<b>{name}</b>", ADVICE[(target, "little")].text, ADVICE[(target, "lot")].text) for target, name in CELLS]
+    return html_table(("", "very little data", "quite a lot of data"), rows)
 
 
 PLAIN_DIGITS = (
