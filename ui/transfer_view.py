@@ -299,6 +299,11 @@ def _recovery(anb: float, anb_plus: float, base_b: float, n: int) -> str:
     return f"- **Fine-tuning recovers {how}**: AnB+ reaches {anb_plus:.1%} at n = {n} against AnB's {anb:.1%}."
 
 
+def _loss(value: float) -> str:
+    """A final loss to three decimals, or to one significant digit below 0.01 (0.0002, not 0.000)."""
+    return f"{value:.3f}" if value >= 0.01 else f"{value:.1g}"
+
+
 def curve_text(runs: dict[str, tuple[str, StrategyRun]]) -> str:
     """What the learning curves say, read off the runs: training loss and test accuracy need not agree."""
     text = (
@@ -308,7 +313,7 @@ def curve_text(runs: dict[str, tuple[str, StrategyRun]]) -> str:
     if len(runs) < 2:
         return text
     (chosen, (_, run)), (_, (_, scratch)) = runs.items()
-    loss, other_loss = f"{run.losses[-1]:.3f}", f"{scratch.losses[-1]:.3f}"
+    loss, other_loss = _loss(run.losses[-1]), _loss(scratch.losses[-1])
     accuracy, other_accuracy = f"{run.test_accuracy:.1%}", f"{scratch.test_accuracy:.1%}"
     if loss == other_loss or accuracy == other_accuracy:
         return text
@@ -360,8 +365,9 @@ def target_caption(result: Comparison, target: str) -> str:
     verb = "beats" if best_low > scratch_low else "does not beat"
     which = "" if len(reuse) == 1 else f"{_best_of(len(reuse), len(STRATEGIES) - 1, 'reuse strategies')}, "
     words = [
-        f"{target.capitalize()} target, {_k_name(low)}: {which}{STRATEGIES[best].label} ({best_low:.1%}), "
-        f"{verb} training from scratch ({scratch_low:.1%}) on the mean over {len(result.config.seeds)} seeds."
+        f"{target.capitalize()} target, {_k_name(low)}: {which}{STRATEGIES[best].label} ({best_low:.1%})"
+        f"{',' if which else ''} {verb} training from scratch ({scratch_low:.1%}) on the mean over "
+        f"{len(result.config.seeds)} seeds."
     ]
     if len(ks) > 1:
         winner, accuracy = result.winner(target, high)
