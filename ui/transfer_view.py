@@ -282,7 +282,7 @@ def layerwise_text(result: Layerwise) -> str:
             "clear dip in a net this small (Yosinski et al. saw one in the middle of an 8-layer net)."
         )
     lines.append(_recovery(anb[-1], anb_plus[-1], result.base_b, last))
-    gap = (bnb[0] - anb[0]) * 100
+    gap = _shown_points(bnb[0]) - _shown_points(anb[0])
     reading = (
         "a hint that the first layer is largely generic, not a measurement of how much"
         if gap <= 3
@@ -295,11 +295,16 @@ def layerwise_text(result: Layerwise) -> str:
     return "\n".join(lines)
 
 
+def _shown_points(accuracy: float) -> float:
+    """An accuracy in points as the page shows it (one decimal), so a difference matches the numbers beside it."""
+    return round(accuracy * 1000) / 10
+
+
 def _recovery(anb: float, anb_plus: float, base_b: float, n: int) -> str:
     """How much of AnB's loss fine-tuning wins back at n, against base B."""
     if anb_plus <= anb:
         return f"- **Fine-tuning**: AnB+ {anb_plus:.1%} at n = {n} does not improve on AnB's {anb:.1%}."
-    below = (base_b - anb_plus) * 100
+    below = _shown_points(base_b) - _shown_points(anb_plus)
     if below <= 1:
         return f"- **Fine-tuning recovers**: AnB+ reaches {anb_plus:.1%} at n = {n}, within a point of base B."
     return (
