@@ -8,7 +8,7 @@ from ui.live_chart import live_chart
 from ui.toolbar import view_toolbar
 from ui.transfer_params import PARAM_BY_KEY as P
 from ui.transfer_params import PARAMS, k_value
-from ui.transfer_text import PLAIN_DIGITS, SETUP, lecture_table
+from ui.transfer_text import PLAIN_DIGITS, SETUP, advice_table, lecture_table
 from ui.transfer_view import (
     BAND,
     DEPTH_NAMES,
@@ -104,8 +104,8 @@ else:
         "The default view: scratch against a new last layer at k = 1 and 5."
         + sidebar_hint(
             "Turn on *every strategy, every k, both targets* in the sidebar for all five strategies at k = 1 to "
-            "all (about a minute per target the first time on this server, then instant) and the lecture's table "
-            "below."
+            "all (about a minute per target the first time; quick afterwards while this server keeps the result) "
+            "and the lecture's table below."
         )
     )
 st.caption(target_caption(result, target))
@@ -116,12 +116,14 @@ if v["full"]:
         t: comparison(source, view_config(t, True, seeds), f"{t} target, every strategy at every k")
         for t in TARGET_KINDS
     }
-    st.markdown(lecture_table(results), unsafe_allow_html=True)
+    # The "very different, very little data" cell's advice is a linear classifier from different stages.
+    different_probes = comparison(source, probe_config("different", seeds), "linear probes on the different target")
+    st.markdown(lecture_table(results, {"different": different_probes}), unsafe_allow_html=True)
 else:
-    st.info(
-        "The table fills from the full comparison on both targets."
-        + sidebar_hint("Turn on *every strategy, every k, both targets* in the sidebar."),
-        icon=":material/table:",
+    st.markdown(advice_table(), unsafe_allow_html=True)
+    st.caption(
+        "The lecture's advice; the full comparison on both targets measures each cell."
+        + sidebar_hint("Turn on *every strategy, every k, both targets* in the sidebar.")
     )
 st.markdown(PLAIN_DIGITS)
 
@@ -130,9 +132,10 @@ panels, correlation, change = source_filters(source)
 live_chart(filters_figure(panels, "16 filters of conv 1, in a 4 × 4 grid per panel"), key="transfer_filters")
 st.caption(
     f"With 3×3 filters the first layer moves only part of the way from its initialization: the trained weights "
-    f"correlate {correlation:.2f} with their starting values, the change is {change:.0%} of their size. Its "
-    "features are generic all the same (a 3×3 patch holds little more than an edge or a dot): the layer-by-layer "
-    "experiment below compares the source net's first layer copied to the target (AnB) with the target's own (BnB)."
+    f"correlate {correlation:.2f} with their starting values, the change is {change:.0%} of their size. A 3×3 "
+    "patch holds little more than an edge or a dot, so its features should be generic: the layer-by-layer "
+    "experiment below tests that on one seed, comparing the source net's first layer copied to the target (AnB) "
+    "with the target's own (BnB)."
 )
 k = k_value(v["k"])
 if v["probes"]:

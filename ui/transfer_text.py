@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.transfer import ALL, STRATEGIES, Comparison
+import numpy as np
+
+from engine.transfer import ALL, STRATEGIES, Comparison, probe_name, seed_spread
 
 SMALL_KS = (1, 2, 5)  # the lecture's "very little data"
 LARGE_K = ALL  # "quite a lot": every example of the pool (about 100 a class)
 REUSE = tuple(s for s in STRATEGIES if s != "scratch")
+# Short names for the table's cells, which must fit a third of a laptop's column.
+SHORT = {
+    "scratch": "scratch",
+    "last": "last layer",
+    "top2": "last two layers",
+    "top3": "last three layers",
+    "finetune": "fine-tune all",
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,26 @@ def _pct(value: float) -> str:
     return f"{value:.1%}"
 
 
+def _k(k: int) -> str:
+    return "all" if k == ALL else str(k)
+
+
+# Below this many seeds no verdict calls a margin beyond or within the spread: the sample std of 2 to 4
+# paired differences is itself a guess (the 95% upper bound of the true std is 32 times the sample std at
+# 2 seeds, 6 times at 3, 2.9 times at 5), and the page's claims are measured and tested with 5 seeds.
+MIN_SEEDS = 5
+PROBE_STAGES = (1, 2, 3)  # the source net's stages a linear probe can read (depth 0 is the raw pixels)
+DEPTH_NAMES = ("pixels (0)", "conv 1 (1)", "conv 2 (2)", "dense 128 (3)")
+
+
+def few_seeds(seeds: int) -> str:
+    """Why a margin cannot be judged with this many seeds, and what to do; '' with enough of them."""
+    if seeds >= MIN_SEEDS:
+        return ""
+    count = "one seed is" if seeds == 1 else f"{seeds} seeds are"
+    return f"{count} too few to tell a margin from noise: use {MIN_SEEDS} or more"
+
+
 def gain_points(mean: float, spread: float, seeds: int) -> str:
     """A paired gain with its spread: '+13.0 ± 7.5 points' (± the sample std over seeds); one seed has none."""
     if seeds < 2:
@@ -59,88 +89,184 @@ def gain_points(mean: float, spread: float, seeds: int) -> str:
     return f"{mean * 100:+.1f} ± {spread * 100:.1f} points"
 
 
+def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Mean and sample std over seeds of a - b for one k (same seed, same examples)."""
+    diff = a - b
+    return float(diff.mean()), float(seed_spread(diff))
+
+
+def _beyond(mean: float, spread: float, seeds: int) -> bool:
+    """A positive paired margin larger than its spread over enough seeds to judge it."""
+    return seeds >= MIN_SEEDS and mean > spread
+
+
+def _row(result: Comparison, target: str, method: str, k: int) -> np.ndarray:
+    return result.accuracy[(target, method)][result.config.ks.index(k)]
+
+
 def _winners(result: Comparison, target: str, ks: tuple[int, ...]) -> str:
     """Each k's winner and its accuracy, with scratch's beside it when scratch did not win."""
     parts = []
     for k in ks:
         best, accuracy = result.winner(target, k)
-        part = f"k = {'all' if k == ALL else k}: **{STRATEGIES[best].label}** {_pct(accuracy)}"
+        part = f"k = {_k(k)}: <b>{SHORT[best]}</b> {_pct(accuracy)}"
         if best != "scratch":
-            part += f" (scratch {_pct(float(result.mean(target, 'scratch')[result.config.ks.index(k)]))})"
+            part += f" (scratch {_pct(float(_row(result, target, 'scratch', k).mean()))})"
         parts.append(part)
     return "<br>".join(parts)
 
 
-def disagreement(result: Comparison, target: str, size: str) -> str | None:
-    """A sentence saying where the measurement and the lecture's advice part, or None where they agree."""
-    advice = ADVICE[(target, size)]
-    ks = SMALL_KS if size == "little" else (LARGE_K,)
-    if advice.follows is None:
-        gains = [(k, s, *result.gain(target, s)) for k in ks for s in REUSE]
-        helped = [
-            (k, s, mean[result.config.ks.index(k)], spread[result.config.ks.index(k)])
-            for k, s, mean, spread in gains
-            if mean[result.config.ks.index(k)] > spread[result.config.ks.index(k)]
-        ]
-        if not helped:
-            return None
-        k, s, mean, spread = helped[0]
-        gain = gain_points(mean, spread, len(result.config.seeds))
-        return f"At k = {k}, *{STRATEGIES[s].label}* gains {gain}. {advice.why}"
-    missed = []
+def best_probe(probes: Comparison, target: str, ks: tuple[int, ...]) -> int:
+    """The source net's stage whose linear probe has the best mean accuracy over ks."""
+    means = {d: np.mean([_row(probes, target, probe_name(d), k).mean() for k in ks]) for d in PROBE_STAGES}
+    return max(means, key=means.get)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A table cell's verdict: its mark (✓ agrees, ✗ disagrees, ≈ cannot tell, ? too few seeds) and sentence."""
+
+    mark: str
+    text: str
+    why: str = ""  # why the page may differ from the lecture, where it does
+
+
+def _follows_verdict(result: Comparison, target: str, advice: Advice, ks: tuple[int, ...]) -> Verdict:
+    """Per k the measured winner against the best advised strategy, paired by seed, judged by the spread."""
+    seeds = len(result.config.seeds)
+    beaten, close, agreed = [], [], []
     for k in ks:
-        best, accuracy = result.winner(target, k)
+        best, _ = result.winner(target, k)
         if best in advice.follows:
+            agreed.append((k, best))
             continue
-        i = result.config.ks.index(k)
-        advised = max(float(result.mean(target, s)[i]) for s in advice.follows)
-        missed.append(
-            f"at k = {'all' if k == ALL else k} *{STRATEGIES[best].label}* ({_pct(accuracy)}) "
-            f"beats the advice ({_pct(advised)})"
+        advised = max(advice.follows, key=lambda s: float(_row(result, target, s, k).mean()))
+        mean, spread = _paired(_row(result, target, best, k), _row(result, target, advised, k))
+        advised_accuracy = _pct(float(_row(result, target, advised, k).mean()))
+        words = (
+            f"k = {_k(k)}: {SHORT[best]} {gain_points(mean, spread, seeds)} over {SHORT[advised]} ({advised_accuracy})"
         )
-    if not missed:
-        return None
-    return "Measured: " + "; ".join(missed) + ". " + advice.why
+        (beaten if _beyond(mean, spread, seeds) else close).append(words)
+    if seeds < MIN_SEEDS:
+        means = "The means follow the advice" if not close else "On the means, " + "; ".join(close)
+        return Verdict("?", f"{means}. {few_seeds(seeds)}.")
+    if beaten:
+        within = f" Within the spread: {'; '.join(close)}." if close else ""
+        return Verdict("✗", "Beats the advice by more than the spread: " + "; ".join(beaten) + "." + within, advice.why)
+    if close:
+        return Verdict("≈", "Within the spread, the measurement cannot tell them apart: " + "; ".join(close) + ".")
+    return Verdict("✓", f"Agrees{_margin_note(result, target, [k for k, _ in agreed])}.")
 
 
-def _margin_note(result: Comparison, target: str, ks: tuple[int, ...]) -> str:
-    """', though …' where a winning reuse strategy's paired gain over scratch is within its spread over seeds
-    (or where one seed gives no spread to judge it by)."""
+def _trouble_verdict(result: Comparison, target: str, advice: Advice, probes: Comparison | None) -> Verdict:
+    """'You're in trouble… try a linear classifier from different stages': does any reuse strategy, or the
+    best probe, beat scratch, and by more than the spread?"""
+    seeds = len(result.config.seeds)
+    candidates = [(s, result, SHORT[s]) for s in REUSE if s in result.config.strategies]
+    if probes is not None:
+        depth = best_probe(probes, target, SMALL_KS)
+        candidates.append((probe_name(depth), probes, f"the linear probe on {DEPTH_NAMES[depth]}"))
+    beyond, above = [], []
+    for k in SMALL_KS:
+        scratch = _row(result, target, "scratch", k)
+        for method, source, name in candidates:
+            mean, spread = _paired(_row(source, target, method, k), scratch)
+            words = f"at k = {k} {name} gains {gain_points(mean, spread, seeds)}"
+            if _beyond(mean, spread, seeds):
+                beyond.append(words)
+            elif mean > 0:
+                above.append(words)
+    tried = "reuse strategy or linear probe" if probes is not None else "reuse strategy"
+    if seeds < MIN_SEEDS:
+        means = f"On the means, {'; '.join(above)}" if above else f"On the means no {tried} beats scratch"
+        return Verdict("?", f"{means}. {few_seeds(seeds)}.")
+    if beyond:
+        return Verdict("✗", f"Reuse helps: {beyond[0]}.", advice.why)
+    if above:
+        return Verdict("≈", "Within the spread, no reuse is told apart from scratch: " + "; ".join(above) + ".")
+    return Verdict("✓", f"\u201cYou're in trouble\u201d holds: no {tried} beats scratch at k = 1, 2 or 5.")
+
+
+def verdict(result: Comparison, target: str, size: str, probes: Comparison | None = None) -> Verdict:
+    """Where the measurement and the lecture's advice agree or part, judged by the paired spread over seeds."""
+    advice = ADVICE[(target, size)]
+    if advice.follows is None:
+        return _trouble_verdict(result, target, advice, probes)
+    return _follows_verdict(result, target, advice, SMALL_KS if size == "little" else (LARGE_K,))
+
+
+def _margin_note(result: Comparison, target: str, ks: list[int]) -> str:
+    """', though …' where a winning reuse strategy's paired gain over scratch is within its spread over seeds."""
     seeds = len(result.config.seeds)
     notes = []
     for k in ks:
         best, _ = result.winner(target, k)
         if best == "scratch":
             continue
+        mean, spread = result.gain(target, best)
         i = result.config.ks.index(k)
-        mean, spread = (float(a[i]) for a in result.gain(target, best))
-        if seeds < 2 or mean <= spread:
-            notes.append(f"k = {'all' if k == ALL else k}: {gain_points(mean, spread, seeds)}")
+        if not _beyond(float(mean[i]), float(spread[i]), seeds):
+            notes.append(f"k = {_k(k)}: {gain_points(float(mean[i]), float(spread[i]), seeds)}")
     if not notes:
         return ""
-    if seeds < 2:
-        return ", though from one seed, with no spread to judge its margin over scratch by (" + "; ".join(notes) + ")"
-    return ", though its margin over scratch is within the spread over seeds (" + "; ".join(notes) + ")"
+    return ", though its margin over scratch is within the spread (" + "; ".join(notes) + ")"
 
 
-def lecture_table(results: dict[str, Comparison]) -> str:
-    """The lecture's table as markdown: per target and data size, its advice, the measured winners, where they part."""
-    lines = [
-        "| | very little data (k = 1, 2, 5) | quite a lot of data (k = all, about 100 a class) |",
-        "|---|---|---|",
-    ]
-    for target, name in (("similar", "very similar dataset"), ("different", "very different dataset")):
+def _probe_line(probes: Comparison, target: str) -> str:
+    depth = best_probe(probes, target, SMALL_KS)
+    accuracies = " / ".join(_pct(float(_row(probes, target, probe_name(depth), k).mean())) for k in SMALL_KS)
+    return f"<br>Best linear probe, {DEPTH_NAMES[depth]}: {accuracies}"
+
+
+CELLS = (("similar", "very similar dataset"), ("different", "very different dataset"))
+SIZES = (("little", "very little data"), ("lot", "quite a lot of data"))
+# A markdown table sizes its columns by their content: the long column took the width and the other wrapped
+# to a word a line on a 1024 px laptop. Fixed widths keep the two data columns equal at any width.
+COLUMN_WIDTHS = ("16%", "42%", "42%")
+
+
+def html_table(header: tuple[str, str, str], rows: list[tuple[str, str, str]]) -> str:
+    """A three-column HTML table on one line (a blank line would end the HTML block) with fixed widths."""
+    cols = "".join(f'<col style="width:{w}">' for w in COLUMN_WIDTHS)
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return (
+        f'<table style="table-layout:fixed;width:100%"><colgroup>{cols}</colgroup>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def lecture_table(results: dict[str, Comparison], probes: dict[str, Comparison] | None = None) -> str:
+    """The lecture's table (HTML in markdown): per target and data size its advice, the measured winners and
+    a verdict; under it a legend and why the page parts from the lecture where it does."""
+    rows, whys = [], []
+    for target, name in CELLS:
         cells = []
-        for size, ks in (("little", SMALL_KS), ("lot", (LARGE_K,))):
+        for size, size_name in SIZES:
             advice = ADVICE[(target, size)]
-            cell = f"Lecture: *{advice.text}*.<br>Measured: {_winners(results[target], target, ks)}"
-            verdict = disagreement(results[target], target, size)
-            cell += (
-                f"<br>✓ Agrees{_margin_note(results[target], target, ks)}." if verdict is None else f"<br>✗ {verdict}"
-            )
-            cells.append(cell)
-        lines.append(f"| **{name}** | {cells[0]} | {cells[1]} |")
-    return "\n".join(lines)
+            ks = SMALL_KS if size == "little" else (LARGE_K,)
+            result = results[target]
+            cell = f"Lecture: <i>{advice.text}</i>.<br>Measured: {_winners(result, target, ks)}"
+            target_probes = (probes or {}).get(target)
+            if advice.follows is None and target_probes is not None:
+                cell += _probe_line(target_probes, target)
+            judged = verdict(result, target, size, target_probes)
+            cells.append(f"{cell}<br>{judged.mark} {judged.text}")
+            if judged.why:
+                whys.append(f"- *{name.capitalize()}, {size_name}*: {judged.why}")
+        rows.append((f"<b>{name}</b>", *cells))
+    header = ("", "very little data (k = 1, 2, 5)", "quite a lot of data (k = all, about 100 a class)")
+    legend = (
+        "\n\n✓ agrees · ✗ beats the advice by more than the spread · ≈ within the spread · ? too few seeds to "
+        f"judge. Margins are paired by seed, mean ± sample std over {len(results[CELLS[0][0]].config.seeds)} seeds."
+    )
+    return html_table(header, rows) + legend + ("\n\n" + "\n".join(whys) if whys else "")
+
+
+def advice_table() -> str:
+    """The lecture's table with its advice alone (what the measured table is judged against)."""
+    rows = [(f"<b>{name}</b>", ADVICE[(target, "little")].text, ADVICE[(target, "lot")].text) for target, name in CELLS]
+    return html_table(("", "very little data", "quite a lot of data"), rows)
 
 
 PLAIN_DIGITS = (

@@ -31,6 +31,10 @@ STRATEGY_COLORS = {
     "top3": "#9467bd",
     "finetune": "#d62728",
 }
+# Lines coincide where strategies tie (scratch and the last three layers up to k = 10 on the similar
+# target): a dash and a marker each keep every line visible where another is drawn over it.
+STRATEGY_DASHES = {"scratch": "solid", "last": "solid", "top2": "dash", "top3": "dot", "finetune": "dashdot"}
+STRATEGY_SYMBOLS = {"scratch": "circle", "last": "square", "top2": "diamond", "top3": "x", "finetune": "triangle-up"}
 TARGET_COLORS = {"similar": "#1f77b4", "different": "#ff7f0e"}
 VARIANT_STYLES = {
     "BnB": {"color": "#1f77b4", "dash": "solid"},
@@ -43,6 +47,9 @@ TOP_PX, LEFT_PX, RIGHT_PX = 80, 60, 20
 NARROW_PLOT_PX = NARROW_MIN_PX - LEFT_PX - RIGHT_PX
 # The longest strategy label (30 characters) with its symbol takes under half of NARROW_PLOT_PX.
 LEGEND_COLUMNS = 2
+# Between the filter panels, relative to a panel's width: about 45 px at a 1024 px laptop's column, where
+# the square panels fill their whole width.
+PANEL_GAP = 0.3
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ class Line:
     color: str
     mean: np.ndarray
     spread: np.ndarray
+    dash: str = "solid"
+    symbol: str = "circle"
 
 
 def _rgba(color: str, alpha: float) -> str:
@@ -84,7 +93,8 @@ def _band_traces(x: Sequence[float], line: Line, hover: str) -> list[dict]:
             "mode": "lines+markers",
             "name": line.label,
             "legendgroup": line.label,
-            "line": {"color": line.color},
+            "line": {"color": line.color, "dash": line.dash},
+            "marker": {"symbol": line.symbol, "size": 8},
             "customdata": line.spread.tolist(),
             "hovertemplate": f"{line.label}, {hover}: %{{y:.1%}} ± %{{customdata:.1%}}<extra></extra>",
         },
@@ -148,7 +158,7 @@ def _mosaic(filters: np.ndarray, per_row: int) -> np.ndarray:
 
 def filters_figure(panels: dict[str, np.ndarray], token: str) -> go.Figure:
     """First conv layer's 3x3 filters, one panel per set (title -> (F, 3, 3)), each filter scaled to max |w| 1."""
-    domains = columns([1.0] * len(panels), [0.1] * (len(panels) - 1))
+    domains = columns([1.0] * len(panels), [PANEL_GAP] * (len(panels) - 1))
     data, layout = [], _layout("First-layer filters (3×3, each scaled to its largest weight)", token, 0, [])
     layout["height"], layout["margin"] = 300, {"t": 100, "l": 20, "r": 20, "b": 20}
     layout["annotations"] = []

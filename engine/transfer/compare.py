@@ -8,7 +8,7 @@ here are on the test split.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -75,6 +75,11 @@ class Comparison:
         """Paired difference method - baseline per k (same seed, same examples): mean and sample std over seeds."""
         diff = self.accuracy[(target, method)] - self.accuracy[(target, baseline)]
         return diff.mean(axis=1), seed_spread(diff)
+
+    def first_seeds(self, n: int) -> Comparison:
+        """The same comparison over its first n seeds only: each seed's runs depend on that seed alone."""
+        config = replace(self.config, seeds=self.config.seeds[:n])
+        return Comparison(config, {key: values[:, :n] for key, values in self.accuracy.items()})
 
     def winner(self, target: str, k: int) -> tuple[str, float]:
         """The strategy with the best mean accuracy at k, and that accuracy."""
