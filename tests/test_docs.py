@@ -1,11 +1,12 @@
 """The README is what users read first: it must document what the app accepts and run as written."""
 
 import re
+import urllib.parse
 from pathlib import Path
 
 from ui import batchnorm_params, preprocessing_params, theory_params, tour_steps, training_params, transfer_params
 from ui.activation_params import PARAMS, PRESETS
-from ui.urlparams import APP_PARAMS
+from ui.urlparams import APP_PARAMS, url_value
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
@@ -55,3 +56,17 @@ def test_readme_python_example_runs_and_says_what_it_prints():
 def test_readme_gives_the_two_commands():
     assert "pip install -r requirements.txt && streamlit run app.py" in README
     assert "pip install -r requirements-dev.txt && python -m pytest" in README
+
+
+def test_readme_links_each_lecture_comparison_as_the_view_its_button_sets():
+    from ui.activation_compare import LAB
+
+    links = [
+        dict(urllib.parse.parse_qsl(query))
+        for query in re.findall(r"\(http://localhost:8501/activations\?([^)]*compare=true[^)]*)\)", README)
+    ]
+    for name, comparison in LAB.comparisons.items():
+        a = {k: v for k, v in LAB.comparison_values(name).items() if v != LAB.params[k].default}
+        wanted = {**{k: url_value(v) for k, v in a.items()}, "compare": "true"}
+        wanted |= {f"b_{k}": url_value(v) for k, v in comparison.b.items()}
+        assert wanted in links, f"{comparison.label}: no README link opens {wanted}"
