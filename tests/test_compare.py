@@ -274,9 +274,18 @@ def test_training_b_values_are_validated_and_stray_ones_removed():
 
 
 def test_training_a_and_b_over_the_budget_together_say_so():
-    at = app_support.run_page(TRAINING, 120, compare="true", steps="20000", b_width="512", b_depth="8")
+    # Each run alone is within the budget (about 21 s of 30); the two together are not.
+    from engine.train.trainer import BUDGET_SECONDS, estimate_cost
+    from ui.training_params import PARAM_BY_KEY as TRAINING_PARAMS
+    from ui.training_params import build_config as training_config
+
+    values = {key: param.default for key, param in TRAINING_PARAMS.items()} | {"width": 256, "steps": 20000}
+    alone = estimate_cost(training_config(values)).seconds
+    assert alone <= BUDGET_SECONDS < 2 * alone
+    at = app_support.run_page(TRAINING, 120, compare="true", width="256", steps="20000")
     assert not at.exception
-    assert any("A and B together" in box.value or "Setting B" in box.value or "budget" in box.value for box in at.error)
+    assert any(box.value.startswith(f"A and B together would take about {2 * alone:,.0f} s") for box in at.error)
+    assert not at.get("plotly_chart") and not chart_figures(at)  # nothing trained
 
 
 def test_training_compare_names_the_step_shown_and_where_a_run_stopped_and_labels_each_ones_numbers():
