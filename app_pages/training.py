@@ -127,7 +127,7 @@ def live_view() -> None:
         step, finished = state.step, state.step >= cfg.steps or state.diverged_at is not None
         set_step(step)
     # Before a rerun too: a rerun starts from the address sent.
-    send_address(values, {**view_address(cfg), **compare_address(LAB, values, compared)})
+    send_address(values, {**view_address(cfg), **compare_address(LAB, compared)})
     if finished:
         pause()
         st.rerun()

@@ -302,3 +302,24 @@ def test_training_compare_names_the_step_shown_and_where_a_run_stopped_and_label
     labels = [m.label for m in at.metric]
     assert "A · step (of 300)" in labels and "B · step (of 300)" in labels
     assert [m.value for m in at.metric if m.label == "B · step (of 300)"] == ["100"]
+
+
+def test_a_passing_through_bs_own_value_leaves_b_its_value():
+    # The lecture's 0.01 vs 0.05: A's σ stepping up through 0.05 must not take B's 0.05 away.
+    at = run_page(compare="true", b_std="0.05")
+    for std in (0.04, 0.05, 0.06):
+        at.number_input(key="std").set_value(std).run()
+        assert b_keys(at) == {"b_std": "0.05"}
+    assert tokens(at) == (token_of(scale=0.06), token_of(scale=0.05))
+    # Set back to A's value in B's own control, B follows A again.
+    b_widget(at, "number_input", "std").set_value(0.06).run()
+    assert b_keys(at) == {}
+    at.number_input(key="std").set_value(0.07).run()
+    assert tokens(at)[1] == token_of(scale=0.07)
+
+
+def test_training_a_setting_without_a_finding_says_so_beside_the_others():
+    at = app_support.run_page(TRAINING, 120, compare="true", b_lr="0.01", b_init="xavier", step="20")
+    shown = [c.value for c in at.caption]
+    assert "No finding for A at step 20." in shown
+    assert any(box.value.startswith("Learning") for box in at.success)  # B's

@@ -22,10 +22,12 @@ from engine.transfer import (
     single_run,
 )
 from engine.transfer.artifact import load_source
+from engine.transfer.compare import MAX_SEEDS
 from tests import app_support
 from tests.app_support import chart_figures
 from ui.transfer_text import ADVICE, MIN_SEEDS, SHORT, lecture_table
 from ui.transfer_view import (
+    MAX_COMPARISONS,
     MAX_RUNS,
     BoundedStore,
     curve_text,
@@ -219,8 +221,8 @@ def test_the_full_comparison_fills_the_lecture_table_with_the_measured_winners()
     assert not at.exception
     assert len(lines(figure(at, "Target accuracy"))) == len(STRATEGIES)
     table = next(m.value for m in at.markdown if "very little data (k = 1, 2, 5)" in m.value)
-    measured = {t: results().peek(view_config(t, True, 2)) for t in ("similar", "different")}
-    probes = {"different": results().peek(probe_config("different", 2))}
+    measured = {t: results(view_config(t, True, 2)).peek(view_config(t, True, 2)) for t in ("similar", "different")}
+    probes = {"different": results(probe_config("different", 2)).peek(probe_config("different", 2))}
     assert table == lecture_table(measured, probes)
     assert "2 seeds are too few to tell a margin from noise" in table and "✓ Agrees" not in table
     assert "Best linear probe, " in table  # the advice for very different data with very little of it
@@ -296,13 +298,20 @@ def test_the_paired_gain_sentence_gives_the_sample_std_over_seeds(default_page, 
     assert "2 seeds are too few to tell a margin from noise: use 5 or more" in words
 
 
-def test_browsing_learning_curves_never_evicts_a_comparison():
+def test_browsing_learning_curves_or_default_views_never_evicts_a_full_comparison():
     cfg = view_config("similar", True, 5)
     kept = Comparison(cfg, {})
-    results().get_or_make(cfg, lambda: kept)
-    for seed in range(MAX_RUNS + 10):  # more curves than the runs' store holds
-        stores()["runs"].get_or_make(("similar", "last", 5, seed), lambda: object())
-    assert results().peek(cfg) is kept
+    results(cfg).get_or_make(cfg, lambda: kept)
+    # Stand-ins under keys the page never asks for (it would find them), more than each store holds.
+    for seed in range(MAX_RUNS + 10):
+        stores()["runs"].get_or_make(("stand-in", seed), lambda: object())
+    # The seeds slider moved end to end on both targets: more default views than MAX_COMPARISONS.
+    assert 2 * (MAX_SEEDS - 1) > MAX_COMPARISONS  # enough to evict it from a shared store
+    for seeds in range(2, MAX_SEEDS + 1):
+        for target in ("similar", "different"):
+            view = replace(view_config(target, False, seeds), steps=1)
+            results(view).get_or_make(view, lambda: object())
+    assert results(cfg).peek(cfg) is kept
 
 
 def test_fewer_seeds_reuse_a_kept_comparisons_first_seeds_with_identical_numbers(source):

@@ -51,7 +51,7 @@ def send_view_address(values: dict[str, Any], compared: dict[str, Any] | None) -
     and once when compare mode was just switched off, to take B's values out of it."""
     if compared is None and not left_behind(CONTROL_KEYS):
         return
-    send_url({**address_values(values), **compare_address(LAB, values, compared)})
+    send_url({**address_values(values), **compare_address(LAB, compared)})
 
 
 def _simulable(name: str, cfg: SimConfig) -> bool:

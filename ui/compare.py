@@ -2,7 +2,9 @@
 
 `compare=true` turns it on. B's controls are A's under the prefix `b_` in the URL, each
 absent one meaning "as A": B starts as a copy of A, follows A in whatever the user has
-not changed in B, and the address carries only what differs. A's widgets stay bound to
+not changed in B, and the address carries only B's own values (what the user changed in B,
+kept even when A comes to the same value; set back to A's value in B, a control follows A
+again). A's widgets stay bound to
 the URL exactly as without compare mode. B's widgets (ui.controls.FollowingControls) are
 not bound: B's own values (where it differs from A) are read from the URL when the page
 is opened, kept in the session from run to run, and every run in compare mode sends the
@@ -125,6 +127,22 @@ def differing(base: dict[str, Any], values: dict[str, Any], applies: Callable[[s
     }
 
 
+def own_after(
+    before: dict[str, Any], base: dict[str, Any], values: dict[str, Any], applies: Callable[[str, dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """B's own values after this run: those it had (`before`) that B's widgets still show, even
+    where A has come to the same value (A passing through B's value must not take it), and the
+    values the user gave B's widgets this run, unless set back to A's (B then follows A again)."""
+    own = {}
+    for key, value in values.items():
+        if not applies(key, values):
+            continue
+        kept = key in before and url_value(value) == url_value(before[key])
+        if kept or url_value(value) != url_value(base[key]):
+            own[key] = value
+    return own
+
+
 def start_b_as_a() -> None:
     """Forget B's own values (a callback): B is A again, in its widgets and then in the URL."""
     forget_own()
@@ -165,10 +183,6 @@ class CompareLab:
         """Every control of A under comparison `name` (defaults where it is silent)."""
         return {**{key: self.params[key].default for key in self.keys}, **self.comparisons[name].a}
 
-    def b_own(self, values: dict[str, Any], compared: dict[str, Any]) -> dict[str, Any]:
-        """B's values that differ from A's `values`."""
-        return differing(self.effective(values), compared, self.applies)
-
 
 def compare_controls(lab: CompareLab, opened: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """In the sidebar: the compare switch, the lab's comparisons, A's controls (and B's in a
@@ -193,7 +207,7 @@ def _b_controls(lab: CompareLab, base: dict[str, Any], opened: bool) -> dict[str
     st.caption("B starts as a copy of A and follows it; change a control here and B keeps its own value.")
     ctl = FollowingControls(lab.params, base, own, anchors, st.session_state.get(B_EPOCH, 0))
     compared = lab.setting_controls(ctl)
-    keep_own(differing(base, compared, lab.applies), ctl.kept_anchors())
+    keep_own(own_after(own, base, compared, lab.applies), ctl.kept_anchors())
     st.button("Make B a copy of A again", on_click=start_b_as_a, key="b_reset")
     return compared
 
@@ -214,13 +228,14 @@ def _comparison_buttons(lab: CompareLab) -> None:
 def describe_differences(lab: CompareLab, values: dict[str, Any], compared: dict[str, Any]) -> str:
     """'std 0.01 → 0.05, bn none → before': where B differs from A, in words."""
     base = lab.effective(values)
-    changed = lab.b_own(values, compared)
+    changed = differing(base, compared, lab.applies)
     return ", ".join(f"{key} {url_value(base[key])} → {url_value(value)}" for key, value in changed.items())
 
 
-def compare_address(lab: CompareLab, values: dict[str, Any], compared: dict[str, Any] | None) -> dict[str, str | None]:
-    """The URL values of compare mode: `compare` and B's values that differ from A's (None: absent)."""
-    b_own = {} if compared is None else lab.b_own(values, compared)
+def compare_address(lab: CompareLab, compared: dict[str, Any] | None) -> dict[str, str | None]:
+    """The URL values of compare mode: `compare` and B's own values (None: absent), as this run's
+    B controls left them (call after compare_controls)."""
+    b_own = {} if compared is None else st.session_state.get(B_OWN, {})
     b_raw = {PREFIX + key: url_value(b_own[key]) if key in b_own else None for key in lab.keys}
     return {COMPARE.key: None if compared is None else "true", **b_raw}
 

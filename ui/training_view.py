@@ -149,15 +149,20 @@ def diagnoses(runs: list[ShownRun], comparing: bool) -> None:
     for column, name, run in zip(st.columns(2), ("A", "B"), runs[:2]):
         with column:
             st.markdown(f"**Setting {name}**")
-            diagnosis(run.state)
+            if not diagnosis(run.state):
+                # Beside the other setting's findings, an empty column would read as broken.
+                st.caption(f"No finding for {name} at step {run.state.step:,}.")
 
 
-def diagnosis(state: TrainState) -> None:
-    """The diagnosis of the run at its step; at step 0 of the initial weights (the loss at init against ln C)."""
+def diagnosis(state: TrainState) -> bool:
+    """The diagnosis of the run at its step; at step 0 of the initial weights (the loss at init
+    against ln C). Returns whether it had a finding to show."""
     if state.step == 0:
         state = replace(state, record=Record(state.record.every))
-    for finding in diagnose_run(state):
+    findings = diagnose_run(state)
+    for finding in findings:
         LEVEL_BOX[finding.level](finding.text)
+    return bool(findings)
 
 
 def curves(runs: list[ShownRun], token: str) -> None:

@@ -48,8 +48,11 @@ SOURCE = SourceConfig()
 DEFAULT_STRATEGIES = ("scratch", "last")
 DEFAULT_KS = (1, 5)
 PROBE_DEPTHS = tuple(range(SOURCE.arch.depth))
-# Entries per store, each a few KiB: comparisons are 2 targets x (default, full, probes) per seed count,
-# so 12 keep two seed counts' worth; learning runs are cheap (a second) and come two per curve.
+# Entries per store, each a few KiB. The default view's comparisons (seconds each) have a store of
+# their own, so that moving the seeds slider never evicts a full comparison or the probes (a minute
+# each): those are 2 targets x (full, probes) per seed count, 12 keep three seed counts' worth.
+# Learning runs are cheap (a second) and come two per curve.
+MAX_VIEWS = 24
 MAX_COMPARISONS = 12
 MAX_RUNS = 48
 MAX_LAYERWISE = 2
@@ -95,15 +98,17 @@ class BoundedStore:
 def stores() -> dict[str, BoundedStore]:
     """The process's results, one bounded store per kind so that one kind never evicts another."""
     return {
+        "views": BoundedStore(MAX_VIEWS),
         "comparisons": BoundedStore(MAX_COMPARISONS),
         "runs": BoundedStore(MAX_RUNS),
         "layerwise": BoundedStore(MAX_LAYERWISE),
     }
 
 
-def results() -> BoundedStore:
-    """Comparisons (the default view, the full comparison, the probes) per setting."""
-    return stores()["comparisons"]
+def results(cfg: CompareConfig) -> BoundedStore:
+    """The store of comparison cfg: the default view's, or the one of the full comparisons and probes."""
+    default_view = cfg.strategies == DEFAULT_STRATEGIES and cfg.ks == DEFAULT_KS and not cfg.probes
+    return stores()["views" if default_view else "comparisons"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -147,7 +152,7 @@ def kept_with_more_seeds(store: BoundedStore, cfg: CompareConfig) -> Comparison 
 def comparison(source: SourceNet, cfg: CompareConfig, what: str) -> Comparison:
     """compare(source, cfg), from the store (or cut from a kept one with more seeds) or run now under a
     progress bar."""
-    store = results()
+    store = results(cfg)
 
     def make() -> Comparison:
         kept = kept_with_more_seeds(store, cfg)
