@@ -31,7 +31,7 @@ from ui import (
 )
 from ui.urlparams import APP_PARAMS, MAX_TEXT, Param
 
-URLS_PER_PAGE = int(os.environ.get("INITLAB_FUZZ_URLS", "500"))
+URLS_PER_PAGE = int(os.environ.get("INITLAB_FUZZ_URLS", "400"))
 WORKERS = 2  # AppTest runs are independent; two processes halve the wall time on two cores
 # Every page also takes the app's own parameters (`view`).
 PAGES = {
@@ -48,7 +48,12 @@ PAGES = {
 # correlations (about 1 s of AppTest each), the transfer lab its experiments, whose costly switches
 # also stay off when valid (the full comparison and the layer-by-layer run take a minute each; their
 # values are still fuzzed as junk).
-URLS = {"theory": max(1, URLS_PER_PAGE // 4), "transfer": max(1, URLS_PER_PAGE // 25)}
+# The home page has one parameter (`view`): a fifth of the URLs try it in every way that matters.
+URLS = {
+    "theory": max(1, URLS_PER_PAGE // 4),
+    "transfer": max(1, URLS_PER_PAGE // 25),
+    "home": max(1, URLS_PER_PAGE // 5),
+}
 KEPT_OFF = {"transfer": frozenset({"full", "probes", "layerwise"})}
 NUMBER_JUNK = ["nan", "NaN", "inf", "-inf", "+Infinity", "abc", "", " ", "1,5", "0x10", "1e999", "None", "σ", "9" * 400]
 CHOICE_JUNK = ["zzz", "", "TANH ", "<script>alert(1)</script>", "x" * (MAX_TEXT + 1), "None", "%00"]
