@@ -323,3 +323,24 @@ def test_training_a_setting_without_a_finding_says_so_beside_the_others():
     shown = [c.value for c in at.caption]
     assert "No finding for A at step 20." in shown
     assert any(box.value.startswith("Learning") for box in at.success)  # B's
+
+
+@pytest.mark.parametrize("page,key", [("activations", "sizes"), ("training", "sizes")])
+def test_typed_sizes_that_cannot_be_read_warn_and_fall_back_instead_of_crashing(page, key):
+    at = app_support.run_page(app_support.page_path(page), 120, step="5") if page == "training" else run_page()
+    before = subtitle(at)
+    at.text_input(key=key).input("1,,2").run()
+    assert not at.exception
+    assert any(
+        w.value.startswith("`1,,2` has an empty") and "depth and width are used instead" in w.value for w in at.warning
+    )
+    assert subtitle(at) == before  # the view stays on depth × width
+
+
+def test_typed_sizes_that_cannot_be_read_in_b_warn_and_b_falls_back():
+    at = run_page(compare="true")
+    b_widget(at, "text_input", "sizes").input("4096,,10").run()
+    assert not at.exception
+    assert any(w.value.startswith("`4096,,10` has an empty") for w in at.warning)
+    a, b = tokens(at)
+    assert a == b == token_of()
