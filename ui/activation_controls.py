@@ -12,11 +12,8 @@ from ui.activation_params import CONTROL_KEYS, PRESET_SET, VIEW_KEYS, parse_size
 from ui.activation_params import PARAM_BY_KEY as P
 from ui.controls import HIDDEN_KEEPS, BoundControls
 from ui.init_controls import init_controls
-from ui.presets import PRESET_KEY
-from ui.urlparams import problem_of
 
 OWN = BoundControls(P)
-sizes_problem = problem_of(parse_sizes)
 
 
 def _first_layer(ctl: BoundControls) -> tuple[int, int]:
@@ -46,16 +43,14 @@ def _shape_controls(ctl: BoundControls) -> None:
     explicit = bool(str(ctl.current("sizes")).strip())
     ctl.slider("depth", "depth (weight layers)", disabled=explicit)
     ctl.number("width", "width (units per layer)", step=256, disabled=explicit)
-    sizes = ctl.text(
+    ctl.text(
         "sizes",
         "explicit sizes (optional)",
+        "depth and width are used instead",
         placeholder="e.g. 784,512,256,10",
         max_chars=2000,
         help="Sizes including the input, like the lecture's dims. Overrides depth and width.",
     )
-    problem = sizes_problem(sizes)
-    if problem:
-        st.warning(f"`{sizes}` {problem}: depth and width are used instead.", icon=":material/warning:")
     ctl.number("batch", "batch N")
 
 
@@ -79,19 +74,12 @@ def setting_controls(ctl: BoundControls) -> dict[str, Any]:
     _shape_controls(ctl)
     st.divider()
     _input_controls(ctl)
-    values = {key: ctl.current(key) for key in CONTROL_KEYS}
-    if sizes_problem(values["sizes"]):
-        values["sizes"] = ""  # typed sizes that cannot be read: the view falls back, the warning says so
-    return values
+    return ctl.values(CONTROL_KEYS)
 
 
 def own_controls() -> dict[str, Any]:
-    """Setting A under its preset box (drawn last, from the values, but shown on top)."""
-    preset_slot = st.container()
-    values = setting_controls(OWN)
-    with preset_slot:
-        values[PRESET_KEY] = PRESET_SET.box(values)
-    return values
+    """Setting A under its preset box."""
+    return PRESET_SET.over(lambda: setting_controls(OWN))
 
 
 def view_controls() -> dict[str, Any]:

@@ -63,8 +63,30 @@ class BoundControls:
     def choice(self, name: str, label: str, radio: bool = False, where: Any = st, **kwargs: Any) -> str:
         return widgets.choice(self.params[name], label, radio=radio, where=where, **kwargs)
 
-    def text(self, name: str, label: str, where: Any = st, **kwargs: Any) -> str:
+    def text(self, name: str, label: str, fallback: str, where: Any = st, **kwargs: Any) -> str:
+        """A text box; text its parameter's check refuses gets a warning that ends with `fallback`
+        (what the view uses instead; values() leaves such text out)."""
+        text = self._text_input(name, label, where, **kwargs)
+        problem = self._unreadable(name, text)
+        if problem:
+            where.warning(f"`{text}` {problem}: {fallback}.", icon=":material/warning:")
+        return text
+
+    def _text_input(self, name: str, label: str, where: Any, **kwargs: Any) -> str:
         return where.text_input(label, self.params[name].default, key=name, bind="query-params", **kwargs)
+
+    def _unreadable(self, name: str, text: Any) -> str | None:
+        check = self.params[name].check
+        return check(str(text)) if check else None
+
+    def values(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """The controls' values by URL key; a text that cannot be read takes its default, as its
+        warning says (typed text is not checked before the page sees it, as a link's is)."""
+        values = {name: self.current(name) for name in names}
+        for name, value in values.items():
+            if self.params[name].kind is str and self.params[name].choices is None and self._unreadable(name, value):
+                values[name] = self.params[name].default
+        return values
 
 
 class FollowingControls(BoundControls):
@@ -151,7 +173,7 @@ class FollowingControls(BoundControls):
             return where.radio(label, options, horizontal=True, **common)
         return where.selectbox(label, options, **common)
 
-    def text(self, name: str, label: str, where: Any = st, **kwargs: Any) -> str:
+    def _text_input(self, name: str, label: str, where: Any, **kwargs: Any) -> str:
         return where.text_input(label, self.start(name), key=self.key(name), **_unbound(kwargs))
 
 

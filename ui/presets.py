@@ -105,6 +105,15 @@ class PresetSet:
         )
         return shown
 
+    def over(self, draw: Callable[[], dict[str, Any]], label: str = "Preset") -> dict[str, Any]:
+        """The controls `draw` draws, under the preset box: the box is drawn last, from their values,
+        but shown on top. Returns the values with the preset shown under PRESET_KEY."""
+        slot = st.container()
+        values = draw()
+        with slot:
+            values[PRESET_KEY] = self.box(values, label)
+        return values
+
     def _apply_chosen(self, key: str, shown: str) -> None:
         name = st.session_state[key]
         # Custom means "keep what I have". A box that reports the value it was drawn with is a

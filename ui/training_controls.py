@@ -10,12 +10,9 @@ from engine.train.data import DATASETS
 from ui.compare import CompareLab, compare_controls
 from ui.controls import HIDDEN_KEEPS, BoundControls
 from ui.init_controls import init_controls
-from ui.presets import PRESET_KEY
 from ui.training_params import COMPARISONS, CONTROL_KEYS, PRESET_SET, applies, effective_values, parse_hidden
 from ui.training_params import PARAM_BY_KEY as P
-from ui.urlparams import problem_of
 
-hidden_problem = problem_of(parse_hidden)
 PREP_LABELS = {
     "none": "raw pixel values",
     "center": "each feature minus its training mean",
@@ -63,16 +60,14 @@ def _net_controls(ctl: BoundControls) -> None:
     explicit = bool(str(ctl.current("sizes")).strip())
     ctl.slider("depth", "depth (weight layers)", disabled=explicit, help="Hidden layers + the output layer.")
     ctl.number("width", "width (units per hidden layer)", step=16, disabled=explicit or ctl.current("depth") == 1)
-    sizes = ctl.text(
+    ctl.text(
         "sizes",
         "explicit hidden widths (optional)",
+        "depth and width are used instead",
         placeholder="e.g. 256,128,64",
         max_chars=200,
         help="Hidden layer widths; the input and the output come from the data. Overrides depth and width.",
     )
-    problem = hidden_problem(sizes)
-    if problem:
-        st.warning(f"`{sizes}` {problem}: depth and width are used instead.", icon=":material/warning:")
 
 
 def _optimizer_controls(ctl: BoundControls) -> None:
@@ -94,19 +89,12 @@ def setting_controls(ctl: BoundControls) -> dict[str, Any]:
     _net_controls(ctl)
     st.divider()
     _optimizer_controls(ctl)
-    values = {key: ctl.current(key) for key in CONTROL_KEYS}
-    if hidden_problem(values["sizes"]):
-        values["sizes"] = ""  # typed widths that cannot be read: the run falls back, the warning says so
-    return values
+    return ctl.values(CONTROL_KEYS)
 
 
 def own_controls() -> dict[str, Any]:
-    """Setting A under its experiment box (drawn last, from the values, but shown on top)."""
-    preset_slot = st.container()
-    values = setting_controls(OWN)
-    with preset_slot:
-        values[PRESET_KEY] = PRESET_SET.box(values, label="Experiment")
-    return values
+    """Setting A under its experiment box."""
+    return PRESET_SET.over(lambda: setting_controls(OWN), label="Experiment")
 
 
 LAB = CompareLab(P, CONTROL_KEYS, applies, effective_values, own_controls, setting_controls, COMPARISONS)

@@ -56,6 +56,11 @@ class Setting:
 COMPARED = (Setting("A", "#1f77b4"), Setting("B", "#e4780c"))
 
 
+def _prefix(setting: Setting | None) -> str:
+    """'B · ' before a compared setting's trace names and hover texts; nothing in the single view."""
+    return "" if setting is None else f"{setting.name} · "
+
+
 def view_token(result: SimResult) -> str:
     """A short description of the view; goes into every title, so a redraw is visible."""
     cfg = result.config
@@ -145,7 +150,7 @@ def _histogram_traces(
     """
     suffix = "" if axis == "1" else axis
     color = COLORS[kind] if setting is None else setting.color
-    prefix = "" if setting is None else f"{setting.name} · "
+    prefix = _prefix(setting)
     return {
         "type": "scatter",
         "mode": "lines",
@@ -313,7 +318,7 @@ def _moment_traces(
     mean_stat = "|mean|" if log_y else "mean"
     traces = []
     series = [(kind, stat, dash) for kind in ("act", "grad") for stat, dash in (("std", "solid"), (mean_stat, "dot"))]
-    prefix = "" if setting is None else f"{setting.name} · "
+    prefix = _prefix(setting)
     for kind, stat, dash in [*series, ("wgrad", "std", "solid")]:
         xs, ys = _series(result, kind, stat)
         name = "weight gradient std" if kind == "wgrad" else f"{KIND_TITLES[kind].split()[0].lower()} {stat}"
@@ -359,7 +364,7 @@ def _pre_std_traces(result: SimResult, axis: str, setting: Setting | None = None
             "mode": "lines+markers",
             "x": xs,
             "y": ys,
-            "name": ("" if setting is None else f"{setting.name} · ") + "pre-activations std",
+            "name": _prefix(setting) + "pre-activations std",
             "line": {"color": COLORS["pre"]} if setting is None else {"color": setting.color, "dash": "dashdot"},
             "marker": {"size": 5},
             "xaxis": f"x{axis}",
@@ -382,7 +387,7 @@ def _prediction_traces(
     series = [("act", prediction.act_std, axes[0])]
     series += [("pre", prediction.pre_std, axes[0])] if show_pre else []
     series += [("grad", prediction.grad_std, axes[1])] if backward else []
-    prefix = "" if setting is None else f"{setting.name} · "
+    prefix = _prefix(setting)
     return [
         {
             "type": "scatter",
