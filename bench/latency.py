@@ -166,6 +166,9 @@ def print_loads(after_start: dict[str, list[dict]], warm: dict[str, list[dict]])
         cells = []
         for results in (after_start, warm):
             times = chart(results[name])
+            if not times:  # that kind of load was not asked for (--restarts 0 or --loads 0)
+                cells += [f"{'-':>24}", f"{'-':>7}"]
+                continue
             ratio = percentile(times, 0.5) / percentile(chart(results[floors[0]]), 0.5)
             cells.append(f"{percentile(times, 0.5):>8.0f} ({min(times):.0f} to {max(times):.0f})".rjust(24))
             cells.append(f"{ratio:7.2f}")

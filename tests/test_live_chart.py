@@ -49,13 +49,20 @@ def test_each_chart_asks_for_the_smallest_plotly_bundle_that_draws_it():
         components = [e for e in at.get("bidi_component") if e.proto.component_name == "initlab_live_chart"]
         return [json.loads(e.proto.json)["bundle"] for e in components]
 
-    assert bundles("activations") == ["cartesian"]
+    assert bundles("activations") == ["basic"]  # lines and markers only
     # The first of the preprocessing lab's charts draws its clouds with WebGL (scattergl).
     assert bundles("preprocessing")[0] == "full"
-    assert set(bundles("batchnorm")) == {"cartesian"}
+    assert bundles("batchnorm")[0] == "cartesian"  # heatmaps
 
 
-def test_the_cartesian_bundle_is_served_beside_the_full_one():
+def test_bundle_for_picks_the_smallest_bundle_with_every_trace_type():
+    assert live_chart.bundle_for({"data": [{"type": "scatter"}, {}]}) == "basic"  # a trace without type is scatter
+    assert live_chart.bundle_for({"data": [{"type": "bar"}, {"type": "heatmap"}]}) == "cartesian"
+    assert live_chart.bundle_for({"data": [{"type": "scatter"}, {"type": "scattergl"}]}) == "full"
+
+
+def test_the_partial_bundles_are_served_beside_the_full_one():
     assert live_chart.plotly_js_served()
-    assert live_chart.cartesian_served().read_bytes() == live_chart.VENDORED_CARTESIAN.read_bytes()
-    assert live_chart.cartesian_served().parent == live_chart.SERVED_PLOTLY.parent
+    for bundle in live_chart.PARTIAL_BUNDLES:
+        assert live_chart.served(bundle).read_bytes() == live_chart.vendored(bundle).read_bytes()
+        assert live_chart.served(bundle).parent == live_chart.SERVED_PLOTLY.parent

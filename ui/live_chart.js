@@ -4,17 +4,24 @@
 // each script run: older data is ignored, draws run one at a time, and a draw that ends
 // picks up only the newest figure that arrived meanwhile.
 
-// Two bundles of plotly.js: the cartesian one (1.4 MB) draws every figure made only of its
-// trace types, the full one (4.8 MB) everything; each figure says which it needs. Shared
-// by every chart on the page: the Plotly of each bundle loaded, and a queue of loads, one
-// at a time, so that each bundle's script is fetched once and its Plotly told apart.
-const FILES = { cartesian: "plotly-cartesian.min.js", full: "plotly.min.js" };
+// Three bundles of plotly.js, each drawing more trace types than the one before it: basic
+// (1.1 MB), cartesian (1.4 MB) and full (4.8 MB); each figure names the smallest that draws
+// it. Shared by every chart on the page: the Plotly of each bundle loaded, and a queue of
+// loads, one at a time, so that each bundle's script is fetched once and its Plotly told apart.
+const FILES = { basic: "plotly-basic.min.js", cartesian: "plotly-cartesian.min.js", full: "plotly.min.js" };
+const ORDER = Object.keys(FILES);
 const plotly = (window.initlabPlotly ??= { loaded: {}, queue: Promise.resolve() });
+
+// A loaded Plotly that draws what `bundle` draws: that bundle's own or a larger one.
+function loadedFor(bundle) {
+  const able = ORDER.slice(ORDER.indexOf(bundle)).reverse();
+  return able.map((name) => plotly.loaded[name]).find(Boolean);
+}
 
 // The most capable Plotly loaded; one already on the page counts as the full bundle.
 function bestPlotly() {
-  if (!plotly.loaded.full && !plotly.loaded.cartesian && window.Plotly) plotly.loaded.full = window.Plotly;
-  return plotly.loaded.full ?? plotly.loaded.cartesian;
+  if (!ORDER.some((name) => plotly.loaded[name]) && window.Plotly) plotly.loaded.full = window.Plotly;
+  return loadedFor(ORDER[0]);
 }
 
 function fetchBundle(bundle) {
@@ -34,7 +41,7 @@ function fetchBundle(bundle) {
 function loadPlotly(bundle) {
   const next = plotly.queue.catch(() => {}).then(() => {
     bestPlotly();
-    return plotly.loaded.full ?? plotly.loaded[bundle] ?? fetchBundle(bundle);
+    return loadedFor(bundle) ?? fetchBundle(bundle);
   });
   plotly.queue = next;
   return next;
@@ -93,7 +100,7 @@ function drawLatest(target) {
   const { data, layout } = shaped(next.figure, target.initlabNarrow);
   // Plots.resize sizes the chart to its box: the box must carry the figure's height.
   if (layout.height) target.style.height = `${layout.height}px`;
-  // A chart drawn by the cartesian bundle is drawn anew once the full one is on the page.
+  // A chart drawn by a smaller bundle is drawn anew once a larger one is on the page.
   if (target.initlabDrawnBy && target.initlabDrawnBy !== Plotly) target.initlabDrawnBy.purge(target);
   target.initlabDrawnBy = Plotly;
   Promise.resolve(Plotly.react(target, data, layout, next.config))

@@ -5,10 +5,10 @@ id hashes the spec), so every slider move tears the chart down and draws it from
 scratch. This component keeps one element per key and calls Plotly.react with the new
 figure: the activation lab's whole redraw took 304 to 308 ms p50 against 347 to 410 ms
 with st.plotly_chart (bench/latency.py's measure, alternating runs of the same page). It
-loads plotly.js through Streamlit's static file serving: plotly.js's cartesian bundle
-(ui/vendor/) for a figure made only of its trace types, else the full plotly.js that ships
-with the installed plotly package. A fresh tab runs the cartesian bundle several times
-faster (docs/performance.md). Where static serving is unavailable it falls back to
+loads plotly.js through Streamlit's static file serving: the smallest of plotly.js's
+partial bundles (ui/vendor/: basic, cartesian) that has every trace type of the figure,
+else the full plotly.js that ships with the installed plotly package. A fresh tab runs a
+partial bundle several times faster (docs/performance.md). Where static serving is unavailable it falls back to
 st.plotly_chart. The browser side is live_chart.js.
 """
 
@@ -28,13 +28,18 @@ from viz.common import NARROW_MIN_PX, spec_json
 
 APP_ROOT = Path(__file__).resolve().parents[1]
 SERVED_PLOTLY = APP_ROOT / "static" / "plotly.min.js"
-# Served beside SERVED_PLOTLY under this name (live_chart.js knows both names).
-CARTESIAN_NAME = "plotly-cartesian.min.js"
-VENDORED_CARTESIAN = Path(__file__).parent / "vendor" / CARTESIAN_NAME
-CARTESIAN_TYPES = frozenset(
-    {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour", "image"}
-    | {"pie", "scatter", "scatterternary", "violin"}
-)
+VENDOR = Path(__file__).parent / "vendor"
+# plotly.js's partial bundles (ui/vendor/), served beside SERVED_PLOTLY under their own names
+# (live_chart.js knows them), smallest first, with the trace types each draws. The smaller the
+# bundle, the sooner a fresh tab has run it: basic 1.1 MB, cartesian 1.4 MB, full 4.8 MB.
+PARTIAL_BUNDLES = {
+    "basic": ("plotly-basic.min.js", frozenset({"bar", "pie", "scatter"})),
+    "cartesian": (
+        "plotly-cartesian.min.js",
+        frozenset({"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour", "image"})
+        | frozenset({"pie", "scatter", "scatterternary", "violin"}),
+    ),
+}
 # Most axes here are fixed, where zoom, pan and selection tools would do nothing: the bar keeps
 # "save as PNG". Where an axis can zoom, dragging zooms and a double click resets it.
 PLOTLY_CONFIG = {
@@ -56,8 +61,8 @@ _HTML = (
 
 @functools.cache
 def plotly_js_served() -> bool:
-    """Put both plotly.js bundles under ./static (the installed plotly package's full one,
-    and the vendored cartesian one), once per process.
+    """Put the plotly.js bundles under ./static (the installed plotly package's full one,
+    and the vendored partial ones), once per process.
 
     False when static serving is off or a copy cannot be written (a read-only
     checkout): callers then fall back to st.plotly_chart.
@@ -65,7 +70,7 @@ def plotly_js_served() -> bool:
     if not st.get_option("server.enableStaticServing"):
         return False
     full = files("plotly") / "package_data" / "plotly.min.js"
-    sources = {SERVED_PLOTLY: full, cartesian_served(): VENDORED_CARTESIAN}
+    sources = {SERVED_PLOTLY: full} | {served(name): vendored(name) for name in PARTIAL_BUNDLES}
     try:
         for target, source in sources.items():
             _serve(source.read_bytes(), target)
@@ -74,8 +79,14 @@ def plotly_js_served() -> bool:
     return True
 
 
-def cartesian_served() -> Path:
-    return SERVED_PLOTLY.parent / CARTESIAN_NAME
+def vendored(bundle: str) -> Path:
+    """The vendored file of a partial bundle ("basic", "cartesian")."""
+    return VENDOR / PARTIAL_BUNDLES[bundle][0]
+
+
+def served(bundle: str) -> Path:
+    """Where a partial bundle is served: beside the full plotly.js."""
+    return SERVED_PLOTLY.parent / PARTIAL_BUNDLES[bundle][0]
 
 
 def _serve(wanted: bytes, target: Path) -> None:
@@ -90,12 +101,12 @@ def _serve(wanted: bytes, target: Path) -> None:
 
 
 def bundle_for(figure: go.Figure | dict) -> str:
-    """The plotly.js bundle that draws figure: "cartesian" when it has every trace type, else "full"."""
+    """The smallest plotly.js bundle that draws every trace of figure: "basic", "cartesian" or "full"."""
     if isinstance(figure, dict):
         types = {trace.get("type", "scatter") for trace in figure.get("data", [])}
     else:
         types = {trace.type for trace in figure.data}
-    return "cartesian" if types <= CARTESIAN_TYPES else "full"
+    return next((bundle for bundle, (_, drawn) in PARTIAL_BUNDLES.items() if types <= drawn), "full")
 
 
 def live_chart(figure: go.Figure | dict, key: str, min_width: int = MIN_WIDTH_PX) -> None:
