@@ -7,7 +7,8 @@ from engine.config import budget_advice, budget_suggestions
 from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
 from engine.report import layer_rows
-from ui.activation_compare import LAB, lab_controls, send_view_address, show_comparison
+from ui import first_view
+from ui.activation_compare import LAB, first_view_values, lab_controls, send_view_address, show_comparison
 from ui.activation_params import (
     ALL_PARAMS,
     PRESET_SET,
@@ -31,7 +32,9 @@ st.caption(
     "gradient on the last layer, backpropagated."
 )
 
-opened, values, compared = open_lab("activations", ALL_PARAMS, LAB, PRESET_SET.expand_url_preset, lab_controls)
+opened, values, compared = open_lab(
+    "activations", ALL_PARAMS, LAB, PRESET_SET.expand_url_preset, lab_controls, first_view_values
+)
 view_toolbar("activations")
 if opened and values["init"].startswith("kaiming") and values["gain"] is not None:
     st.info(
@@ -85,6 +88,8 @@ if prediction is not None:
 with diagnosis_slot:
     for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
         LEVEL_BOX[finding.level](finding.text)
+if first_view.showing():
+    st.stop()  # the rest comes with the controls, once the chart is on screen (ui.first_view)
 
 
 def layer_table(result: SimResult) -> None:

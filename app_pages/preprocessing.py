@@ -7,7 +7,8 @@ import streamlit as st
 from engine.data import MAX_NPY_BYTES, digits, parse_csv, parse_npy, photo_patches, split
 from engine.prep_lab import eigen_images, first_layer, leakage, pick_features, stages, zca_whitened
 from engine.transforms import channel_means, mean_image
-from ui import widgets
+from ui import first_view, widgets
+from ui.controls import current_value
 from ui.live_chart import live_chart
 from ui.preprocessing_params import PARAM_BY_KEY as P
 from ui.preprocessing_params import PARAMS
@@ -80,6 +81,13 @@ def controls() -> dict:
     return {key: st.session_state.get(key, param.default) for key, param in P.items()}
 
 
+def start_values() -> dict | None:
+    """The values the controls start from (the address, else the defaults), for a first view;
+    None for an upload (its uploader is a control of the page itself)."""
+    values = {key: current_value(P, key) for key in P}
+    return None if values["data"] == "upload" else values
+
+
 def load(v: dict) -> tuple[np.ndarray | None, np.ndarray | None, str]:
     """(features, binary labels or None, a description) of the chosen data."""
     if v["data"] == "cloud":
@@ -132,7 +140,7 @@ st.caption(
 )
 start_page("preprocessing", PARAMS)
 rejections = sanitize_query_params(PARAMS)
-v = controls()
+v = first_view.values_for("preprocessing", bool(rejections), start_values) or controls()
 warn_rejections(rejections, v)
 view_toolbar("preprocessing")
 x, y, description = load(v)
@@ -153,6 +161,8 @@ token = f"{description} · seed {v['seed']}"
 
 st.header("1. Original, zero-centered, normalized, decorrelated, whitened", anchor="stages")
 live_chart(stages_figure(stages(x, fx, fy), (f"feature {fx}", f"feature {fy}"), token), key="stages")
+if first_view.showing():
+    st.stop()  # the rest comes with the controls, once the chart is on screen (ui.first_view)
 st.caption(
     "Zero-centering moves the cloud to the origin in every dimension; normalizing gives every dimension the same "
     "scale (std 1), so each contributes equally; PCA rotates onto the principal axes (covariance 0); whitening "

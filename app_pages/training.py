@@ -3,10 +3,10 @@
 import streamlit as st
 
 from engine.train.trainer import BUDGET_SECONDS, config_problems, estimate_cost
-from ui import widgets
+from ui import first_view, widgets
 from ui.compare import compare_address, open_lab
 from ui.toolbar import view_toolbar
-from ui.training_controls import LAB, lab_controls
+from ui.training_controls import LAB, first_view_values, lab_controls
 from ui.training_params import (
     ALL_PARAMS,
     PARAM_BY_KEY,
@@ -49,7 +49,9 @@ st.caption(
     "learning: loss curves, every layer's statistics over the steps, and the lecture's claims as experiments."
 )
 
-opened, values, compared = open_lab("training", ALL_PARAMS, LAB, PRESET_SET.expand_url_preset, lab_controls)
+opened, values, compared = open_lab(
+    "training", ALL_PARAMS, LAB, PRESET_SET.expand_url_preset, lab_controls, first_view_values
+)
 if opened:
     pause()
 view_toolbar("training")
@@ -137,6 +139,8 @@ def live_view() -> None:
     counters(runs, compared is not None)
     diagnoses(runs, compared is not None)
     curves(runs, token if compared is None else compared_token(cfg, step, runs))
+    if first_view.showing():
+        return  # the rest comes with the controls, once the chart is on screen (ui.first_view)
     if compared is not None:
         st.caption("The charts below follow setting A.")
     if state.data.x_train.shape[1] == 2:
@@ -147,6 +151,8 @@ def live_view() -> None:
 
 
 live_view()
+if first_view.showing():
+    st.stop()
 
 st.header("Sweeps", anchor="sweeps")
 sweep = widgets.choice(PARAM_BY_KEY["sweep"], "Run a sweep", radio=True)

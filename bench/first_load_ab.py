@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.latency import CHART_DRAWN, first_load, percentile
 from tests.browser_support import ROOT, free_port, launch_browser, start_app, stop_app
 
-MILESTONES = ["first element", "chart element", "plotly.js requested", "first chart"]
+MILESTONES = ["first element", "chart element", "plotly.js requested", "first chart", "controls"]
 
 
 @contextlib.contextmanager

@@ -87,6 +87,7 @@ LOAD_VIEWS = [
     ("training lab", "app.py", "training", CHART_DRAWN),
 ]
 # Runs in the page before Streamlit's own scripts: the time of each milestone since navigation start.
+CONTROLS = "[data-testid=stSlider], [data-testid=stSelectbox], [data-testid=stNumberInput]"
 MILESTONES = """(done) => {
     const marks = {};
     window.initlabMarks = marks;
@@ -101,8 +102,11 @@ MILESTONES = """(done) => {
             mark('first element');
         }
         if (document.querySelector('.initlab-live-chart')) mark('chart element');
+        // A lab's controls come after its first chart in a fresh tab (ui/first_view.py).
+        if (document.querySelector(CONTROLS)) mark('controls');
         if (window.Plotly) mark('plotly.js run');
-        if (done()) return mark('first chart');
+        if (done()) mark('first chart');
+        if ('first chart' in marks && 'controls' in marks) return;
         requestAnimationFrame(poll);
     };
     requestAnimationFrame(poll);
@@ -118,6 +122,7 @@ MILESTONE_ORDER = [
     "plotly.js downloaded",
     "plotly.js run",
     "first chart",
+    "controls",
 ]
 
 
@@ -125,10 +130,12 @@ def first_load(browser, url: str, done: str) -> dict[str, float]:
     """Milestones (ms since navigation start) of one load of `url` in a fresh browser context."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
-        context.add_init_script(f"({MILESTONES})({done})")
+        context.add_init_script(f"const CONTROLS = {CONTROLS!r};\n({MILESTONES})({done})")
         page = context.new_page()
         page.goto(url, wait_until="commit")
-        page.wait_for_function("() => 'first chart' in (window.initlabMarks ?? {})", timeout=120_000)
+        page.wait_for_function(
+            "() => ['first chart', 'controls'].every(m => m in (window.initlabMarks ?? {}))", timeout=120_000
+        )
         return {**page.evaluate("window.initlabMarks"), **page.evaluate(PLOTLY_FETCH)}
     finally:
         context.close()

@@ -44,14 +44,15 @@ def test_without_a_served_plotly_js_the_lab_falls_back_to_st_plotly_chart(monkey
 
 
 def test_each_chart_asks_for_the_smallest_plotly_bundle_that_draws_it():
-    def bundles(page: str) -> list[str]:
-        at = run_page(page_path(page))
+    def bundles(page: str, **query) -> list[str]:
+        at = run_page(page_path(page), **query)
         components = [e for e in at.get("bidi_component") if e.proto.component_name == "initlab_live_chart"]
         return [json.loads(e.proto.json)["bundle"] for e in components]
 
     assert bundles("activations") == ["basic"]  # lines and markers only
-    # The first of the preprocessing lab's charts draws its clouds with WebGL (scattergl).
-    assert bundles("preprocessing")[0] == "full"
+    # The preprocessing lab's clouds: SVG up to 2,000 points a panel, WebGL (scattergl) above.
+    assert bundles("preprocessing")[0] == "basic"
+    assert bundles("preprocessing", n="5000")[0] == "full"
     assert bundles("batchnorm")[0] == "cartesian"  # heatmaps
 
 

@@ -17,14 +17,22 @@ def test_the_activation_lab_draws_with_the_basic_bundle_alone(page, app_url):
     assert page.evaluate(PLOTLY_SCRIPTS) == ["plotly-basic.min.js"]
 
 
-def test_a_page_that_needs_the_full_bundle_after_one_that_did_not_draws_every_chart(page, app_url):
+def test_a_page_that_needs_a_larger_bundle_after_one_that_did_not_draws_every_chart(page, app_url):
     page.goto(f"{app_url}/activations")
     wait_for_idle(page)
     wait_for_charts(page)
     page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Data preprocessing").click()
     wait_for_idle(page)
     wait_for_charts(page, minimum=5)
-    assert page.evaluate(PLOTLY_SCRIPTS) == ["plotly-basic.min.js", "plotly.min.js"]
-    # The clouds of the first chart are WebGL points, which only the full bundle draws.
-    assert page.locator(".initlab-live-chart").first.locator("canvas").count() > 0
+    # The digits' images are heatmaps, which the cartesian bundle draws.
+    assert page.evaluate(PLOTLY_SCRIPTS) == ["plotly-basic.min.js", "plotly-cartesian.min.js"]
     assert "cloud of 300" in page.evaluate(SUBTITLES)[0]
+
+
+def test_a_cloud_of_thousands_of_points_is_drawn_with_webgl_by_the_full_bundle(page, app_url):
+    page.goto(f"{app_url}/preprocessing?n=5000")
+    wait_for_idle(page)
+    wait_for_charts(page, minimum=5)
+    assert "plotly.min.js" in page.evaluate(PLOTLY_SCRIPTS)
+    assert page.locator(".initlab-live-chart").first.locator("canvas").count() > 0
+    assert "cloud of 5000" in page.evaluate(SUBTITLES)[0]

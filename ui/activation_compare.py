@@ -16,12 +16,21 @@ from ui.activation_params import (
     COMPARISONS,
     CONTROL_KEYS,
     PARAM_BY_KEY,
+    PRESET_SET,
+    VIEW_KEYS,
     address_values,
     applies,
     build_config,
     effective_values,
 )
-from ui.compare import CompareLab, compare_address, compare_controls, describe_differences, left_behind
+from ui.compare import (
+    CompareLab,
+    compare_address,
+    compare_controls,
+    describe_differences,
+    left_behind,
+    start_values,
+)
 from ui.live_chart import live_chart
 from ui.simulation import LEVEL_BOX, run_simulation
 from ui.theory_overlay import mean_field, overlay_caption
@@ -44,6 +53,17 @@ def lab_controls(opened: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
         st.divider()
         values.update(view_controls())
     return values, compared
+
+
+def first_view_values() -> dict[str, Any] | None:
+    """The values the controls will start from, as lab_controls returns them, for a tab's first
+    view (ui.first_view); None in compare mode or for a setting the page cannot simulate (the
+    page then opens whole, with its message)."""
+    values = start_values(LAB, PRESET_SET, VIEW_KEYS)
+    if values is None:
+        return None
+    cfg = build_config(values)
+    return None if config_problems(cfg) or not estimate_cost(cfg).within_budget else values
 
 
 def send_view_address(values: dict[str, Any], compared: dict[str, Any] | None) -> None:

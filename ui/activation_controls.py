@@ -89,12 +89,3 @@ def view_controls() -> dict[str, Any]:
     widgets.toggle(P["logy"], "log scale for mean/std")
     widgets.toggle(P["theory"], "mean-field prediction (dashed)")
     return {key: OWN.current(key) for key in VIEW_KEYS}
-
-
-def sidebar_controls() -> dict[str, Any]:
-    """Draw every control in the sidebar; returns their values by URL key."""
-    with st.sidebar:
-        values = own_controls()
-        st.divider()
-        values.update(view_controls())
-    return values

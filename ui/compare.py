@@ -20,9 +20,10 @@ from typing import Any
 
 import streamlit as st
 
-from ui import widgets
+from ui import first_view, widgets
 from ui.controls import BoundControls, FollowingControls, current_value
 from ui.init_controls import negative_std_refused
+from ui.presets import PRESET_KEY, PresetSet
 from ui.urlparams import (
     Param,
     Rejection,
@@ -184,6 +185,19 @@ class CompareLab:
         return {**{key: self.params[key].default for key in self.keys}, **self.comparisons[name].a}
 
 
+def start_values(lab: CompareLab, presets: PresetSet, view_keys: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """A's values (with the preset they match, and the view's) as the controls will start from
+    them, without drawing the controls: for a tab's first view (ui.first_view). None in compare
+    mode, which opens whole."""
+    if current_value({COMPARE.key: COMPARE}, COMPARE.key):
+        return None
+    own = BoundControls(lab.params)
+    values = own.values(lab.keys)
+    values[PRESET_KEY] = presets.matching(values)
+    values.update({key: own.current(key) for key in view_keys})
+    return values
+
+
 def compare_controls(lab: CompareLab, opened: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """In the sidebar: the compare switch, the lab's comparisons, A's controls (and B's in a
     second tab). Returns A's values and B's (None without compare mode)."""
@@ -246,15 +260,23 @@ def open_lab(
     lab: CompareLab,
     expand_preset: Callable[[], None],
     controls: Callable[[bool], tuple[dict[str, Any], dict[str, Any] | None]],
+    first_values: Callable[[], dict[str, Any] | None] | None = None,
 ) -> tuple[bool, dict[str, Any], dict[str, Any] | None]:
     """A lab page with compare mode, up to its controls: the URL validated (A's values, B's, the
     initializer's sign rule for each, B's values without compare mode), a preset link expanded,
-    the sidebar drawn and every refused value named. Returns (just opened, A's values, B's)."""
-    opened = start_page(page, all_params)
+    the sidebar drawn and every refused value named. Returns (just opened, A's values, B's).
+
+    first_values() gives the values the controls will start from, or None where the page would
+    not draw its chart from them: a tab's first view then leaves the controls out (ui.first_view).
+    """
+    opened = start_page(page, all_params) or first_view.follows(page)
     rejections = sanitize_query_params(all_params)
     rejections += negative_std_refused(lab.params) + negative_std_refused(lab.params, PREFIX)
     rejections += stray_values(lab.keys, opened)
     expand_preset()
+    first = first_view.values_for(page, bool(rejections), first_values) if first_values else None
+    if first is not None:
+        return opened, first, None
     values, compared = controls(opened)
     shown = values if compared is None else {**values, **{PREFIX + key: value for key, value in compared.items()}}
     warn_rejections(rejections, shown)

@@ -107,16 +107,26 @@ function drawLatest(target) {
     .catch(() => {})
     .finally(() => {
       target.initlabDrawing = false;
+      reportDrawn(target);
       drawLatest(target);
     });
 }
 
+// A first view's chart tells the page, once, that it is on screen (or could not be drawn):
+// the page then draws its controls (ui/first_view.py).
+function reportDrawn(target) {
+  const report = target.initlabReport;
+  target.initlabReport = null;
+  report?.("drawn", true);
+}
+
 export default function (component) {
-  const { data, parentElement } = component;
+  const { data, parentElement, setTriggerValue } = component;
   const target = parentElement.querySelector(".initlab-live-chart");
-  const { epoch, revision, figure, config, minWidth, bundle = "full" } = data;
+  const { epoch, revision, figure, config, minWidth, bundle = "full", reportDrawn: report } = data;
   const superseded = target.initlabEpoch === epoch && revision <= target.initlabRevision;
   if (!superseded) {
+    target.initlabReport = report ? setTriggerValue : null;
     target.initlabEpoch = epoch;
     target.initlabRevision = revision;
     target.style.minWidth = `${minWidth}px`;
@@ -130,7 +140,10 @@ export default function (component) {
         })
         .catch(() => {
           target.textContent = "The chart library did not load. Reload the page to try again.";
+          reportDrawn(target);
         });
+    } else if (target.initlabShown && !target.initlabDrawing) {
+      reportDrawn(target); // the same figure, already on screen
     }
   }
   // Streamlit calls this both when the chart leaves the page and when a run's data is

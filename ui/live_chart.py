@@ -24,6 +24,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui import first_view
 from viz.common import NARROW_MIN_PX, spec_json
 
 APP_ROOT = Path(__file__).resolve().parents[1]
@@ -123,7 +124,7 @@ def live_chart(figure: go.Figure | dict, key: str, min_width: int = MIN_WIDTH_PX
         return
     # Registered on every run, as Streamlit's examples do: registration is per runtime.
     chart = st.components.v2.component("initlab_live_chart", html=_HTML, js=_JS, isolate_styles=False)
-    chart(data=_payload(figure, min_width), key=key)
+    chart(data=_payload(figure, min_width), key=key, on_drawn_change=first_view.chart_drawn)
 
 
 def _payload(figure: go.Figure | dict, min_width: int) -> dict:
@@ -139,4 +140,5 @@ def _payload(figure: go.Figure | dict, min_width: int) -> dict:
         "config": PLOTLY_CONFIG,
         "minWidth": min_width,
         "bundle": bundle_for(figure),
+        "reportDrawn": first_view.showing(),  # a first view's chart reports its draw (ui.first_view)
     }

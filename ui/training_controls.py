@@ -7,10 +7,19 @@ from typing import Any
 import streamlit as st
 
 from engine.train.data import DATASETS
-from ui.compare import CompareLab, compare_controls
+from engine.train.trainer import config_problems, estimate_cost
+from ui.compare import CompareLab, compare_controls, start_values
 from ui.controls import HIDDEN_KEEPS, BoundControls
 from ui.init_controls import init_controls
-from ui.training_params import COMPARISONS, CONTROL_KEYS, PRESET_SET, applies, effective_values, parse_hidden
+from ui.training_params import (
+    COMPARISONS,
+    CONTROL_KEYS,
+    PRESET_SET,
+    applies,
+    build_config,
+    effective_values,
+    parse_hidden,
+)
 from ui.training_params import PARAM_BY_KEY as P
 
 PREP_LABELS = {
@@ -106,3 +115,14 @@ def lab_controls(opened: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
     Returns A's values (and the preset shown) and B's values (None without compare mode)."""
     with st.sidebar:
         return compare_controls(LAB, opened)
+
+
+def first_view_values() -> dict[str, Any] | None:
+    """The values the controls will start from, as lab_controls returns them, for a tab's first
+    view (ui.first_view); None in compare mode or for a run the page cannot train (the page
+    then opens whole, with its message)."""
+    values = start_values(LAB, PRESET_SET)
+    if values is None:
+        return None
+    cfg = build_config(values)
+    return None if config_problems(cfg) or not estimate_cost(cfg).within_budget else values

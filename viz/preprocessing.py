@@ -27,6 +27,11 @@ def _fmt(values: np.ndarray) -> str:
     return "(" + ", ".join(f"{v:.2f}" for v in values) + ")"
 
 
+# Up to this many points a panel draws them as SVG, which plotly.js's small bundles draw (a fresh
+# tab's first chart comes seconds sooner than with the full bundle, ui/live_chart.py); above, WebGL.
+SVG_POINTS = 2000
+
+
 # Plain dicts with explicit axis domains (viz.common.columns): make_subplots and per-axis
 # update calls cost tens of milliseconds per figure, paid on every change of a control.
 def stages_figure(panels: list[Panel], labels: tuple[str, str], token: str) -> go.Figure:
@@ -47,7 +52,7 @@ def stages_figure(panels: list[Panel], labels: tuple[str, str], token: str) -> g
         s = axis_suffix(i)
         data.append(
             {
-                "type": "scattergl",
+                "type": "scatter" if len(panel.points) <= SVG_POINTS else "scattergl",
                 "x": panel.points[:, 0],
                 "y": panel.points[:, 1],
                 "xaxis": f"x{s}",

@@ -1,0 +1,65 @@
+"""A tab's first view of a lab: its chart first, its controls a moment later.
+
+A fresh tab loads the code of every kind of element the first time the page shows one
+(Streamlit fetches each widget type as a chunk of its frontend) and plotly.js for the first
+chart. Sent together, the sidebar's widgets and the chart share the browser's one main
+thread, and the chart, which needs plotly.js, comes last (docs/performance.md). So the
+first run of a lab in a tab draws the page down to its chart, from the values the widgets
+would start from (the address, else the defaults), and leaves the controls out; the chart
+reports its first draw (ui/live_chart.js), which reruns the page whole: the controls come,
+starting from the same values, and the chart, already drawn, stays as it is.
+
+Only a view that draws its chart gets a first view: a refused URL value (its notice comes
+with the controls) or a setting that cannot be simulated opens the page whole at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+DRAWN = "_initlab_chart_drawn"  # a chart of this tab has reported its first draw
+SHOWN = "_initlab_first_view"  # the page whose first view this tab showed, its controls still to come
+
+
+def pending() -> bool:
+    """Whether no chart of this tab has been drawn yet."""
+    return not st.session_state.get(DRAWN)
+
+
+def begin(page: str) -> None:
+    """This run shows `page`'s first view."""
+    st.session_state[SHOWN] = page
+
+
+def values_for(page: str, refused: bool, read: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
+    """The values of `page`'s first view, when this run is one: read() gives the values the
+    controls will start from, or None where the page would not draw its chart from them.
+    None (draw the controls now) when a URL value was `refused` or a chart was drawn before."""
+    if refused or not pending():
+        return None
+    values = read()
+    if values is not None:
+        begin(page)
+    return values
+
+
+def showing() -> bool:
+    """Whether this run is a first view: the page stops after its chart, which reports its draw."""
+    return SHOWN in st.session_state and not st.session_state.get(DRAWN)
+
+
+def follows(page: str) -> bool:
+    """Whether this run draws the controls of `page` after its first view (the page counts as
+    just opened, as it was in the first view's run)."""
+    if not st.session_state.get(DRAWN) or st.session_state.get(SHOWN) != page:
+        return False
+    del st.session_state[SHOWN]
+    return True
+
+
+def chart_drawn() -> None:
+    """The chart's report of its first draw (a callback of ui.live_chart)."""
+    st.session_state[DRAWN] = True
