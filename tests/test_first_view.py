@@ -136,3 +136,14 @@ def test_an_upload_view_opens_whole_at_once():
     at.run()
     assert sidebar_widgets(at) > 5
     assert all(payload["reportDrawn"] is False for payload in live_payloads(at))
+
+
+def test_a_page_that_opens_whole_is_not_cut_short_by_another_pages_unfinished_first_view():
+    at = AppTest.from_file(page_path("training"), default_timeout=90)
+    at.session_state[first_view.SHOWN] = "activations"  # left before its chart had reported
+    at.query_params.update(compare="true", b_init="xavier")
+    at.run()
+    assert not at.exception
+    assert sidebar_widgets(at) > 10
+    assert len(live_payloads(at)) > 1  # the charts under the first one too
+    assert all(payload["reportDrawn"] is False for payload in live_payloads(at))

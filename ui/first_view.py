@@ -24,25 +24,15 @@ DRAWN = "_initlab_chart_drawn"  # a chart of this tab has reported its first dra
 SHOWN = "_initlab_first_view"  # the page whose first view this tab showed, its controls still to come
 
 
-def pending() -> bool:
-    """Whether no chart of this tab has been drawn yet."""
-    return not st.session_state.get(DRAWN)
-
-
-def begin(page: str) -> None:
-    """This run shows `page`'s first view."""
-    st.session_state[SHOWN] = page
-
-
 def values_for(page: str, refused: bool, read: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
     """The values of `page`'s first view, when this run is one: read() gives the values the
     controls will start from, or None where the page would not draw its chart from them.
     None (draw the controls now) when a URL value was `refused` or a chart was drawn before."""
-    if refused or not pending():
-        return None
-    values = read()
-    if values is not None:
-        begin(page)
+    values = None if refused or st.session_state.get(DRAWN) else read()
+    if values is None:
+        st.session_state.pop(SHOWN, None)  # this page opens whole: no first view of another is shown here
+    else:
+        st.session_state[SHOWN] = page
     return values
 
 
