@@ -123,6 +123,8 @@ st.caption(
 @st.fragment(run_every=TICK_SECONDS if is_playing() else None)
 def live_view() -> None:
     """The run at the step shown; while playing, each tick first trains it a few steps further."""
+    if first_view.reported_in_fragment("training"):
+        st.rerun()  # the curves' report reran only this fragment: the controls come with the whole page
     step, finished = min(requested_step(), cfg.steps), False
     if is_playing():
         state = run_store().state_at(cfg, min(cfg.steps, step + tick_steps(cfg))).state

@@ -114,11 +114,13 @@ def wait_for_idle(page, timeout: float = 30_000) -> None:
 
 def wait_for_charts(page, minimum: int = 1, timeout: float = 30_000) -> None:
     """Wait until at least `minimum` Plotly charts (st.plotly_chart's or ui.live_chart's) are
-    on the page and all have drawn."""
+    on the page and all have drawn: a live chart, the newest figure it was given (live_chart.js
+    keeps a figure waiting to be drawn in `initlabPending` and marks a draw in `initlabDrawing`)."""
     page.wait_for_function(
         """(minimum) => {
             const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart'], .initlab-live-chart")];
-            return charts.length >= minimum && charts.every(c => c.querySelector('.main-svg'));
+            const settled = (c) => c.querySelector('.main-svg') && !c.initlabPending && !c.initlabDrawing;
+            return charts.length >= minimum && charts.every(settled);
         }""",
         arg=minimum,
         timeout=timeout,

@@ -29,7 +29,9 @@ def after_report(at: AppTest) -> AppTest:
 
 
 def live_payloads(at: AppTest) -> list[dict]:
-    return [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name == "initlab_live_chart"]
+    return [
+        json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name == "initlab_live_chart"
+    ]
 
 
 def sidebar_widgets(at: AppTest) -> int:

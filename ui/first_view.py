@@ -50,6 +50,17 @@ def follows(page: str) -> bool:
     return True
 
 
+def reported_in_fragment(page: str) -> bool:
+    """Whether the chart of `page`'s first view, drawn in a fragment, has just reported: the
+    report reran only the fragment, which must rerun the whole page for the controls. The page
+    then does not count as just opened again (the training lab's Play, pressed during the first
+    view, keeps playing)."""
+    if not st.session_state.get(DRAWN) or st.session_state.get(SHOWN) != page:
+        return False
+    del st.session_state[SHOWN]
+    return True
+
+
 def chart_drawn() -> None:
     """The chart's report of its first draw (a callback of ui.live_chart)."""
     st.session_state[DRAWN] = True
