@@ -60,7 +60,7 @@ from bench.interactions import (
     slider,
 )
 from engine.runtime import tune_runtime
-from tests.app_support import page_path
+from tests.app_support import chart_already_drawn, page_path
 from tests.browser_support import launch_browser, running_app, wait_for_charts, wait_for_idle
 
 FIGURE_FLOOR_NAME = "floor: widget + the lab's figure"
@@ -307,7 +307,7 @@ def server_share(changes: int) -> tuple[list[float], list[float]]:
     tune_runtime()  # as app.py does
     # AppTest outside a server logs "missing ScriptRunContext" notices; they say nothing here.
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
-    at = AppTest.from_file(page_path("activations"), default_timeout=60).run()
+    at = chart_already_drawn(AppTest.from_file(page_path("activations"), default_timeout=60)).run()
     runs, simulations = [], []
     for n in range(1, changes + 1):
         at.slider(key="depth").set_value(6 + n)
