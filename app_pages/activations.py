@@ -104,7 +104,9 @@ def layer_table(result: SimResult) -> None:
     st.dataframe(
         shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400), column_config=number_format
     )
-    st.download_button("Download CSV", table.to_csv(index=False), file_name="initlab_layers.csv", mime="text/csv")
+    st.download_button(
+        "Download CSV", table.to_csv(index=False), file_name="initlab_layers.csv", mime="text/csv", on_click="ignore"
+    )
 
 
 st.subheader("Per-layer statistics")

@@ -150,4 +150,10 @@ def comparison_table(result_a: SimResult, result_b: SimResult) -> None:
     st.dataframe(
         shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400), column_config=number_format
     )
-    st.download_button("Download CSV", table.to_csv(index=False), file_name="initlab_layers_a_b.csv", mime="text/csv")
+    st.download_button(
+        "Download CSV",
+        table.to_csv(index=False),
+        file_name="initlab_layers_a_b.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
