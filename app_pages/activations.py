@@ -88,8 +88,7 @@ if prediction is not None:
 with diagnosis_slot:
     for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
         LEVEL_BOX[finding.level](finding.text)
-if first_view.showing():
-    st.stop()  # the rest comes with the controls, once the chart is on screen (ui.first_view)
+first_view.stop_if_showing()
 
 
 def layer_table(result: SimResult) -> None:

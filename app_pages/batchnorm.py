@@ -8,7 +8,7 @@ from engine.bn_lab import batch_steps, init_robustness, running_statistics, trai
 from ui import first_view, widgets
 from ui.batchnorm_params import PARAM_BY_KEY as P
 from ui.batchnorm_params import PARAMS
-from ui.controls import current_value
+from ui.controls import BoundControls
 from ui.live_chart import live_chart
 from ui.toolbar import view_toolbar
 from ui.urlparams import sanitize_query_params, start_page, warn_rejections
@@ -55,11 +55,6 @@ def controls() -> dict:
     return {key: st.session_state.get(key, param.default) for key, param in P.items()}
 
 
-def start_values() -> dict:
-    """The values the controls start from (the address, else the defaults): a first view's."""
-    return {key: current_value(P, key) for key in P}
-
-
 st.title("Batch normalization")
 st.caption(
     "Normalize each feature over the batch, then let the net rescale it: the lecture's layer, "
@@ -67,7 +62,7 @@ st.caption(
 )
 start_page("batchnorm", PARAMS)
 rejections = sanitize_query_params(PARAMS)
-v = first_view.values_for("batchnorm", bool(rejections), start_values) or controls()
+v = first_view.values_for("batchnorm", bool(rejections), lambda: BoundControls(P).values(tuple(P))) or controls()
 warn_rejections(rejections, v)
 view_toolbar("batchnorm")
 token = f"N={v['rows']} · D={v['features']} · γ={v['gamma']:g} · β={v['beta']:g} · ε={v['eps']:g} · seed {v['seed']}"
@@ -94,8 +89,7 @@ elif steps.constant_features.any():
         icon=":material/warning:",
     )
 live_chart(steps_heatmaps(steps, token), key="bn_steps")
-if first_view.showing():
-    st.stop()  # the rest comes with the controls, once the chart is on screen (ui.first_view)
+first_view.stop_if_showing()
 st.dataframe(
     {
         "feature": list(range(v["features"])),

@@ -8,7 +8,7 @@ from engine.data import MAX_NPY_BYTES, digits, parse_csv, parse_npy, photo_patch
 from engine.prep_lab import eigen_images, first_layer, leakage, pick_features, stages, zca_whitened
 from engine.transforms import channel_means, mean_image
 from ui import first_view, widgets
-from ui.controls import current_value
+from ui.controls import BoundControls
 from ui.live_chart import live_chart
 from ui.preprocessing_params import PARAM_BY_KEY as P
 from ui.preprocessing_params import PARAMS
@@ -84,7 +84,7 @@ def controls() -> dict:
 def start_values() -> dict | None:
     """The values the controls start from (the address, else the defaults), for a first view;
     None for an upload (its uploader is a control of the page itself)."""
-    values = {key: current_value(P, key) for key in P}
+    values = BoundControls(P).values(tuple(P))
     return None if values["data"] == "upload" else values
 
 
@@ -161,8 +161,7 @@ token = f"{description} · seed {v['seed']}"
 
 st.header("1. Original, zero-centered, normalized, decorrelated, whitened", anchor="stages")
 live_chart(stages_figure(stages(x, fx, fy), (f"feature {fx}", f"feature {fy}"), token), key="stages")
-if first_view.showing():
-    st.stop()  # the rest comes with the controls, once the chart is on screen (ui.first_view)
+first_view.stop_if_showing()
 st.caption(
     "Zero-centering moves the cloud to the origin in every dimension; normalizing gives every dimension the same "
     "scale (std 1), so each contributes equally; PCA rotates onto the principal axes (covariance 0); whitening "

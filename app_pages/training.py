@@ -123,7 +123,7 @@ st.caption(
 @st.fragment(run_every=TICK_SECONDS if is_playing() else None)
 def live_view() -> None:
     """The run at the step shown; while playing, each tick first trains it a few steps further."""
-    if first_view.reported_in_fragment("training"):
+    if first_view.follows("training"):
         st.rerun()  # the curves' report reran only this fragment: the controls come with the whole page
     step, finished = min(requested_step(), cfg.steps), False
     if is_playing():
@@ -153,8 +153,7 @@ def live_view() -> None:
 
 
 live_view()
-if first_view.showing():
-    st.stop()
+first_view.stop_if_showing()
 
 st.header("Sweeps", anchor="sweeps")
 sweep = widgets.choice(PARAM_BY_KEY["sweep"], "Run a sweep", radio=True)

@@ -41,20 +41,18 @@ def showing() -> bool:
     return SHOWN in st.session_state and not st.session_state.get(DRAWN)
 
 
+def stop_if_showing() -> None:
+    """End a first view's run here, under its chart: the rest comes with the controls."""
+    if showing():
+        st.stop()
+
+
 def follows(page: str) -> bool:
-    """Whether this run draws the controls of `page` after its first view (the page counts as
-    just opened, as it was in the first view's run)."""
-    if not st.session_state.get(DRAWN) or st.session_state.get(SHOWN) != page:
-        return False
-    del st.session_state[SHOWN]
-    return True
-
-
-def reported_in_fragment(page: str) -> bool:
-    """Whether the chart of `page`'s first view, drawn in a fragment, has just reported: the
-    report reran only the fragment, which must rerun the whole page for the controls. The page
-    then does not count as just opened again (the training lab's Play, pressed during the first
-    view, keeps playing)."""
+    """Whether the chart of `page`'s first view has reported and the page has yet to draw its
+    controls; the first call after the report says so, once. The page's whole run counts as
+    just opened, as the first view's did. A chart drawn in a fragment reruns only the fragment:
+    the fragment asks, then reruns the page, which then does not count as opened again (the
+    training lab's Play, pressed during the first view, keeps playing)."""
     if not st.session_state.get(DRAWN) or st.session_state.get(SHOWN) != page:
         return False
     del st.session_state[SHOWN]

@@ -8,8 +8,8 @@ with st.plotly_chart (bench/latency.py's measure, alternating runs of the same p
 loads plotly.js through Streamlit's static file serving: the smallest of plotly.js's
 partial bundles (ui/vendor/: basic, cartesian) that has every trace type of the figure,
 else the full plotly.js that ships with the installed plotly package. A fresh tab runs a
-partial bundle several times faster (docs/performance.md). Where static serving is unavailable it falls back to
-st.plotly_chart. The browser side is live_chart.js.
+partial bundle several times faster (docs/performance.md). Where static serving is
+unavailable it falls back to st.plotly_chart. The browser side is live_chart.js.
 """
 
 from __future__ import annotations
