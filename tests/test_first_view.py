@@ -149,3 +149,14 @@ def test_a_page_that_opens_whole_is_not_cut_short_by_another_pages_unfinished_fi
     assert sidebar_widgets(at) > 10
     assert len(live_payloads(at)) > 1  # the charts under the first one too
     assert all(payload["reportDrawn"] is False for payload in live_payloads(at))
+
+
+@pytest.mark.parametrize("page", ["activations", "training"])
+def test_present_mode_opens_whole_at_once(page):
+    # Its style sheet sits in the sidebar after the controls: a first view would move it when they came.
+    at = AppTest.from_file(page_path(page), default_timeout=90)
+    at.query_params["view"] = "present"
+    at.run()
+    assert not at.exception
+    assert sidebar_widgets(at) > 10
+    assert all(payload["reportDrawn"] is False for payload in live_payloads(at))

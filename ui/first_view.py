@@ -10,7 +10,8 @@ reports its first draw (ui/live_chart.js), which reruns the page whole: the cont
 starting from the same values, and the chart, already drawn, stays as it is.
 
 Only a view that draws its chart gets a first view: a refused URL value (its notice comes
-with the controls) or a setting that cannot be simulated opens the page whole at once.
+with the controls), a setting that cannot be simulated or present mode opens the page whole
+at once.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui.toolbar import is_presenting
+
 DRAWN = "_initlab_chart_drawn"  # a chart of this tab has reported its first draw
 SHOWN = "_initlab_first_view"  # the page whose first view this tab showed, its controls still to come
 
@@ -28,7 +31,10 @@ def values_for(page: str, refused: bool, read: Callable[[], dict[str, Any] | Non
     """The values of `page`'s first view, when this run is one: read() gives the values the
     controls will start from, or None where the page would not draw its chart from them.
     None (draw the controls now) when a URL value was `refused` or a chart was drawn before."""
-    values = None if refused or st.session_state.get(DRAWN) else read()
+    # Present mode opens whole: its style sheet sits in the sidebar after the controls, and would
+    # move (the sidebar and the toolbar flashing up) when they came.
+    plain = not refused and not st.session_state.get(DRAWN) and not is_presenting()
+    values = read() if plain else None
     if values is None:
         st.session_state.pop(SHOWN, None)  # this page opens whole: no first view of another is shown here
     else:
