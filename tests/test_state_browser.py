@@ -98,6 +98,21 @@ def settle(page) -> None:
     wait_for_idle(page)
 
 
+def settle_at(page, url: dict[str, str]) -> None:
+    """Settle once the address is `url` (the run a click asked for has ended: compare mode sends
+    the whole address at the end of each run), however long a loaded machine takes to start it."""
+    page.wait_for_function(
+        """(url) => {
+            const shown = Object.fromEntries(new URLSearchParams(location.search));
+            const keys = Object.keys(url);
+            return Object.keys(shown).length === keys.length && keys.every((key) => shown[key] === url[key]);
+        }""",
+        arg=url,
+        timeout=30_000,
+    )
+    settle(page)
+
+
 def disagreements(page, controls: tuple[Control, ...], expected: dict[str, str]) -> list[str]:
     """Every control whose display, URL value and chart title do not all show what the user asked for."""
     url = url_values(page)
@@ -330,18 +345,17 @@ def test_b_controls_show_what_b_is_after_a_reset_and_after_a_lecture_comparison(
     page.goto(f"{app_url}/activations?compare=true&b_depth=12&b_std=0.05")
     settle(page)
     _tab(page, "Setting B").get_by_role("button", name="Make B a copy of A again").click()
-    settle(page)
+    settle_at(page, {"compare": "true"})
     scope = _tab(page, "Setting B")
     assert (shown_value(page, COMPARED[0], scope), shown_value(page, std, scope)) == ("6", "0.01")
-    assert url_values(page) == {"compare": "true"}
     page.get_by_text("The lecture's comparisons").click()
     page.get_by_role("button", name="tanh 0.05: without vs with BN").click()
-    settle(page)
+    settle_at(page, {"compare": "true", "std": "0.05", "b_bn": "before"})
     scope = _tab(page, "Setting B")
     assert _checked_option(page, scope, "batch norm") == "before"
     assert shown_value(page, std, scope) == "0.05"  # B follows A's new σ
     page.get_by_role("button", name="tanh: 0.05 vs Xavier").click()
-    settle(page)
+    settle_at(page, {"compare": "true", "std": "0.05", "b_init": "xavier"})
     scope = _tab(page, "Setting B")
     assert shown_value(page, Control("Initializer", "init", "gaussian", "select", ""), scope) == "xavier"
     assert _checked_option(page, scope, "batch norm") == "none"
