@@ -98,6 +98,19 @@ def settle(page) -> None:
     wait_for_idle(page)
 
 
+def click_when_still(button) -> None:
+    """Click `button` once it has stopped moving: the expander it sits in opens with an animation,
+    and on a loaded machine a click aimed during it missed the button (the test then
+    waited for a view that never came)."""
+    box = None
+    for _ in range(50):
+        seen, box = box, button.bounding_box()
+        if box is not None and box == seen:
+            break
+        time.sleep(0.2)
+    button.click()
+
+
 def settle_at(page, url: dict[str, str]) -> None:
     """Settle once the address is `url` (the run a click asked for has ended: compare mode sends
     the whole address at the end of each run), however long a loaded machine takes to start it."""
@@ -349,7 +362,7 @@ def test_b_controls_show_what_b_is_after_a_reset_and_after_a_lecture_comparison(
     scope = _tab(page, "Setting B")
     assert (shown_value(page, COMPARED[0], scope), shown_value(page, std, scope)) == ("6", "0.01")
     page.get_by_text("The lecture's comparisons").click()
-    page.get_by_role("button", name="tanh 0.05: without vs with BN").click()
+    click_when_still(page.get_by_role("button", name="tanh 0.05: without vs with BN"))
     settle_at(page, {"compare": "true", "std": "0.05", "b_bn": "before"})
     scope = _tab(page, "Setting B")
     assert _checked_option(page, scope, "batch norm") == "before"
