@@ -68,14 +68,6 @@ view_toolbar("batchnorm")
 token = f"N={v['rows']} · D={v['features']} · γ={v['gamma']:g} · β={v['beta']:g} · ε={v['eps']:g} · seed {v['seed']}"
 
 st.header("1. The transform, step by step", anchor="steps")
-# Two formulas, in the order of computation: on one line they are cut in a laptop's column with
-# the sidebar open (and KaTeX's multi-line environments overflow their box by a few pixels).
-st.latex(r"\mu_j = \frac1N\sum_i x_{ij},\qquad \sigma_j^2 = \frac1N\sum_i (x_{ij}-\mu_j)^2")
-st.latex(
-    r"\hat x_{ij} = \frac{x_{ij} - \mu_j}{\sqrt{\sigma_j^2 + \varepsilon}},\qquad "
-    r"y_{ij} = \gamma\,\hat x_{ij} + \beta"
-)
-st.caption("The square root matters: some write-ups print (x − μ) / (σ² + ε), which does not give unit variance.")
 steps = batch_steps(v["rows"], v["features"], v["seed"], v["x_mean"], v["x_std"], v["gamma"], v["beta"], v["eps"])
 if v["rows"] == 1:
     st.warning(
@@ -90,6 +82,17 @@ elif steps.constant_features.any():
     )
 live_chart(steps_heatmaps(steps, token), key="bn_steps")
 first_view.stop_if_showing()
+# The formulas come under the chart, whose panels name the steps: above it, KaTeX's code and
+# fonts held up a tab's first chart, and the chart moved down when they came.
+st.markdown("What the panels compute, for each feature *j* over the batch's *N* examples:")
+# Two formulas, in the order of computation: on one line they are cut in a laptop's column with
+# the sidebar open (and KaTeX's multi-line environments overflow their box by a few pixels).
+st.latex(r"\mu_j = \frac1N\sum_i x_{ij},\qquad \sigma_j^2 = \frac1N\sum_i (x_{ij}-\mu_j)^2")
+st.latex(
+    r"\hat x_{ij} = \frac{x_{ij} - \mu_j}{\sqrt{\sigma_j^2 + \varepsilon}},\qquad "
+    r"y_{ij} = \gamma\,\hat x_{ij} + \beta"
+)
+st.caption("The square root matters: some write-ups print (x − μ) / (σ² + ε), which does not give unit variance.")
 st.dataframe(
     {
         "feature": list(range(v["features"])),

@@ -160,3 +160,13 @@ def test_present_mode_opens_whole_at_once(page):
     assert not at.exception
     assert sidebar_widgets(at) > 10
     assert all(payload["reportDrawn"] is False for payload in live_payloads(at))
+
+
+def test_the_batch_norm_lab_leaves_its_formulas_to_come_with_the_controls():
+    # KaTeX's code and fonts would hold up the first chart; tests/test_first_view_browser.py
+    # checks that their space is kept (the chart does not move when they come).
+    at = AppTest.from_file(page_path("batchnorm"), default_timeout=90).run()
+    assert not at.exception
+    assert len(at.latex) == 0 and len(live_payloads(at)) == 1
+    after = after_report(at)
+    assert len(after.latex) == 2 and r"\sqrt{\sigma_j^2 + \varepsilon}" in after.latex[1].value

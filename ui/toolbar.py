@@ -36,6 +36,8 @@ _TOOLBAR_CSS = """
   font: inherit; font-size: 0.875rem; color: #31333F; background: white; cursor: pointer;
   border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.25rem 0.75rem; min-height: 2rem;
 }
+/* Figure titles are long: the list keeps the toolbar on one line (the chart below does not move when it comes). */
+.initlab-toolbar select { max-width: 16rem; text-overflow: ellipsis; }
 .initlab-toolbar button:hover { border-color: #ff4b4b; color: #ff4b4b; }
 .initlab-toolbar button:disabled { opacity: 0.4; cursor: not-allowed; }
 .initlab-toolbar-status { font-size: 0.875rem; color: rgba(49, 51, 63, 0.7); }
