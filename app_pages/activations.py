@@ -18,7 +18,7 @@ from ui.activation_params import (
 )
 from ui.compare import open_lab
 from ui.live_chart import live_chart
-from ui.simulation import LEVEL_BOX, lab_figure, run_simulation
+from ui.simulation import LEVEL_BOX, lab_figure, run_simulation, simulate_ahead
 from ui.theory_overlay import overlay_caption
 from ui.toolbar import view_toolbar
 from viz.activations import LAYER_FIGURE_MIN_WIDTH
@@ -120,3 +120,6 @@ st.markdown(
     "Kaiming is `W = np.random.randn(Din, Dout) * np.sqrt(2 / Din)`: some write-ups print "
     "`/ np.sqrt(2 / Din)`, which divides where it must multiply."
 )
+
+# The view is complete: the net one depth key press away is computed now, not on the press.
+simulate_ahead(values)

@@ -210,6 +210,20 @@ def preset_values(name: str) -> dict[str, Any]:
     return PRESET_SET.values(name)
 
 
+def depths_ahead(values: dict[str, Any], last_depth: int | None) -> list[dict[str, Any]]:
+    """The views the depth slider's next key press shows: one layer more or fewer, the way the
+    depth last moved (both ways when it did not move), within the slider's bounds. None while
+    explicit sizes turn the slider off."""
+    if str(values.get("sizes", "")).strip():
+        return []
+    depth, bounds = values["depth"], PARAM_BY_KEY["depth"]
+    if last_depth is None or last_depth == depth:
+        steps = (1, -1)
+    else:
+        steps = (1,) if depth > last_depth else (-1,)
+    return [{**values, "depth": depth + step} for step in steps if bounds.lo <= depth + step <= bounds.hi]
+
+
 def build_config(values: dict[str, Any]) -> SimConfig:
     """The SimConfig of the current control values (already validated)."""
     values = effective_values(values)

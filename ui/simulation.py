@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import streamlit as st
 
-from engine import SimConfig, SimResult, simulate
+from engine import SimConfig, SimResult, config_problems, estimate_cost, simulate
 from engine.theory.predict import NotApplicable, Prediction
+from ui.activation_params import build_config, depths_ahead
 from ui.theory_overlay import mean_field
 from viz.activations import layer_spec
 
@@ -28,3 +30,25 @@ def lab_figure(result: SimResult, values: dict) -> tuple[dict, Prediction | NotA
     prediction = mean_field(result.config) if values["theory"] else None
     drawn = prediction if isinstance(prediction, Prediction) else None
     return layer_spec(result, values["pre"], values["logy"], show_dphi=values["dphi"], prediction=drawn), prediction
+
+
+# Estimated work (seconds) up to which the page simulates, after its view is complete, what the
+# depth slider's next key press shows: the next press then finds its net computed, as the
+# benchmark's floor finds its figure built (docs/performance.md). A rerun waits for a
+# simulation in progress, so heavier nets are left to be computed when asked for.
+AHEAD_SECONDS = 0.25
+DEPTH_SHOWN = "_activation_depth_shown"  # session key: the depth of the view last shown
+
+
+def simulate_ahead(values: dict[str, Any]) -> None:
+    """Simulate (into run_simulation's cache, with their mean-field predictions) the views one
+    depth key press away from `values`, the view just shown, each when valid and cheap."""
+    ahead = depths_ahead(values, st.session_state.get(DEPTH_SHOWN))
+    st.session_state[DEPTH_SHOWN] = values["depth"]
+    for view in ahead:
+        cfg = build_config(view)
+        if config_problems(cfg) or estimate_cost(cfg).seconds > AHEAD_SECONDS:
+            continue
+        run_simulation(cfg)
+        if view["theory"]:
+            mean_field(cfg)
