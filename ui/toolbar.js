@@ -38,14 +38,21 @@ function chartTitle(chart, index) {
   return title?.firstChild?.textContent?.trim() || `Figure ${index + 1}`;
 }
 
-// The figure list follows the page: refreshed on every run and whenever the user reaches for it.
+function choice(title, value, selected) {
+  const option = new Option(title, value, false, selected);
+  option.title = title; // the list is narrower than most titles
+  return option;
+}
+
+// The figure list follows the page: refreshed on every run, as the charts draw, and whenever
+// the user reaches for it. It stays in place with one figure or none (no toolbar reflow).
 function refreshChoices(select) {
   const found = charts();
   const chosen = select.value;
-  select.replaceChildren(
-    ...found.map((chart, i) => new Option(chartTitle(chart, i), String(i), false, String(i) === chosen)),
-  );
-  select.hidden = found.length < 2;
+  const options = found.map((chart, i) => choice(chartTitle(chart, i), String(i), String(i) === chosen));
+  select.replaceChildren(...(options.length ? options : [choice("No figure drawn yet", "", true)]));
+  select.disabled = found.length < 2;
+  select.title = select.selectedOptions[0]?.textContent ?? "";
 }
 
 function slug(text) {
@@ -104,6 +111,7 @@ export default function (component) {
     root.initlabWired = true;
     root.addEventListener("pointerover", () => refreshChoices(select));
     root.addEventListener("focusin", () => refreshChoices(select));
+    select.addEventListener("change", () => (select.title = select.selectedOptions[0]?.textContent ?? ""));
     root.addEventListener("click", async (event) => {
       const action = event.target.closest("button")?.dataset.action;
       if (action === "copy") {
@@ -116,6 +124,6 @@ export default function (component) {
     });
   }
   refreshChoices(select);
-  // Charts draw after the run that sends them: look again once they have.
-  setTimeout(() => refreshChoices(select), 1500);
+  // Charts draw after the run that sends them: look again as they do.
+  for (const delay of [300, 1500, 4000]) setTimeout(() => refreshChoices(select), delay);
 }

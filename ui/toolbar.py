@@ -24,20 +24,30 @@ _HERE = Path(__file__).parent
 _JS = (_HERE / "toolbar.js").read_text()
 _CSS = (_HERE / "present.css").read_text()
 _HTML = """<div class="initlab-toolbar">
-  <button type="button" data-action="copy" title="Copy the address of exactly this view">Copy link to this view</button>
-  <select aria-label="Figure to download" hidden></select>
-  <button type="button" data-action="png" title="Download the figure as a PNG image">Download PNG</button>
-  <button type="button" data-action="svg" title="Download the figure as an SVG image">Download SVG</button>
+  <button type="button" data-action="copy" aria-label="Copy link to this view"
+    title="Copy the address of exactly this view">Copy link</button>
+  <span class="initlab-toolbar-download" role="group" aria-label="Download a figure">
+    <span aria-hidden="true">Download</span>
+    <select aria-label="Figure to download" title="The figure to download"></select>
+    <button type="button" data-action="png" aria-label="Download PNG"
+      title="Download the chosen figure as a PNG image">PNG</button>
+    <button type="button" data-action="svg" aria-label="Download SVG"
+      title="Download the chosen figure as an SVG image">SVG</button>
+  </span>
   <span class="initlab-toolbar-status" role="status"></span>
 </div>"""
 _TOOLBAR_CSS = """
-.initlab-toolbar { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; font-family: inherit; }
+.initlab-toolbar { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; font-family: inherit; }
 .initlab-toolbar button, .initlab-toolbar select {
   font: inherit; font-size: 0.875rem; color: #31333F; background: white; cursor: pointer;
   border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.25rem 0.75rem; min-height: 2rem;
 }
-/* Figure titles are long: the list keeps the toolbar on one line (the chart below does not move when it comes). */
-.initlab-toolbar select { max-width: 16rem; text-overflow: ellipsis; }
+/* The list is there from the start and narrows before anything wraps: the figures' titles,
+   which come after the charts are drawn, neither widen the toolbar nor move the chart below. */
+.initlab-toolbar-download {
+  display: flex; flex: 1 1 18rem; max-width: 28rem; gap: 0.5rem; align-items: center; font-size: 0.875rem;
+}
+.initlab-toolbar select { flex: 1 1 6rem; min-width: 6rem; width: 0; text-overflow: ellipsis; }
 .initlab-toolbar button:hover { border-color: #ff4b4b; color: #ff4b4b; }
 .initlab-toolbar button:disabled { opacity: 0.4; cursor: not-allowed; }
 .initlab-toolbar-status { font-size: 0.875rem; color: rgba(49, 51, 63, 0.7); }

@@ -83,7 +83,7 @@ def steps_heatmaps(steps: Steps, token: str) -> go.Figure:
         }
     layout.update(
         **STREAMLIT_LOOK,
-        title=figure_title("The transform, step by step", token),
+        title=figure_title("One batch: normalized, then scaled and shifted", token),
         annotations=[panel_title(t, d) for t, d in zip(titles, domains)],
         height=120 + 28 * len(steps.x) + 80,
         margin=margin,
@@ -161,7 +161,7 @@ def robustness_figure(r: Robustness, token: str) -> go.Figure:
         layout[f"yaxis{s}"] = {"domain": [0.0, 1.0], "anchor": f"x{s}", "type": "log", "exponentformat": "power"}
     layout.update(
         **STREAMLIT_LOOK,
-        title=figure_title("Robust to initialization", token),
+        title=figure_title("Signal std vs weight scale, with and without BN", token),
         annotations=[panel_title(t, d) for t, d in zip(titles, domains)],
         height=400,
         legend=BOTTOM_LEGEND,
