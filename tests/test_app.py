@@ -180,6 +180,10 @@ def test_explicit_sizes_override_depth_and_width():
     at = run_page(sizes="784,512,256,10", init="kaiming_normal", act="relu")
     assert table_column(at, "fan_in") == [784, 512, 256]
     assert table_column(at, "fan_out") == [512, 256, 10]
+    # The greyed depth slider still shows its own value: the sidebar says what the sizes make.
+    depth = next(s for s in at.sidebar.slider if s.key == "depth")
+    assert depth.disabled and depth.value == 6
+    assert any("These sizes make 3 weight layers" in c.value for c in at.sidebar.caption)
 
 
 def test_over_budget_settings_are_refused_with_advice():

@@ -51,7 +51,21 @@ def _shape_controls(ctl: BoundControls) -> None:
         max_chars=2000,
         help="Sizes including the input, like the lecture's dims. Overrides depth and width.",
     )
+    if explicit:
+        _sizes_note(str(ctl.current("sizes")))
     ctl.number("batch", "batch N")
+
+
+def _sizes_note(sizes_text: str) -> None:
+    """Say what the explicit sizes make, as the greyed depth and width above show other values."""
+    try:
+        layers = len(parse_sizes(sizes_text)) - 1
+    except ValueError:
+        return  # the box's own warning says what is used instead
+    st.caption(
+        f"These sizes make {layers} weight layer{'s' * (layers != 1)}. Depth and width (greyed) are "
+        "kept for when the box is cleared."
+    )
 
 
 def _input_controls(ctl: BoundControls) -> None:
