@@ -44,6 +44,7 @@ def test_a_fresh_tab_gets_the_chart_without_the_controls_and_the_chart_asks_to_r
     (payload,) = live_payloads(at)
     assert payload["reportDrawn"] is True
     assert sidebar_widgets(at) == 0
+    assert [c.value for c in at.sidebar.caption] == [first_view.CONTROLS_COMING]  # not an empty sidebar
     assert not at.dataframe  # the per-layer table comes with the controls
     assert at.title[0].value == "Activation statistics"
 
@@ -68,6 +69,7 @@ def test_the_first_view_draws_the_very_figure_of_the_whole_page_and_the_controls
     assert chart_figures(after) == whole  # the chart on screen stays as it is
     assert live_payloads(after)[0]["reportDrawn"] is False
     assert sidebar_widgets(after) > 10
+    assert first_view.CONTROLS_COMING not in [c.value for c in after.sidebar.caption]
     assert len(after.dataframe) == 1
 
 

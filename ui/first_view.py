@@ -25,6 +25,7 @@ from ui.toolbar import is_presenting
 
 DRAWN = "_initlab_chart_drawn"  # a chart of this tab has reported its first draw
 SHOWN = "_initlab_first_view"  # the page whose first view this tab showed, its controls still to come
+CONTROLS_COMING = "Loading the controls…"
 
 
 def values_for(page: str, refused: bool, read: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
@@ -39,6 +40,9 @@ def values_for(page: str, refused: bool, read: Callable[[], dict[str, Any] | Non
         st.session_state.pop(SHOWN, None)  # this page opens whole: no first view of another is shown here
     else:
         st.session_state[SHOWN] = page
+        # The sidebar would hold only the page list for a moment: say what is coming there.
+        # The controls' first element replaces this note in place.
+        st.sidebar.caption(CONTROLS_COMING)
     return values
 
 

@@ -108,6 +108,8 @@ function drawLatest(target) {
     .finally(() => {
       target.initlabDrawing = false;
       reportDrawn(target);
+      // For the page's toolbar, which lists the figures drawn (ui/toolbar.js).
+      target.dispatchEvent(new CustomEvent("initlab-chart-drawn", { bubbles: true, composed: true }));
       drawLatest(target);
     });
 }

@@ -3,6 +3,7 @@
 
 const CHARTS = ".initlab-live-chart, [data-testid='stPlotlyChart'] .js-plotly-plot";
 const STREAMLIT_ONLY = ["embed", "embed_options"]; // the frame's settings, not the view's
+const DRAWN = "initlab-chart-drawn"; // a live chart has drawn (ui/live_chart.js)
 
 // The view's address: what the address bar holds, without Streamlit's iframe switches.
 function viewLink() {
@@ -112,6 +113,8 @@ export default function (component) {
     root.addEventListener("pointerover", () => refreshChoices(select));
     root.addEventListener("focusin", () => refreshChoices(select));
     select.addEventListener("change", () => (select.title = select.selectedOptions[0]?.textContent ?? ""));
+    const follow = () => (root.isConnected ? refreshChoices(select) : document.removeEventListener(DRAWN, follow));
+    document.addEventListener(DRAWN, follow);
     root.addEventListener("click", async (event) => {
       const action = event.target.closest("button")?.dataset.action;
       if (action === "copy") {
