@@ -70,7 +70,7 @@ paths = " and ".join(sorted({PATH_LABELS[p] for p in result.paths}))
 sizes = cfg.sizes
 shown_sizes = ", ".join(map(str, sizes)) if len(sizes) <= 12 else f"{sizes[0]} → … → {sizes[-1]}"
 st.caption(
-    f"{cfg.depth} layers · sizes {shown_sizes} · batch {cfg.batch} · computed by **{paths}** "
+    f"{cfg.depth} layer{'s' * (cfg.depth != 1)} · sizes {shown_sizes} · batch {cfg.batch} · computed by **{paths}** "
     f"in {seconds * 1000:.0f} ms. The address bar holds this exact view: copy it to share."
 )
 

@@ -186,6 +186,12 @@ def test_explicit_sizes_override_depth_and_width():
     assert any("These sizes make 3 weight layers" in c.value for c in at.sidebar.caption)
 
 
+def test_a_one_layer_net_is_called_one_layer():
+    at = run_page(sizes="784,10")
+    assert any(c.value.startswith("1 layer · sizes 784, 10 ·") for c in at.caption)
+    assert any("These sizes make 1 weight layer." in c.value for c in at.sidebar.caption)
+
+
 def test_over_budget_settings_are_refused_with_advice():
     at = run_page(init="glorot_uniform", depth="200", width="16384", batch="1024")
     assert not at.exception

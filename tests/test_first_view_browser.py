@@ -3,6 +3,8 @@ is when they and the rest of the page come (ui.first_view)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.browser_support import wait_for_charts, wait_for_idle
@@ -40,3 +42,64 @@ def test_the_first_chart_stays_put_when_the_controls_come(browser, app_url, lab,
     assert before, "the chart was never on screen before the controls: no first view"
     moved = max(top for top, _ in tops) - min(top for top, _ in tops)
     assert moved <= 2, f"the top chart moved by {moved:.0f} px as the page completed (first at {before[0]:.0f} px)"
+
+
+# Every frame: each live chart's key (its container's st-key- class), top, and whether it has drawn.
+TRACK_ALL_CHARTS = """
+window.initlabCharts = [];
+const trackAll = () => {
+  const charts = [...document.querySelectorAll(".initlab-live-chart")];
+  const seen = charts.map((c) => [
+    [...(c.closest("[class*='st-key-']")?.classList ?? [])].find((name) => name.startsWith("st-key-")),
+    c.getBoundingClientRect().top + window.scrollY,
+    !!c.querySelector(".main-svg"),
+  ]);
+  window.initlabCharts.push(seen);
+  requestAnimationFrame(trackAll);
+};
+requestAnimationFrame(trackAll);
+"""
+
+
+def test_a_chart_drawn_later_does_not_push_down_the_charts_below_it(browser, app_url):
+    """The signal-propagation lab's phase diagram needs a larger plotly.js bundle (cartesian)
+    than the charts below it (basic, loaded already by the activation lab): until its bundle
+    came (slow here; a trial saw the charts below drawn first) it kept a 200 px placeholder,
+    then grew by 320 px and moved every chart below. Its box now takes the figure's height
+    as soon as the figure arrives."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.add_init_script(script=TRACK_ALL_CHARTS)
+
+    def later(route) -> None:
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route("**/plotly-cartesian.min.js", later)
+    page.goto(f"{app_url}/activations")
+    wait_for_charts(page)
+    page.evaluate("window.initlabCharts = []")
+    page.get_by_test_id("stSidebarNav").locator("a").filter(has_text="Signal propagation").click()
+    page.wait_for_url("**/theory**")
+    wait_for_idle(page)
+    wait_for_charts(page, minimum=4)
+    page.wait_for_timeout(1000)
+    frames = page.evaluate("window.initlabCharts")
+    page.close()
+    charts = ("st-key-theory_cmap", "st-key-theory_spectra", "st-key-theory_glorot")
+    assert all(
+        any(name == key and drawn for f in frames for name, _, drawn in f) for key in ("st-key-theory_phase", *charts)
+    )
+    for key in charts:
+        # Its distance from the diagram's top, from its first frame on the page, drawn or still
+        # waiting (what comes above the diagram moves both alike).
+        gaps = [
+            tops[key] - tops["st-key-theory_phase"]
+            for tops in map(_tops, frames)
+            if key in tops and "st-key-theory_phase" in tops
+        ]
+        moved = max(gaps) - min(gaps)
+        assert moved <= 2, f"{key} moved by {moved:.0f} px against the phase diagram as the page's charts drew"
+
+
+def _tops(frame: list) -> dict[str, float]:
+    return {name: top for name, top, _ in frame}

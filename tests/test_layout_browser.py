@@ -155,3 +155,22 @@ def test_on_a_laptop_the_stages_wrap_to_two_rows_and_closing_the_sidebar_puts_th
     laptop.wait_for_function(SETTLED, timeout=30_000)
     assert laptop.evaluate(CHART_FIT)[0]["cut"] == []
     laptop.close()
+
+
+def test_the_toolbar_says_what_it_saved_without_moving_the_page(browser, app_url):
+    """At 1024 px with the sidebar open the toolbar has no room for its message: shown in its
+    row, "Saved …" wrapped the toolbar and pushed every chart down for four seconds."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, accept_downloads=True)
+    laptop = context.new_page()
+    laptop.goto(f"{app_url}/batchnorm")
+    wait_for_idle(laptop)
+    wait_for_charts(laptop)
+    chart_top = "() => document.querySelector('.initlab-live-chart').getBoundingClientRect().top"
+    before = laptop.evaluate(chart_top)
+    with laptop.expect_download() as saved:
+        laptop.get_by_role("button", name="Download SVG").click()
+    status = laptop.get_by_role("status")
+    status.filter(has_text="Saved").wait_for(timeout=10_000)
+    assert saved.value.suggested_filename in status.inner_text()
+    assert laptop.evaluate(chart_top) == before
+    context.close()

@@ -89,6 +89,14 @@ function followWidth(target) {
   target.initlabResize.observe(target);
 }
 
+// The box takes the figure's height before plotly.js has loaded and drawn it: charts drawn
+// later (a larger bundle) would otherwise grow from the placeholder's height and push down
+// what is already on screen below them.
+function reserveHeight(target, figure) {
+  const { height } = shaped(figure, isNarrow(figure, target)).layout;
+  if (height) target.style.height = `${height}px`;
+}
+
 function drawLatest(target) {
   const Plotly = bestPlotly();
   const next = target.initlabPending;
@@ -135,6 +143,7 @@ export default function (component) {
     if (figure !== target.initlabFigure) {
       target.initlabFigure = figure;
       target.initlabPending = { figure: JSON.parse(figure), config };
+      reserveHeight(target, target.initlabPending.figure);
       loadPlotly(bundle)
         .then(() => {
           followWidth(target);
