@@ -35,7 +35,7 @@ def test_the_first_chart_stays_put_when_the_controls_come(browser, app_url, lab,
     page.wait_for_function("() => window.initlabTops.some(([, controls]) => controls)", timeout=60_000)
     wait_for_idle(page)
     wait_for_charts(page)
-    page.wait_for_timeout(2000)  # the toolbar lists the figures 1.5 s after its run (ui/toolbar.js)
+    page.wait_for_timeout(2000)  # the toolbar lists the figures as they draw, and again 1.5 s after its run
     tops = page.evaluate("window.initlabTops")
     page.close()
     before = [top for top, controls in tops if not controls]
