@@ -53,7 +53,7 @@ _TOOLBAR_CSS = """
 /* Over the page, under the toolbar, for its few seconds: in the row it wrapped the toolbar and moved the page. */
 .initlab-toolbar { position: relative; }
 .initlab-toolbar-status {
-  position: absolute; top: calc(100% + 0.25rem); left: 0; z-index: 10; max-width: 100%;
+  position: absolute; top: calc(100% + 0.25rem); left: 0; z-index: 10; max-width: 100%; overflow-wrap: anywhere;
   font-size: 0.875rem; color: rgba(49, 51, 63, 0.8); background: white; border-radius: 0.5rem;
 }
 .initlab-toolbar-status:not(:empty) { padding: 0.25rem 0.75rem; box-shadow: 0 1px 4px rgba(49, 51, 63, 0.25); }
