@@ -53,6 +53,11 @@ function refreshChoices(select) {
   const options = found.map((chart, i) => choice(chartTitle(chart, i), String(i), String(i) === chosen));
   select.replaceChildren(...(options.length ? options : [choice("No figure drawn yet", "", true)]));
   select.disabled = found.length < 2;
+  nameChosen(select);
+}
+
+// The chosen figure's whole title, where the list shows only its start.
+function nameChosen(select) {
   select.title = select.selectedOptions[0]?.textContent ?? "";
 }
 
@@ -112,7 +117,7 @@ export default function (component) {
     root.initlabWired = true;
     root.addEventListener("pointerover", () => refreshChoices(select));
     root.addEventListener("focusin", () => refreshChoices(select));
-    select.addEventListener("change", () => (select.title = select.selectedOptions[0]?.textContent ?? ""));
+    select.addEventListener("change", () => nameChosen(select));
     const follow = () => (root.isConnected ? refreshChoices(select) : document.removeEventListener(DRAWN, follow));
     document.addEventListener(DRAWN, follow);
     root.addEventListener("click", async (event) => {
@@ -127,6 +132,6 @@ export default function (component) {
     });
   }
   refreshChoices(select);
-  // Charts draw after the run that sends them: look again as they do.
-  for (const delay of [300, 1500, 4000]) setTimeout(() => refreshChoices(select), delay);
+  // Live charts announce their draws (above); st.plotly_chart's do not: look again once they have.
+  setTimeout(() => refreshChoices(select), 1500);
 }

@@ -37,7 +37,9 @@ _HTML = """<div class="initlab-toolbar">
   <span class="initlab-toolbar-status" role="status"></span>
 </div>"""
 _TOOLBAR_CSS = """
-.initlab-toolbar { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; font-family: inherit; }
+.initlab-toolbar {
+  display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; font-family: inherit; position: relative;
+}
 .initlab-toolbar button, .initlab-toolbar select {
   font: inherit; font-size: 0.875rem; color: #31333F; background: white; cursor: pointer;
   border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.25rem 0.75rem; min-height: 2rem;
@@ -51,7 +53,6 @@ _TOOLBAR_CSS = """
 .initlab-toolbar button:hover { border-color: #ff4b4b; color: #ff4b4b; }
 .initlab-toolbar button:disabled { opacity: 0.4; cursor: not-allowed; }
 /* Over the page, under the toolbar, for its few seconds: in the row it wrapped the toolbar and moved the page. */
-.initlab-toolbar { position: relative; }
 .initlab-toolbar-status {
   position: absolute; top: calc(100% + 0.25rem); left: 0; z-index: 10; max-width: 100%; overflow-wrap: anywhere;
   font-size: 0.875rem; color: rgba(49, 51, 63, 0.8); background: white; border-radius: 0.5rem;
