@@ -27,6 +27,21 @@ CHROMIUM_ARGS = [
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
+# An init script that times the app's websocket traffic (tests/test_state_browser.settle): when the
+# browser last sent the server something (a widget's new value, a rerun) and last heard from it.
+WIRE = """(() => {
+  const wire = (window.initlabWire = { lastSent: -1, lastReceived: -1 });
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (!this.initlabWatched) {
+      this.initlabWatched = true;
+      this.addEventListener('message', () => { wire.lastReceived = performance.now(); });
+    }
+    wire.lastSent = performance.now();
+    return send.call(this, data);
+  };
+})();"""
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, launch_browser, running_app
+from tests.browser_support import CHROMIUM, WIRE, launch_browser, running_app
 
 # CI sets this: there a missing browser is a failure, not a skip.
 REQUIRE_BROWSER = os.environ.get("INITLAB_REQUIRE_BROWSER") == "1"
@@ -21,6 +21,19 @@ def _browser_missing_reason() -> str | None:
     except ImportError:
         return "playwright is not installed (pip install -r requirements-dev.txt)"
     return None
+
+
+BROWSER_FIXTURES = {"app_url", "browser", "page"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (pyproject.toml: two workers, --dist loadgroup), the tests that share the
+    app's server and browser run in one worker, one after another as they would alone (their waits
+    are for one app's reruns), while the other worker runs the AppTest and engine tests beside them."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +56,7 @@ def browser(app_url):
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(WIRE)
     page = context.new_page()
     yield page
     context.close()

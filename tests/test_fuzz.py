@@ -1,9 +1,10 @@
-"""Fuzz: hundreds of generated URLs per page through AppTest.
+"""Fuzz: generated URLs per page through AppTest.
 
-Each URL mixes malformed values (wrong types, NaN, ±inf, huge and negative
-numbers, unknown choices, very long strings, repeated keys) with valid ones and
-unknown keys. No exception may escape, every refused value gets a visible
-notice naming it, and the page still draws its main content.
+First, for each page, a few URLs that together give every parameter every malformed value
+of its kind (wrong types, NaN, ±inf, huge and negative numbers, unknown choices, very long
+strings); then random URLs that mix malformed values with valid ones, repeated keys and
+unknown keys. No exception may escape, every refused value gets a visible notice naming
+it, and the page still draws its main content.
 
 Valid values come from each parameter's lower bound and default only: the fuzz
 is about malformed input, and cheap valid values keep it inside CI's time.
@@ -31,8 +32,11 @@ from ui import (
 )
 from ui.urlparams import APP_PARAMS, MAX_TEXT, Param
 
-URLS_PER_PAGE = int(os.environ.get("INITLAB_FUZZ_URLS", "400"))
-WORKERS = 2  # AppTest runs are independent; two processes halve the wall time on two cores
+# Random URLs per page, after the ones that try every malformed value (INITLAB_FUZZ_URLS=1000 for a long run).
+URLS_PER_PAGE = int(os.environ.get("INITLAB_FUZZ_URLS", "150"))
+# AppTest runs are independent: two processes halve the wall time on two cores, unless pytest-xdist
+# already runs this beside the browser tests.
+WORKERS = 1 if os.environ.get("PYTEST_XDIST_WORKER") else 2
 # Every page also takes the app's own parameters (`view`).
 PAGES = {
     "activations": (*activation_params.ALL_PARAMS, *APP_PARAMS),
@@ -61,14 +65,14 @@ BOOL_JUNK = ["maybe", "", "yes!", "2", "nan"]
 SIZES_JUNK = ["10,x,3", "abc", ",,,", "10|20", "4096," * 60, "1e999,3", "-5,3", "nan,4"]
 
 
-def _junk(param: Param, rng: np.random.Generator) -> str:
-    """A value `param` must refuse."""
+def junk_values(param: Param) -> list[str]:
+    """The values `param` must refuse."""
     if param.choices is not None:
-        return str(rng.choice(CHOICE_JUNK))
+        return CHOICE_JUNK
     if param.kind is bool:
-        return str(rng.choice(BOOL_JUNK))
+        return BOOL_JUNK
     if param.kind is str:
-        return str(rng.choice(SIZES_JUNK))
+        return SIZES_JUNK
     pool = list(NUMBER_JUNK)
     if param.hi is not None:
         pool += [repr(param.hi * 10 + 1), "1e308"]
@@ -76,7 +80,26 @@ def _junk(param: Param, rng: np.random.Generator) -> str:
         pool += [repr(param.lo - abs(param.lo) - 1), "-1e308"]
     if param.kind is int:
         pool.append(repr((param.lo or 0) + 0.5))
-    return str(rng.choice(pool))
+    return pool
+
+
+def _junk(param: Param, rng: np.random.Generator) -> str:
+    return str(rng.choice(junk_values(param)))
+
+
+def every_junk_url(params: tuple[Param, ...]) -> list[tuple[dict, set[str]]]:
+    """URLs that give each parameter each of its malformed values once (every parameter in every
+    URL, the n-th URL each one's n-th value, wrapping around), with an unknown key."""
+    longest = max((len(junk_values(param)) for param in params), default=0)
+    urls = []
+    for n in range(longest):
+        query: dict[str, str | list[str]] = {}
+        for param in params:
+            pool = junk_values(param)
+            query[param.key] = pool[n % len(pool)]
+        query["zz_unknown"] = NUMBER_JUNK[n % len(NUMBER_JUNK)]
+        urls.append((query, {param.key for param in params}))
+    return urls
 
 
 def _valid(param: Param, rng: np.random.Generator, kept_off: frozenset[str] = frozenset()) -> str:
@@ -138,8 +161,10 @@ def check_urls(page: str, queries: list[tuple[dict, set[str]]]) -> list[str]:
 @pytest.mark.parametrize("page", list(PAGES))
 def test_generated_urls_never_raise_and_every_refusal_is_shown(page):
     rng = np.random.default_rng(list(PAGES).index(page))
-    count = URLS.get(page, URLS_PER_PAGE)
-    queries = [generated_url(PAGES[page], rng, KEPT_OFF.get(page, frozenset())) for _ in range(count)]
+    kept_off = KEPT_OFF.get(page, frozenset())
+    queries = every_junk_url(PAGES[page])
+    queries += [generated_url(PAGES[page], rng, kept_off) for _ in range(URLS.get(page, URLS_PER_PAGE))]
+    count = len(queries)
     with ProcessPoolExecutor(WORKERS) as pool:
         shares = pool.map(check_urls, [page] * WORKERS, [queries[i::WORKERS] for i in range(WORKERS)])
         failures = [failure for share in shares for failure in share]

@@ -90,12 +90,27 @@ def url_values(page) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(page.url).query))
 
 
+# Settled: the app is idle, every live chart has drawn its newest figure, the browser has sent
+# nothing for QUIET_MS (a slider sends its value up to about 200 ms after a key press, so a
+# change still on its way has been sent by then) and the server has answered what it sent last
+# and been silent for 250 ms. QUIET_MS counts from the call too: a key pressed just before it
+# may not have been sent yet.
+QUIET_MS = 600
+SETTLED = """([since, quiet]) => {
+  const wire = window.initlabWire, now = performance.now();
+  const idle = !!document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']");
+  const drawn = [...document.querySelectorAll('.initlab-live-chart')].every(
+    (chart) => chart.querySelector('.main-svg') && !chart.initlabPending && !chart.initlabDrawing);
+  return idle && drawn && now - since >= quiet && now - wire.lastSent >= quiet
+    && wire.lastReceived >= wire.lastSent && now - wire.lastReceived >= 250;
+}"""
+
+
 def settle(page) -> None:
-    """Wait until no rerun is pending: idle, then idle again after the browser had time to send more."""
-    for _ in range(2):
-        wait_for_idle(page)
-        time.sleep(1.0)
-    wait_for_idle(page)
+    """Wait until no rerun is pending or running and the charts show the last one (SETTLED)."""
+    since = page.evaluate("() => window.initlabWire ? performance.now() : null")
+    assert since is not None, "the page has no websocket timer (tests/browser_support.WIRE)"
+    page.wait_for_function(SETTLED, arg=[since, QUIET_MS], timeout=60_000, polling=50)
 
 
 def click_when_still(button) -> None:
