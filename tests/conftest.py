@@ -24,31 +24,22 @@ def _browser_missing_reason() -> str | None:
 
 
 BROWSER_FIXTURES = {"app_url", "browser", "page"}
-# The browser tests in two groups of about equal time, each with its own server and browser.
-SECOND_BROWSER_GROUP = {
-    "test_browser.py",
-    "test_first_view_browser.py",
-    "test_layout_browser.py",
-    "test_plotly_bundles.py",
-    "test_transfer_browser.py",  # after test_layout_browser.py: the full comparison it opens is computed
-}
 
 
 def _uses_the_browser(item: pytest.Item) -> bool:
-    params = item.callspec.params if hasattr(item, "callspec") else {}
+    params = item.callspec.params if hasattr(item, "callspec") else {}  # a test's parameter may be named `page`
     return bool(BROWSER_FIXTURES & (set(getattr(item, "fixturenames", ())) - set(params)))
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (pyproject.toml: two workers, --dist loadgroup), the browser tests run in
-    two groups, each in one worker with its own server and browser, one test after another as they
-    would alone (their waits are for one app's reruns); the AppTest and engine tests fill the gaps.
-    xdist hands out the largest groups first, so the two start together."""
+    one worker with one server and one browser, one after another as they would alone (their waits
+    are timed for one app's reruns), while the other worker runs the AppTest and engine tests beside
+    them. (Two browser groups at once loaded the machine enough to fail timing-sensitive tests.)"""
     for item in items:
         if _uses_the_browser(item):
-            group = "browser-2" if item.path.name in SECOND_BROWSER_GROUP else "browser-1"
-            item.add_marker(pytest.mark.xdist_group(group))
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")

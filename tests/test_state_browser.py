@@ -106,11 +106,28 @@ SETTLED = """([since, quiet]) => {
 }"""
 
 
+# What would change if a rerun were still arriving: the websocket's times, the app's state and the
+# charts' titles. Settled means SETTLED held and this stayed the same STILL_MS later.
+SNAPSHOT = """() => JSON.stringify([window.initlabWire, document.querySelector("[data-testid='stApp']")
+  ?.getAttribute('data-test-script-state'), [...document.querySelectorAll('.gtitle, .gtitle-subtitle')]
+  .map((e) => e.textContent)])"""
+STILL_MS = 400
+
+
 def settle(page) -> None:
-    """Wait until no rerun is pending or running and the charts show the last one (SETTLED)."""
+    """Wait until no rerun is pending or running and the charts show the last one: SETTLED, and
+    nothing changed for STILL_MS after (a loaded browser may take a moment to hand a chart the
+    figure the last message brought)."""
     since = page.evaluate("() => window.initlabWire ? performance.now() : null")
     assert since is not None, "the page has no websocket timer (tests/browser_support.WIRE)"
-    page.wait_for_function(SETTLED, arg=[since, QUIET_MS], timeout=60_000, polling=50)
+    deadline = time.monotonic() + 60
+    while True:
+        page.wait_for_function(SETTLED, arg=[since, QUIET_MS], timeout=60_000, polling=50)
+        before = page.evaluate(SNAPSHOT)
+        time.sleep(STILL_MS / 1000)
+        if page.evaluate(SNAPSHOT) == before and page.evaluate(SETTLED, [since, QUIET_MS]):
+            return
+        assert time.monotonic() < deadline, "the page never settled"
 
 
 def click_when_still(button) -> None:

@@ -61,6 +61,17 @@ _TOOLBAR_CSS = """
 """
 
 
+# Rules for the whole page, drawn with the toolbar so that they hold from a tab's first frame. A widget
+# whose code is still loading shows Streamlit's skeleton, 2.5rem high: as tall as the widget it stands
+# for, the chart below does not move when the widget comes (ui/first_view.py). The present switch is
+# 2rem; a row of metrics (the training lab's counters, in a container keyed `initlab_metrics`) 4.75rem.
+_PAGE_CSS = """
+.st-key-initlab_page_style { display: none; }
+.st-key-initlab_toolbar [data-testid='stSkeleton'] { height: 2rem; }
+[class*='st-key-initlab_metrics'] [data-testid='stSkeleton'] { height: 4.75rem; }
+"""
+
+
 def is_presenting() -> bool:
     """Whether this run shows present mode (the switch's value, else the address's)."""
     if VIEW.key in st.session_state:
@@ -77,6 +88,8 @@ def view_toolbar(page: str) -> bool:
     with st.container(horizontal=True, vertical_alignment="center", key="initlab_toolbar"):
         toolbar = st.components.v2.component("initlab_toolbar", html=_HTML, css=_TOOLBAR_CSS, js=_JS)
         toolbar(data={"page": page}, key="initlab_toolbar_buttons")
+        page_style = st.components.v2.component("initlab_page_style", css=_PAGE_CSS, isolate_styles=False)
+        page_style(key="initlab_page_style")
         presented = st.pills(
             "Present",
             (PRESENT,),

@@ -127,7 +127,7 @@ def counter(state: TrainState, who: str = "") -> None:
     epoch = state.step * cfg.batch / cfg.n_train
     points = state.record.points
     last = points[-1] if points else None
-    cols = st.columns(4)
+    cols = st.container(key=f"initlab_metrics_{who[:1] or 'run'}").columns(4)  # keyed: ui/toolbar.py's style
     epochs = f"epoch {epoch:.1f}: {cfg.n_train} training examples"
     cols[0].metric(f"{who}step (of {cfg.steps:,})", f"{state.step:,}", help=epochs)
     if state.diverged_at is not None:
