@@ -26,10 +26,9 @@ requestAnimationFrame(track);
 """
 
 
-def top_chart_movement(page, url: str, first_view: bool = True) -> float:
+def top_chart_movement(page, url: str) -> float:
     """Open `url` in `page` and return how far the top chart moved from its first draw until the page
-    completed (its controls, the rest of the page, the toolbar's lists). `first_view`: the page
-    draws its chart before its controls (ui.first_view; the signal-propagation lab has none)."""
+    completed (its controls, the rest of the page, the toolbar's lists)."""
     page.add_init_script(script=TRACK_TOP_CHART)
     page.goto(url)
     page.wait_for_function("() => window.initlabTops.some(([, controls]) => controls)", timeout=60_000)
@@ -37,8 +36,8 @@ def top_chart_movement(page, url: str, first_view: bool = True) -> float:
     wait_for_charts(page)
     page.wait_for_timeout(2000)  # the toolbar lists the figures as they draw, and again 1.5 s after its run
     tops = page.evaluate("window.initlabTops")
-    if first_view:
-        assert any(not controls for _, controls in tops), "the chart was never on screen before the controls"
+    before = [top for top, controls in tops if not controls]
+    assert before, "the chart was never on screen before the controls: no first view"
     return max(top for top, _ in tops) - min(top for top, _ in tops)
 
 
@@ -52,12 +51,11 @@ def test_the_first_chart_stays_put_when_the_controls_come(browser, app_url, lab,
     assert moved <= 2, f"the top chart moved by {moved:.0f} px as the page completed"
 
 
-@pytest.mark.parametrize("lab", ["batchnorm", "training", "theory"])
+@pytest.mark.parametrize("lab", ["batchnorm", "training"])
 def test_the_first_chart_stays_put_when_the_widgets_code_comes_late(browser, app_url, lab):
     """On a loaded machine the chart can be drawn while a widget above it (the toolbar's present
-    switch, the training lab's counters, the signal-propagation lab's numbers) still waits for its
-    code and shows Streamlit's skeleton, which was taller than the switch (40 px, not 32) and shorter
-    than a row of metrics (40, not 76):
+    switch, the training lab's counters) still waits for its code and shows Streamlit's skeleton,
+    which was taller than the switch (40 px, not 32) and shorter than the counters (40, not 76):
     the chart then moved when the code came. Here the code of those widgets comes 1.5 s late."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
 
@@ -66,7 +64,7 @@ def test_the_first_chart_stays_put_when_the_widgets_code_comes_late(browser, app
         route.continue_()
 
     page.route(re.compile(r"/static/js/(ButtonGroup|Metric)\.[^/]*\.js$"), late)
-    moved = top_chart_movement(page, f"{app_url}/{lab}", first_view=lab != "theory")
+    moved = top_chart_movement(page, f"{app_url}/{lab}")
     page.close()
     assert moved <= 2, f"the top chart moved by {moved:.0f} px when the widgets' code came"
 
