@@ -51,24 +51,6 @@ def test_the_first_chart_stays_put_when_the_controls_come(browser, app_url, lab,
     assert moved <= 2, f"the top chart moved by {moved:.0f} px as the page completed"
 
 
-@pytest.mark.parametrize("lab", ["batchnorm", "training"])
-def test_the_first_chart_stays_put_when_the_widgets_code_comes_late(browser, app_url, lab):
-    """On a loaded machine the chart can be drawn while a widget above it (the toolbar's present
-    switch, the training lab's counters) still waits for its code and shows Streamlit's skeleton,
-    which was taller than the switch (40 px, not 32) and shorter than the counters (40, not 76):
-    the chart then moved when the code came. Here the code of those widgets comes 1.5 s late."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-
-    def late(route) -> None:
-        time.sleep(1.5)
-        route.continue_()
-
-    page.route(re.compile(r"/static/js/(ButtonGroup|Metric)\.[^/]*\.js$"), late)
-    moved = top_chart_movement(page, f"{app_url}/{lab}")
-    page.close()
-    assert moved <= 2, f"the top chart moved by {moved:.0f} px when the widgets' code came"
-
-
 # Every frame: each live chart's key (its container's st-key- class), top, and whether it has drawn.
 TRACK_ALL_CHARTS = """
 window.initlabCharts = [];
@@ -128,3 +110,21 @@ def test_a_chart_drawn_later_does_not_push_down_the_charts_below_it(browser, app
 
 def _tops(frame: list) -> dict[str, float]:
     return {name: top for name, top, _ in frame}
+
+
+@pytest.mark.parametrize("lab", ["batchnorm", "training"])
+def test_the_first_chart_stays_put_when_the_widgets_code_comes_late(browser, app_url, lab):
+    """On a loaded machine the chart can be drawn while a widget above it (the toolbar's present
+    switch, the training lab's counters) still waits for its code and shows Streamlit's skeleton,
+    which was taller than the switch (40 px, not 32) and shorter than the counters (40, not 76):
+    the chart then moved when the code came. Here the code of those widgets comes 1.5 s late."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+
+    def late(route) -> None:
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route(re.compile(r"/static/js/(ButtonGroup|Metric)\.[^/]*\.js$"), late)
+    moved = top_chart_movement(page, f"{app_url}/{lab}")
+    page.close()
+    assert moved <= 2, f"the top chart moved by {moved:.0f} px when the widgets' code came"
