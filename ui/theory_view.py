@@ -48,7 +48,7 @@ def setting_numbers(act: str, slope: float, sw2: float, sb2: float) -> tuple[Fix
 def show_metrics(numbers: tuple[FixedPoint, float]) -> None:
     """The page's headline numbers, one st.metric each."""
     fixed, critical = numbers
-    cells = st.columns(5)
+    cells = st.container(key="initlab_metrics_theory").columns(5)  # keyed: ui/toolbar.py's style
     cells[0].metric(
         "critical σ_w²",
         "none" if math.isnan(critical) else f"{critical:.4g}",

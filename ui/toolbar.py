@@ -64,7 +64,8 @@ _TOOLBAR_CSS = """
 # Rules for the whole page, drawn with the toolbar so that they hold from a tab's first frame. A widget
 # whose code is still loading shows Streamlit's skeleton, 2.5rem high: as tall as the widget it stands
 # for, the chart below does not move when the widget comes (ui/first_view.py). The present switch is
-# 2rem; a row of metrics (the training lab's counters, in a container keyed `initlab_metrics`) 4.75rem.
+# 2rem; a row of metrics (in a container keyed `initlab_metrics…`: the training lab's counters, the
+# signal-propagation lab's numbers) 4.75rem.
 _PAGE_CSS = """
 .st-key-initlab_page_style { display: none; }
 .st-key-initlab_toolbar [data-testid='stSkeleton'] { height: 2rem; }
