@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from engine.runtime import tune_runtime
+from engine.runtime import freeze_heap_once, tune_runtime
 from ui.history import keep_history_meaningful
 
 tune_runtime()  # glibc allocator and BLAS threads, see engine/runtime.py: its work runs once per process
@@ -29,3 +29,6 @@ pages = [
 page = st.navigation(pages)
 keep_history_meaningful()
 page.run()
+# Reached only when the page ran to its end (st.stop and reruns raise): its modules and caches
+# are loaded, and full garbage collections skip them from now on (engine/runtime.py).
+freeze_heap_once(page.url_path)

@@ -103,8 +103,14 @@ def layer_table(result: SimResult) -> None:
     st.dataframe(
         shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400), column_config=number_format
     )
+    # Written when clicked: built on every run, the file cost a CSV, a stored media file and a
+    # request from the browser per change of any control.
     st.download_button(
-        "Download CSV", table.to_csv(index=False), file_name="initlab_layers.csv", mime="text/csv", on_click="ignore"
+        "Download CSV",
+        lambda: table.to_csv(index=False),
+        file_name="initlab_layers.csv",
+        mime="text/csv",
+        on_click="ignore",
     )
 
 

@@ -148,6 +148,30 @@ def test_shared_url_reproduces_the_view(page, browser, app_url):
     other.context.close()
 
 
+def test_the_table_downloads_as_the_csv_of_the_view_shown(browser, app_url, tmp_path):
+    """The CSV is written when the button is clicked (not on every run): it must still be the
+    table of the view on screen, after a change of a control too."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    open_lab(page, app_url, "depth=3")
+    page.locator("[data-testid='stSlider']").filter(has_text="depth (weight layers)").locator(
+        "input[type='range']"
+    ).focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_token(page, "· 4×4096 ·")
+    wait_for_idle(page)
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Download CSV").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    header, *rows = saved.read_text().splitlines()
+    assert saved.name == "initlab_layers.csv"
+    assert header.startswith("layer,fan_in,fan_out,")
+    assert [row.split(",")[0] for row in rows] == ["1", "2", "3", "4"]
+    assert page.locator("[data-testid='stException']").count() == 0
+    context.close()
+
+
 def test_a_100_by_16384_net_updates_and_names_its_path(page, app_url):
     open_lab(page, app_url, "init=xavier&depth=100&width=16384")
     choose(page, "Activation", "relu")

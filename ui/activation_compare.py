@@ -152,7 +152,7 @@ def comparison_table(result_a: SimResult, result_b: SimResult) -> None:
     )
     st.download_button(
         "Download CSV",
-        table.to_csv(index=False),
+        lambda: table.to_csv(index=False),  # written when clicked, as the lab's own table
         file_name="initlab_layers_a_b.csv",
         mime="text/csv",
         on_click="ignore",

@@ -258,7 +258,11 @@ def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
     )
     left, middle, right = st.columns(3)
     left.download_button(
-        "Download CSV", table.to_csv(index=False), file_name="initlab_runs.csv", mime="text/csv", on_click="ignore"
+        "Download CSV",
+        lambda: table.to_csv(index=False),  # written when clicked: the page reruns often while training
+        file_name="initlab_runs.csv",
+        mime="text/csv",
+        on_click="ignore",
     )
     middle.button(
         "Keep this run",
