@@ -118,6 +118,18 @@ def test_choosing_custom_keeps_the_view():
     assert table_column(at, "act_std") == before
 
 
+def test_choosing_custom_on_a_preset_view_keeps_it_and_the_box_names_it():
+    """The label is derived from the values: Custom chosen on a preset's view keeps the view, and
+    the box names the preset again, as it does for anyone who opens the same link."""
+    at = run_page(preset="tanh-0.05")
+    before = table_column(at, "act_std")
+    preset_box(at).set_value("custom").run()
+    assert preset_box(at).value == "tanh-0.05"
+    assert table_column(at, "act_std") == before
+    preset_box(at).set_value("custom").run()  # and again: the new box takes the choice as well
+    assert preset_box(at).value == "tanh-0.05"
+
+
 def test_the_box_follows_the_values_back_to_a_preset():
     at = run_page(preset="tanh-xavier")
     at.selectbox(key="act").set_value("relu").run()

@@ -23,6 +23,7 @@ from ui.urlparams import Param, drop_from_url, rewrite_url, url_value
 
 CUSTOM = "custom"
 PRESET_KEY = "preset"
+REDRAWN = "_preset_box_redrawn"  # session key: bumped to draw a new preset box
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class PresetSet:
         """
         shown = self.matching(values)
         names = tuple(self.presets)
-        key = f"{PRESET_KEY}_{shown}"
+        key = f"{PRESET_KEY}_{shown}_{st.session_state.get(REDRAWN, 0)}"
         st.selectbox(
             label,
             names,
@@ -116,8 +117,11 @@ class PresetSet:
 
     def _apply_chosen(self, key: str, shown: str) -> None:
         name = st.session_state[key]
-        # Custom means "keep what I have". A box that reports the value it was drawn with is a
-        # stale one (a rerun that raced its replacement), not a choice.
+        # Custom means "keep what I have": when that is a preset, a new box names it again (the
+        # label stays derived; this box would keep saying Custom). A box that reports the value
+        # it was drawn with is a stale one (a rerun that raced its replacement), not a choice.
+        if name == CUSTOM and shown != CUSTOM:
+            st.session_state[REDRAWN] = st.session_state.get(REDRAWN, 0) + 1
         if name in (CUSTOM, shown):
             return
         # Only the controls whose value changes: each one written is a widget state sent back to
