@@ -259,7 +259,9 @@ def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
     left, middle, right = st.columns(3)
     left.download_button(
         "Download CSV",
-        lambda: table.to_csv(index=False),  # written when clicked: the page reruns often while training
+        # Written now, not when clicked: while training, the page redraws this button twice a second and
+        # a click could land on a button whose deferred file was already gone (it did nothing).
+        table.to_csv(index=False),
         file_name="initlab_runs.csv",
         mime="text/csv",
         on_click="ignore",
