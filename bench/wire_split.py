@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.interactions import ACTIVATION_LAB, FIGURE_FLOOR, Change
+from bench.latency import apply
 from tests.browser_support import launch_browser, running_app, wait_for_charts, wait_for_idle
 
 # Timestamps in the page: the action's first event, each message sent and received (with its
@@ -98,9 +99,7 @@ def phases(log: list, shown: float) -> tuple[float, ...]:
 
 def make_change(page, change: Change, n: int) -> tuple[float, ...]:
     if change.before is not None:
-        change.before.drive(page, change.before.label, change.before.value(n))()
-        page.wait_for_function(change.before.check, arg=change.before.shown(n), polling="raf", timeout=60_000)
-        wait_for_idle(page)
+        apply(page, change.before, n)  # untimed here: its own view settles first
     action = change.drive(page, change.label, change.value(n))
     page.evaluate("window.initlabSplit.length = 0")
     action()

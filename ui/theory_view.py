@@ -22,6 +22,7 @@ from engine.theory.meanfield import (
 from ui.activation_params import build_config, preset_values
 from ui.simulation import run_simulation
 from ui.theory_params import INITS, LAB_WIDTH, PHASE_W2_RANGE
+from ui.toolbar import metrics_columns
 from viz.theory import DepthCurves, Mark, Spectrum, correlation_figure, glorot_figure, phase_figure, spectrum_figure
 
 GLOROT_PRESETS = ("glorot-standard", "glorot-normalized")
@@ -48,7 +49,7 @@ def setting_numbers(act: str, slope: float, sw2: float, sb2: float) -> tuple[Fix
 def show_metrics(numbers: tuple[FixedPoint, float]) -> None:
     """The page's headline numbers, one st.metric each."""
     fixed, critical = numbers
-    cells = st.container(key="initlab_metrics_theory").columns(5)  # keyed: ui/toolbar.py's style
+    cells = metrics_columns("theory", 5)
     cells[0].metric(
         "critical σ_w²",
         "none" if math.isnan(critical) else f"{critical:.4g}",

@@ -73,6 +73,12 @@ _PAGE_CSS = """
 """
 
 
+def metrics_columns(name: str, count: int) -> list:
+    """`count` columns for a row of st.metric, in a container the page style sizes while the
+    metrics' code loads (`name` tells the page's rows apart)."""
+    return st.container(key=f"initlab_metrics_{name}").columns(count)
+
+
 def is_presenting() -> bool:
     """Whether this run shows present mode (the switch's value, else the address's)."""
     if VIEW.key in st.session_state:

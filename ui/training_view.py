@@ -19,6 +19,7 @@ from engine.train.sweeps import LR_BASE, SCALE_BASE, Progress, SweepRun, learnin
 from engine.train.trainer import TrainConfig, TrainState, estimate_cost, evaluate
 from ui.controls import current_value
 from ui.live_chart import live_chart
+from ui.toolbar import metrics_columns
 from ui.training_params import PARAM_BY_KEY, build_config, differing, kept_values
 from ui.training_run import forget_kept, keep, kept_runs, trained
 from ui.training_text import SWEEPS
@@ -127,7 +128,7 @@ def counter(state: TrainState, who: str = "") -> None:
     epoch = state.step * cfg.batch / cfg.n_train
     points = state.record.points
     last = points[-1] if points else None
-    cols = st.container(key=f"initlab_metrics_{who[:1] or 'run'}").columns(4)  # keyed: ui/toolbar.py's style
+    cols = metrics_columns(who[:1] or "run", 4)
     epochs = f"epoch {epoch:.1f}: {cfg.n_train} training examples"
     cols[0].metric(f"{who}step (of {cfg.steps:,})", f"{state.step:,}", help=epochs)
     if state.diverged_at is not None:
