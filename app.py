@@ -3,7 +3,8 @@
 import streamlit as st
 
 from engine.runtime import freeze_heap_once, tune_runtime
-from ui.history import keep_history_meaningful
+from ui.history import history_kept_meaningful
+from ui.page_run import run_page
 
 tune_runtime()  # glibc allocator and BLAS threads, see engine/runtime.py: its work runs once per process
 
@@ -27,8 +28,8 @@ pages = [
     st.Page("app_pages/transfer.py", title="Transfer learning", icon=":material/swap_horiz:", url_path="transfer"),
 ]
 page = st.navigation(pages)
-keep_history_meaningful()
-page.run()
-# Reached only when the page ran to its end (st.stop and reruns raise): its modules and caches
+with history_kept_meaningful():
+    run_page(page)
+# Reached only when the page ran to its end or end_page() (reruns raise): its modules and caches
 # are loaded, and full garbage collections skip them from now on (engine/runtime.py).
 freeze_heap_once(page.url_path)

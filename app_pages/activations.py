@@ -18,6 +18,7 @@ from ui.activation_params import (
 )
 from ui.compare import open_lab
 from ui.live_chart import live_chart
+from ui.page_run import end_page
 from ui.simulation import LEVEL_BOX, lab_figure, run_simulation, simulate_ahead
 from ui.theory_overlay import overlay_caption
 from ui.toolbar import view_toolbar
@@ -47,13 +48,13 @@ if opened and values["init"].startswith("kaiming") and values["gain"] is not Non
 send_view_address(values, compared)
 if compared is not None:
     show_comparison(values, compared)
-    st.stop()
+    end_page()
 
 cfg = build_config(values)
 problems = config_problems(cfg)
 if problems:
     st.error("Cannot simulate: " + "; ".join(problems) + ".")
-    st.stop()
+    end_page()
 cost = estimate_cost(cfg)
 if not cost.within_budget:
     st.error(budget_advice(cfg, cost), icon=":material/timer:")
@@ -63,7 +64,7 @@ if not cost.within_budget:
     ]
     if links:
         st.markdown("Open it with " + " · ".join(links))
-    st.stop()
+    end_page()
 
 result, seconds = run_simulation(cfg)
 paths = " and ".join(sorted({PATH_LABELS[p] for p in result.paths}))

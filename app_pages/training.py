@@ -5,6 +5,7 @@ import streamlit as st
 from engine.train.trainer import BUDGET_SECONDS, config_problems, estimate_cost
 from ui import first_view, widgets
 from ui.compare import compare_address, open_lab
+from ui.page_run import end_page
 from ui.toolbar import view_toolbar
 from ui.training_controls import LAB, first_view_values, lab_controls
 from ui.training_params import (
@@ -60,7 +61,7 @@ cfg = build_config(values)
 problems = config_problems(cfg)
 if problems:
     st.error("Cannot train: " + "; ".join(problems) + ".")
-    st.stop()
+    end_page()
 cost = estimate_cost(cfg)
 if not cost.within_budget:
     st.error(
@@ -72,14 +73,14 @@ if not cost.within_budget:
     links = [f"[{label}](training?{view_query(values, **changes)})" for label, changes in budget_fixes(values)]
     if links:
         st.markdown("Open it with " + " · ".join(links))
-    st.stop()
+    end_page()
 
 if compared is not None:
     b_cfg = build_config(compared)
     b_problems = config_problems(b_cfg)
     if b_problems:
         st.error("Cannot train setting B: " + "; ".join(b_problems) + ".")
-        st.stop()
+        end_page()
     b_cost = estimate_cost(b_cfg)
     if cost.seconds + b_cost.seconds > BUDGET_SECONDS:
         st.error(
@@ -87,7 +88,7 @@ if compared is not None:
             f"budget of {BUDGET_SECONDS:.0f} s: give B (or A) fewer steps or a smaller net.",
             icon=":material/timer:",
         )
-        st.stop()
+        end_page()
 
 if requested_step() > cfg.steps:
     st.info(

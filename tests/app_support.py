@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from ui import first_view
+from ui import first_view, urlparams
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -25,6 +25,7 @@ def run_page(path: str, timeout: float = 90, **query) -> AppTest:
     at = AppTest.from_file(path, default_timeout=timeout)
     at.query_params.update(query)
     chart_already_drawn(at)
+    history_guard_reported(at)
     return at.run()
 
 
@@ -32,6 +33,13 @@ def chart_already_drawn(at: AppTest) -> AppTest:
     """As in a tab that has drawn a chart before: the page opens whole (a tab's first view of
     a lab waits for its chart's report from the browser, which AppTest has not: ui.first_view)."""
     at.session_state[first_view.DRAWN] = True
+    return at
+
+
+def history_guard_reported(at: AppTest) -> AppTest:
+    """As in a tab whose history guard (ui/history.js) has said it is installed: the page sends
+    the addresses it corrects at once (a fresh tab's first run holds them back: ui.urlparams)."""
+    at.session_state[urlparams.HISTORY_GUARD_KEY] = {"installed": True}
     return at
 
 

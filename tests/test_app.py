@@ -1,5 +1,6 @@
 """AppTest: every page renders; widgets and URL parameters drive the result; bad URLs get a notice."""
 
+import json
 import re
 import urllib.parse
 
@@ -9,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from engine import SimConfig, simulate
 from engine.diagnose import diagnose
 from tests import app_support
-from tests.app_support import APP, chart_figures
+from tests.app_support import APP, chart_figures, history_guard_reported
 
 TIMEOUT = 60
 ACTIVATIONS_PAGE = app_support.page_path("activations")
@@ -327,12 +328,36 @@ def test_refusal_notices_name_what_was_given_and_what_is_used(query, notice):
     assert not any("None" in w.value or "``" in w.value for w in at.warning)
 
 
-def test_the_home_page_drops_unknown_parameters_with_a_notice():
+def test_the_home_page_drops_unknown_parameters_with_a_notice_once_the_history_guard_is_there():
+    """A fresh tab's first run holds the corrected address back (sent before ui/history.js is
+    installed, it would push a history entry for a view nobody saw) and asks the guard to report;
+    the report's rerun sends it."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["x"] = "1"
     at.run()
     assert any("`x=1` is not a setting of this page" in w.value for w in at.warning)
+    assert at.query_params["x"] == "1"
+    assert guard_data(at) == {"waiting": True}
+    history_guard_reported(at).run()
     assert "x" not in at.query_params
+    assert guard_data(at) == {"waiting": False}
+
+
+def test_a_page_that_ends_early_still_gets_the_history_guard_and_its_address_sent():
+    """Compare mode ends the page early (ui.page_run.end_page): the guard still comes after it."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"compare": "true", "b_std": "0.05", "foo": "1"})
+    app_support.chart_already_drawn(at.switch_page("app_pages/activations.py")).run()
+    assert chart_figures(at)[0]["layout"]["title"]["text"].startswith("A and B compared")
+    assert guard_data(at) == {"waiting": True} and at.query_params["foo"] == "1"
+    history_guard_reported(at).run()
+    assert dict(at.query_params) == {"compare": "true", "b_std": "0.05"}
+
+
+def guard_data(at: AppTest) -> dict:
+    """What the page gave the history guard (ui/history.py)."""
+    (guard,) = [e for e in at.get("bidi_component") if e.proto.component_name == "initlab_history"]
+    return json.loads(guard.proto.json)
 
 
 def test_a_refusal_names_bounds_and_fallbacks_as_the_address_spells_them():

@@ -21,6 +21,7 @@ from typing import Any
 
 import streamlit as st
 
+from ui.page_run import end_page
 from ui.toolbar import is_presenting
 
 DRAWN = "_initlab_chart_drawn"  # a chart of this tab has reported its first draw
@@ -54,7 +55,7 @@ def showing() -> bool:
 def stop_if_showing() -> None:
     """End a first view's run here, under its chart: the rest comes with the controls."""
     if showing():
-        st.stop()
+        end_page()
 
 
 def follows(page: str) -> bool:

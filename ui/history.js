@@ -2,11 +2,17 @@
 // every address the server sends: a corrected or expanded link, and, when the user leaves a
 // page, that page's address stripped of its settings, a view nobody saw. Here an address
 // for the page already shown replaces the current entry instead, and when a new page follows
-// at once, the entry being left gets back the address the user last saw on it.
+// at once, the entry being left gets back the address the user last saw on it. A fresh tab's
+// first run holds its corrected address back until this reports itself installed.
 
 const LEAVING_WINDOW_MS = 2000;
 
-export default function () {
+export default function ({ data, setStateValue }) {
+  guardHistory();
+  if (data?.waiting) setStateValue("installed", true);
+}
+
+function guardHistory() {
   if (window.initlabHistory) return;
   window.initlabHistory = true;
   const push = history.pushState.bind(history);

@@ -5,20 +5,41 @@ between the pages and links a user opened. Streamlit also pushes an entry for ev
 the server sends: a corrected link, a preset expanded into its values, and, on leaving a
 page, that page's address without its settings. history.js turns the first kind into
 replacements and gives the page being left its last address back, so no entry shows a
-view nobody saw.
+view nobody saw. It can only do so once installed: a fresh tab's first run holds back the
+address it corrects (ui/urlparams.py), the guard reports itself installed, and the rerun
+that report causes sends the address, now as a replacement.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
 
+from ui.urlparams import HISTORY_GUARD_KEY, address_waiting, guard_shown, send_waiting_address
+
 _JS = (Path(__file__).parent / "history.js").read_text()
 
 
-def keep_history_meaningful() -> None:
-    """Install history.js in the browser (once per window; call on every run of every page)."""
-    component = st.components.v2.component("initlab_history", html="<span></span>", js=_JS)
+@contextmanager
+def history_kept_meaningful() -> Iterator[None]:
+    """Run a page inside this: history.js is installed in the browser (once per window) and an
+    address the page's first run held back is sent once the guard says it is there."""
+    send_waiting_address()
     with st.sidebar:
-        component(key="initlab_history")
+        slot = st.empty()  # the guard's place, filled after the page: only then is it known
+    try:  # whether the page held an address back (a page ended by end_page comes here too)
+        yield
+    finally:
+        guard = st.components.v2.component("initlab_history", html="<span></span>", js=_JS)
+        with slot:
+            # `waiting` asks the guard to report itself installed, which reruns the page and
+            # sends the address; with nothing waiting there is no report and no rerun.
+            guard(data={"waiting": address_waiting()}, key=HISTORY_GUARD_KEY, on_installed_change=_no_op)
+        guard_shown()
+
+
+def _no_op() -> None:
+    """The guard's report only needs the rerun it causes (Streamlit requires a callback)."""

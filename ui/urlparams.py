@@ -140,19 +140,73 @@ def _query_params_internals():
     """Streamlit's query-parameter store for this session.
 
     Streamlit keeps the page-load query string separately for seeding bound widgets
-    and offers no public way to correct it before the widgets run; the two functions
-    below are the only places that reach into its (pinned) internals.
+    and offers no public way to correct it before the widgets run, nor to send an address
+    later than the run that set it; the functions of this module are the only places that
+    reach into its (pinned) internals.
     """
     from streamlit.runtime.state.session_state_proxy import get_session_state
 
     return get_session_state().query_params()
 
 
+# The browser side of ui/history.py keeps addresses the server sends from becoming history
+# entries, once it is installed. The first run of a session (a fresh tab) comes before that: an
+# address it corrects waits until the guard reports itself installed, which reruns the page
+# (sent at once, it would push an entry for a view nobody saw).
+HISTORY_GUARD_KEY = "initlab_history"
+_GUARD_SHOWN = "_initlab_history_guard_shown"
+_ADDRESS_WAITING = "_initlab_address_waiting"
+
+
+def history_guard_reported() -> bool:
+    """Whether ui/history.js has said it is installed in this session's window."""
+    state = st.session_state.get(HISTORY_GUARD_KEY)
+    return bool(state and state.get("installed"))
+
+
+def address_waiting() -> bool:
+    """Whether an address is held back until the history guard reports itself installed."""
+    return _ADDRESS_WAITING in st.session_state
+
+
+def guard_shown() -> None:
+    """Note that the page has given the browser the guard (it mounts with this run's elements)."""
+    st.session_state[_GUARD_SHOWN] = True
+
+
+def _send_address(qp) -> None:
+    """Send Streamlit's copy of the URL to the browser, or hold it while the guard may be missing."""
+    if history_guard_reported() or (st.session_state.get(_GUARD_SHOWN) and not address_waiting()):
+        qp._send_query_param_msg()
+        return
+    ctx = get_script_run_ctx()
+    # What the browser shows (ctx.query_string follows sent addresses only) and what it should.
+    shown = ctx.query_string if ctx else ""
+    st.session_state[_ADDRESS_WAITING] = (shown, parse.urlencode(qp._query_params, doseq=True))
+
+
+def send_waiting_address() -> None:
+    """Send the address an earlier run held back, now that the guard turns it into a replacement
+    (call first in a run). Streamlit has just reloaded its copy of the URL from the browser's
+    address; the held one replaces it unless the user has changed the view since."""
+    if not (address_waiting() and history_guard_reported()):
+        return
+    shown, corrected = st.session_state.pop(_ADDRESS_WAITING)
+    ctx = get_script_run_ctx()
+    if ctx is None or ctx.query_string != shown:
+        return
+    with _query_params_internals() as qp:
+        qp.set_initial_query_params(corrected)  # as Streamlit does for the browser's address
+        qp.populate_from_query_string(corrected)
+        qp._send_query_param_msg()
+
+
 def drop_from_url(key: str) -> None:
     """Remove `key` from the URL and from the values Streamlit seeds widgets with."""
     with _query_params_internals() as qp:
         qp._initial_query_params.pop(key, None)
-        qp.remove_param(key)
+        if qp.discard_param_no_forward_msg(key):
+            _send_address(qp)
 
 
 def rewrite_url(values: dict[str, str]) -> None:
@@ -166,7 +220,7 @@ def rewrite_url(values: dict[str, str]) -> None:
         for key, raw in values.items():
             qp._initial_query_params[key] = [raw]
             qp.set_with_no_forward_msg(key, raw)
-        qp._send_query_param_msg()
+        _send_address(qp)
 
 
 def set_own(key: str, raw: str | None) -> None:
@@ -194,7 +248,7 @@ def send_url(values: dict[str, str | None]) -> None:
                 qp.discard_param_no_forward_msg(key)
             else:
                 qp.set_with_no_forward_msg(key, raw)
-        qp._send_query_param_msg()
+        _send_address(qp)
 
 
 def _app_values() -> dict[str, str | None]:
@@ -255,7 +309,7 @@ def start_page(page: str, params: Iterable[Param]) -> bool:
             for key, values in dropped.items():
                 qp._initial_query_params[key] = values
                 qp.set_with_no_forward_msg(key, values[-1] if len(values) == 1 else values)
-            qp._send_query_param_msg()
+            _send_address(qp)
     return True
 
 
