@@ -319,6 +319,8 @@ def test_gain_is_pytorchs_and_an_old_kaiming_link_is_told_what_changed():
             "`gain=-1` must be between 0 and 100; it was ignored and the default",
         ),
         ({"sizes": "4096,,10"}, "`sizes=4096,,10` has an empty size between two commas"),
+        ({"sizes": "abc"}, "`sizes=abc` must be whole numbers separated by commas"),
+        ({"sizes": "64"}, "`sizes=64` needs at least 2 sizes"),
         ({"depth": ["3", "4"]}, "`depth=3 and 4` is given 2 times"),
     ],
 )
@@ -326,6 +328,19 @@ def test_refusal_notices_name_what_was_given_and_what_is_used(query, notice):
     at = run_page(**query)
     assert any(w.value.startswith(notice) for w in at.warning), [w.value for w in at.warning]
     assert not any("None" in w.value or "``" in w.value for w in at.warning)
+
+
+def test_sizes_typed_unreadable_get_one_warning_in_the_words_of_the_box():
+    """A bound box puts what is typed into the address; the next run must not refuse it again
+    as if a link had brought it (a trial saw two warnings, the second worded for a URL)."""
+    at = run_page()
+    at.text_input(key="sizes").set_value("1,,2").run()
+    at.query_params["sizes"] = "1,,2"  # the browser's address holds what the bound box holds
+    at.run()
+    assert [w.value for w in at.warning] == [
+        "`1,,2` has an empty size between two commas, e.g. 784,,512,10: depth and width are used instead."
+    ]
+    assert table_column(at, "fan_in") == [4096] * 6
 
 
 def test_the_home_page_drops_unknown_parameters_with_a_notice_once_the_history_guard_is_there():

@@ -84,14 +84,14 @@ def parse_int_list(text: str, noun: str, example: str, counts: tuple[int, int], 
     fewest, most = counts
     if "" in parts:
         raise ValueError(f"has an empty {noun} between two commas, e.g. {example.replace(',', ',,', 1)}")
+    try:  # "abc" is not a number before it is too few sizes
+        values = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"must be whole numbers separated by commas, e.g. {example}") from None
     if len(parts) < fewest:
         raise ValueError(f"needs at least {fewest} {noun}s, e.g. {example}")
     if len(parts) > most:
         raise ValueError(f"allows at most {most} {noun}s")
-    try:
-        values = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"must be whole numbers separated by commas, e.g. {example}") from None
     if any(not 1 <= v <= highest for v in values):
         raise ValueError(f"each {noun} must be between 1 and {highest}")
     return values
@@ -331,10 +331,16 @@ def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
         if not values:
             continue
         reason = f"is given {len(values)} times" if len(values) > 1 else param.problem(values[0])
-        if reason is not None:
+        if reason is not None and not _typed_here(param.key, values):
             drop_from_url(param.key)
             rejections.append(Rejection(param.key, " and ".join(values), reason))
     return rejections
+
+
+def _typed_here(key: str, values: list[str]) -> bool:
+    """Whether the URL value is the text its box holds in this tab (typed; the box warns about
+    it and the view uses the default), not a link's: one warning, in the words of the box."""
+    return len(values) == 1 and key in st.session_state and url_value(st.session_state[key]) == values[0]
 
 
 def warn_rejections(rejections: Iterable[Rejection], values: dict[str, Any]) -> None:
