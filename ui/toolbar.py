@@ -65,11 +65,14 @@ _TOOLBAR_CSS = """
 # whose code is still loading shows Streamlit's skeleton, 2.5rem high: as tall as the widget it stands
 # for, the chart below does not move when the widget comes (ui/first_view.py). The present switch is
 # 2rem; a row of metrics (in a container keyed `initlab_metrics…`: the training lab's counters, the
-# signal-propagation lab's numbers) 4.75rem.
+# signal-propagation lab's numbers) 4.75rem. A download button that a running rerun has not reached
+# yet (Streamlit marks it stale) would give the table of the view before, under the new chart: it
+# takes no clicks until it is redrawn.
 _PAGE_CSS = """
 .st-key-initlab_page_style { display: none; }
 .st-key-initlab_toolbar [data-testid='stSkeleton'] { height: 2rem; }
 [class*='st-key-initlab_metrics'] [data-testid='stSkeleton'] { height: 4.75rem; }
+[data-stale='true'] [data-testid='stDownloadButton'] button { pointer-events: none; cursor: progress; }
 """
 
 
