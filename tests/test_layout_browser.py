@@ -54,6 +54,9 @@ VIEWS = [
     ("batchnorm?features=12&rows=64", 5),
     ("preprocessing", 5),
     ("preprocessing?data=digits", 5),
+    # The phase diagram's label of this setting beside the lecture's (it overlapped 0.01·randn at
+    # 1024 px), the correlation chart's long subtitle.
+    ("theory", 4),
     ("transfer?seeds=2", 3),
     ("transfer?seeds=2&probes=true", 4),
     # Five strategies' legend under the accuracy chart; the first open computes everything (a minute or two).

@@ -73,12 +73,16 @@ def test_the_critical_line_metric_is_the_engines_for_the_linked_setting(query, a
 
 def test_the_phase_diagram_marks_this_setting_and_the_lectures_inits():
     at = open_theory(sw2="2.5", sb2="0.3")
+    phase = figure(at, "Phase diagram")
     marks = {
         trace["text"][0]: (10 ** array(trace["x"])[0], array(trace["y"])[0])
-        for trace in figure(at, "Phase diagram")["data"]
-        if trace.get("mode") == "markers+text"
+        for trace in phase["data"]
+        if trace.get("mode", "").startswith("markers") and "text" in trace
     }
     assert marks["this setting"] == pytest.approx((2.5, 0.3))
+    # Its label on a line above the star, clear of the lecture's labels on their dots.
+    (label,) = phase["layout"]["annotations"]
+    assert (label["text"], 10 ** label["x"], label["y"], label["ay"]) == pytest.approx(("this setting", 2.5, 0.3, -38))
     assert marks["0.01·randn"] == pytest.approx((0.01**2 * 4096, 0.0))
     assert marks["0.05·randn"] == pytest.approx((0.05**2 * 4096, 0.0))
     assert marks["Xavier"] == pytest.approx((1.0, 0.0))

@@ -136,7 +136,8 @@ def correlation_view(
     net = RandomNet(act, sw2, sb2, width, init, seed, slope)
     measured = np.array([measured_correlation(net, c0, depth, q0=q0) for c0 in CORRELATION_STARTS])
     curves = DepthCurves(CORRELATION_STARTS, predicted, measured)
-    token = f"{act} · σ_w² {sw2:.4g}, σ_b² {sb2:.4g} · {where} · measured: {init} weights, width {width}, seed {seed}"
+    # Two lines: on one, a 1024 px screen cut it at the figure's edge.
+    token = f"{act} · σ_w² {sw2:.4g}, σ_b² {sb2:.4g} · measured: {init} weights, width {width}, seed {seed}<br>{where}"
     identity = bool(np.max(np.abs(c_out - c_in)) < IDENTITY_TOL)
     q_star = float(fixed.q_star)
     if 0.0 < q_star < math.inf:

@@ -119,6 +119,8 @@ def phase_figure(
             + " %{customdata[1]:.3g} layers<extra></extra>",
             "colorbar": {
                 "title": {"text": f"{scale_name}<br>(layers)", "side": "top"},
+                # Under their ticks: the top one's ("≥ 1000") ran into the title above the bar.
+                "ticklabelposition": "outside bottom",
                 "tickvals": [math.log10(t) for t in bar_ticks],
                 "ticktext": [f"{t:g}" for t in bar_ticks[:-1]] + ["≥ 1000"],
                 "len": 1.0,
@@ -179,11 +181,12 @@ def phase_figure(
                 "hoverinfo": "skip",
             }
         )
+    top = float(sigma_b2[-1])
     for mark in marks:
         data.append(
             {
                 "type": "scatter",
-                "mode": "markers+text",
+                "mode": "markers" if mark.current else "markers+text",
                 "x": [math.log10(mark.sigma_w2)],
                 "y": [mark.sigma_b2],
                 "text": [mark.label],
@@ -202,6 +205,7 @@ def phase_figure(
             }
         )
     lo, hi = float(x[0]), float(x[-1])
+    current = [_current_label(mark, top) for mark in marks if mark.current]
     layout = {
         **STREAMLIT_LOOK,
         "title": figure_title(f"Phase diagram: {scale_name}", subtitle),
@@ -214,8 +218,27 @@ def phase_figure(
         "legend": BOTTOM_LEGEND,
         "height": 520,
         "margin": {"t": 90, "l": 65, "r": 20, "b": 110},
+        "annotations": current,
     }
     return go.Figure({"data": data, "layout": layout})
+
+
+def _current_label(mark: Mark, top: float) -> dict:
+    """This setting's label, on a short line from its star: a row above the lecture's labels,
+    which sit right over their dots on the same σ_b² (side by side they overlapped at 1024 px);
+    below the star near the top edge."""
+    near_top = mark.sigma_b2 > 0.8 * top
+    return {
+        "x": math.log10(mark.sigma_w2),
+        "y": mark.sigma_b2,
+        "text": mark.label,
+        "showarrow": True,
+        "arrowhead": 0,
+        "arrowcolor": "white",
+        "ax": 0,
+        "ay": 38 if near_top else -38,
+        "font": {"color": "white", "size": 13, "shadow": "0px 0px 3px black"},
+    }
 
 
 def correlation_figure(
@@ -296,7 +319,11 @@ def correlation_figure(
         **panels_side_by_side(
             ["c-map: one layer", "through the layers"],
             [
-                ({"title": {"text": "correlation in"}, "range": [-1.02, 1.02]}, {"title": {"text": "correlation out"}}),
+                # The y labels stand off the axis: both axes' −1 meet at the corner, and ran into each other.
+                (
+                    {"title": {"text": "correlation in"}, "range": [-1.02, 1.02]},
+                    {"title": {"text": "correlation out"}, "ticklabelstandoff": 10},
+                ),
                 ({"title": {"text": "layer"}, "range": [-0.3, depth + 0.3]}, {"title": {"text": "correlation"}}),
             ],
             bottom_px=150,
