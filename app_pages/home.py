@@ -14,42 +14,52 @@ st.markdown(
     "units, computed live within a work budget (a setting beyond it is refused with the largest "
     "width, batch or depth that fits, one click away)."
 )
-st.page_link(
-    "app_pages/tour.py",
-    label="**Lecture tour**: the lecture in order, zero init to transfer learning, each claim with its live figure",
-    icon=":material/school:",
+# Each lab's link, and beside it what it shows (wrapping in its own column: a link's label
+# does not wrap, and a long one was cut at 1024 px).
+LABS = (
+    (
+        "tour",
+        "Lecture tour",
+        "school",
+        "The lecture in order, zero init to transfer learning, each claim with its live figure",
+    ),
+    (
+        "activations",
+        "Activation statistics",
+        "bar_chart",
+        "The lecture's experiments, per-layer histograms of activations and gradients",
+    ),
+    (
+        "preprocessing",
+        "Data preprocessing",
+        "scatter_plot",
+        "Centering, normalizing, PCA and whitening, and what each does downstream",
+    ),
+    ("batchnorm", "Batch normalization", "tune", "The transform step by step, robustness to init, train vs test mode"),
+    (
+        "training",
+        "Training",
+        "play_circle",
+        "Train a net live and watch the init decide whether it learns; the lecture's claims as runs",
+    ),
+    (
+        "theory",
+        "Signal propagation",
+        "functions",
+        "The theory behind the histograms: the order-to-chaos phase diagram, correlations through depth, "
+        "Jacobian spectra",
+    ),
+    (
+        "transfer",
+        "Transfer learning",
+        "swap_horiz",
+        "Reuse a pretrained net's features; which strategy wins for which data size",
+    ),
 )
-st.page_link(
-    "app_pages/activations.py",
-    label="**Activation statistics**: the lecture's experiments, per-layer histograms of activations and gradients",
-    icon=":material/bar_chart:",
-)
-st.page_link(
-    "app_pages/preprocessing.py",
-    label="**Data preprocessing**: centering, normalizing, PCA and whitening, and what each does downstream",
-    icon=":material/scatter_plot:",
-)
-st.page_link(
-    "app_pages/batchnorm.py",
-    label="**Batch normalization**: the transform step by step, robustness to init, train vs test mode",
-    icon=":material/tune:",
-)
-st.page_link(
-    "app_pages/training.py",
-    label="**Training**: train a net live and watch the init decide whether it learns; the lecture's claims as runs",
-    icon=":material/play_circle:",
-)
-st.page_link(
-    "app_pages/theory.py",
-    label="**Signal propagation**: the theory behind the histograms: the order-to-chaos phase diagram, "
-    "correlations through depth, Jacobian spectra",
-    icon=":material/functions:",
-)
-st.page_link(
-    "app_pages/transfer.py",
-    label="**Transfer learning**: reuse a pretrained net's features; which strategy wins for which data size",
-    icon=":material/swap_horiz:",
-)
+for page, title, icon, what in LABS:
+    link, text = st.columns([1, 2], gap="small", vertical_alignment="center")
+    link.page_link(f"app_pages/{page}.py", label=f"**{title}**", icon=f":material/{icon}:")
+    text.markdown(what)
 st.markdown(
     "**Start here:** open the activation lab, pick *Lecture: tanh, W = 0.01·randn* and watch the "
     "layers collapse toward zero; switch to Xavier and they hold; switch to ReLU and Xavier fades "

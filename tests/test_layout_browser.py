@@ -57,6 +57,8 @@ VIEWS = [
     # The phase diagram's label of this setting beside the lecture's (it overlapped 0.01·randn at
     # 1024 px), the correlation chart's long subtitle.
     ("theory", 4),
+    # Compare mode's metric rows: "A · validation accuracy" was cut at 1024 px.
+    ("training?preset=tanh-0.01-sgd&compare=true&b_init=xavier&step=500", 4),
     ("transfer?seeds=2", 3),
     ("transfer?seeds=2&probes=true", 4),
     # Five strategies' legend under the accuracy chart; the first open computes everything (a minute or two).
@@ -177,3 +179,22 @@ def test_the_toolbar_says_what_it_saved_without_moving_the_page(browser, app_url
     assert saved.value.suggested_filename in status.inner_text()
     assert laptop.evaluate(chart_top) == before
     context.close()
+
+
+# Page links' labels do not wrap: one wider than its box is cut mid-word, without an ellipsis.
+CUT_LINKS = """() => [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stPageLink'] p")]
+  .filter((label) => label.scrollWidth > label.clientWidth + 1).map((label) => label.textContent)"""
+
+
+@pytest.mark.parametrize("width,height", [(1024, 768), (1280, 720)])
+def test_the_home_page_names_every_lab_whole(browser, app_url, width, height):
+    """Each lab's link with its description beside it: at 1024 px six of seven were cut."""
+    home = browser.new_page(viewport={"width": width, "height": height})
+    home.goto(app_url)
+    wait_for_idle(home)
+    home.wait_for_selector("[data-testid='stMain'] [data-testid='stPageLink']")
+    links = home.locator("[data-testid='stMain'] [data-testid='stPageLink']")
+    assert links.count() == 7
+    assert home.evaluate(CUT_LINKS) == []
+    assert "order-to-chaos phase diagram" in home.locator("[data-testid='stMain']").inner_text()
+    home.close()
