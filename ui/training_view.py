@@ -138,8 +138,10 @@ def counter(state: TrainState, who: str = "") -> None:
         help_text = "mean minibatch loss since the previous point"
         cols[1].metric(f"{who}minibatch loss", f"{last.train_loss:.3g}", help=help_text)
     if last is not None:
-        cols[2].metric(f"{who}validation loss", f"{last.val_loss:.3g}", help=f"at step {last.step}")
-        cols[3].metric(f"{who}validation accuracy", f"{last.val_acc:.1%}", help=f"at step {last.step}")
+        # "val.": "validation accuracy" was cut to "validation accur…" at 1024 px.
+        held_out = f"on the held-out validation examples, at step {last.step}"
+        cols[2].metric(f"{who}val. loss", f"{last.val_loss:.3g}", help=f"Validation loss {held_out}")
+        cols[3].metric(f"{who}val. accuracy", f"{last.val_acc:.1%}", help=f"Validation accuracy {held_out}")
 
 
 def diagnoses(runs: list[ShownRun], comparing: bool) -> None:

@@ -700,6 +700,7 @@ def update_ratio_figure(record: Record, subtitle: str) -> go.Figure:
             "range": y_range,
             "exponentformat": "power",
             "title": {"text": "‖update‖ / ‖W‖"},
+            "ticklabelstandoff": 8,  # off the corner, where the lowest power of ten met the step axis's 0
             **_log_ticks(y_range),
         },
         "shapes": [band, {**hline(RULE_OF_THUMB), "layer": "below"}],
