@@ -29,7 +29,9 @@ pages = [
 ]
 page = st.navigation(pages)
 with history_kept_meaningful():
-    run_page(page)
-# Reached only when the page ran to its end or end_page() (reruns raise): its modules and caches
-# are loaded, and full garbage collections skip them from now on (engine/runtime.py).
-freeze_heap_once(page.url_path)
+    whole = run_page(page)
+if whole:
+    # The page ran to its end (not a first view's run, which ends under its chart and must not wait
+    # for a collection): its modules and caches are loaded, and full garbage collections skip them
+    # from now on (engine/runtime.py).
+    freeze_heap_once(page.url_path)

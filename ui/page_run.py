@@ -28,12 +28,13 @@ def end_page() -> NoReturn:
     raise PageEnded
 
 
-def run_page(page: StreamlitPage) -> None:
-    """Run `page` to its end or to its end_page()."""
+def run_page(page: StreamlitPage) -> bool:
+    """Run `page` to its end or to its end_page(); whether it ran to its end."""
     token = _IN_APP.set(True)
     try:
         page.run()
     except PageEnded:
-        pass
+        return False
     finally:
         _IN_APP.reset(token)
+    return True
