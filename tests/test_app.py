@@ -341,6 +341,10 @@ def test_sizes_typed_unreadable_get_one_warning_in_the_words_of_the_box():
         "`1,,2` has an empty size between two commas, e.g. 784,,512,10: depth and width are used instead."
     ]
     assert table_column(at, "fan_in") == [4096] * 6
+    # Depth and width are in use, as the warning says: not greyed out (a trial could not move them).
+    assert not at.slider(key="depth").disabled and not at.number_input(key="width").disabled
+    at.text_input(key="sizes").set_value("784,512,10").run()
+    assert at.slider(key="depth").disabled  # readable sizes replace them
 
 
 def test_the_home_page_drops_unknown_parameters_with_a_notice_once_the_history_guard_is_there():
@@ -356,6 +360,10 @@ def test_the_home_page_drops_unknown_parameters_with_a_notice_once_the_history_g
     history_guard_reported(at).run()
     assert "x" not in at.query_params
     assert guard_data(at) == {"waiting": False}
+    # The notice stays: the run that sent the address had nothing left to refuse (a trial saw it go).
+    assert any("`x=1` is not a setting of this page" in w.value for w in at.warning)
+    at.run()
+    assert not at.warning  # and goes with the next change, as any notice does
 
 
 def test_a_page_that_ends_early_still_gets_the_history_guard_and_its_address_sent():
@@ -367,6 +375,7 @@ def test_a_page_that_ends_early_still_gets_the_history_guard_and_its_address_sen
     assert guard_data(at) == {"waiting": True} and at.query_params["foo"] == "1"
     history_guard_reported(at).run()
     assert dict(at.query_params) == {"compare": "true", "b_std": "0.05"}
+    assert [w.value for w in at.warning if "`foo=1`" in w.value]
 
 
 def guard_data(at: AppTest) -> dict:

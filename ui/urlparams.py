@@ -156,6 +156,10 @@ def _query_params_internals():
 HISTORY_GUARD_KEY = "initlab_history"
 _GUARD_SHOWN = "_initlab_history_guard_shown"
 _ADDRESS_WAITING = "_initlab_address_waiting"
+# The notices of the run that held its address back, and whether this run, which sent it, shows
+# them again: its address is already corrected, and it would have nothing left to say.
+_NOTICES_HELD = "_initlab_notices_held"
+_NOTICES_AGAIN = "_initlab_notices_again"
 
 
 def history_guard_reported() -> bool:
@@ -199,6 +203,7 @@ def send_waiting_address() -> None:
         qp.set_initial_query_params(corrected)  # as Streamlit does for the browser's address
         qp.populate_from_query_string(corrected)
         qp._send_query_param_msg()
+    st.session_state[_NOTICES_AGAIN] = True
 
 
 def drop_from_url(key: str) -> None:
@@ -344,6 +349,13 @@ def _typed_here(key: str, values: list[str]) -> bool:
 
 
 def warn_rejections(rejections: Iterable[Rejection], values: dict[str, Any]) -> None:
-    """One visible notice per refused URL value, naming the value used instead."""
-    for rejection in rejections:
-        st.warning(rejection.describe(values.get(rejection.key)), icon=":material/warning:")
+    """One visible notice per refused URL value, naming the value used instead; kept through
+    the rerun that sends an address a fresh tab's first run held back (see _send_address)."""
+    notices = [rejection.describe(values.get(rejection.key)) for rejection in rejections]
+    held = st.session_state.pop(_NOTICES_HELD, [])
+    if st.session_state.pop(_NOTICES_AGAIN, False):
+        notices = [*held, *notices]
+    if address_waiting():
+        st.session_state[_NOTICES_HELD] = notices
+    for notice in dict.fromkeys(notices):
+        st.warning(notice, icon=":material/warning:")
