@@ -40,7 +40,8 @@ def _batchnorm_controls(ctl: BoundControls) -> None:
 
 
 def _shape_controls(ctl: BoundControls) -> None:
-    explicit = bool(str(ctl.current("sizes")).strip())
+    # Sizes that cannot be read leave depth and width in use, as the box's warning says: not greyed.
+    explicit = _readable_sizes(str(ctl.current("sizes")))
     ctl.slider("depth", "depth (weight layers)", disabled=explicit)
     ctl.number("width", "width (units per layer)", step=256, disabled=explicit)
     ctl.text(
@@ -56,12 +57,17 @@ def _shape_controls(ctl: BoundControls) -> None:
     ctl.number("batch", "batch N")
 
 
+def _readable_sizes(sizes_text: str) -> bool:
+    """Whether explicit sizes are given and can be read (then they replace depth and width)."""
+    try:
+        return bool(sizes_text.strip()) and bool(parse_sizes(sizes_text))
+    except ValueError:
+        return False
+
+
 def _sizes_note(sizes_text: str) -> None:
     """Say what the explicit sizes make, as the greyed depth and width above show other values."""
-    try:
-        layers = len(parse_sizes(sizes_text)) - 1
-    except ValueError:
-        return  # the box's own warning says what is used instead
+    layers = len(parse_sizes(sizes_text)) - 1
     st.caption(
         f"These sizes make {layers} weight layer{'s' * (layers != 1)}. Depth and width (greyed) are "
         "kept for when the box is cleared."
