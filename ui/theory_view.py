@@ -22,7 +22,7 @@ from engine.theory.meanfield import (
 from ui.activation_params import build_config, preset_values
 from ui.simulation import run_simulation
 from ui.theory_params import INITS, LAB_WIDTH, PHASE_W2_RANGE
-from ui.toolbar import metrics_columns
+from ui.toolbar import metric, metrics_columns
 from viz.theory import DepthCurves, Mark, Spectrum, correlation_figure, glorot_figure, phase_figure, spectrum_figure
 
 GLOROT_PRESETS = ("glorot-standard", "glorot-normalized")
@@ -50,27 +50,32 @@ def show_metrics(numbers: tuple[FixedPoint, float]) -> None:
     """The page's headline numbers, one st.metric each."""
     fixed, critical = numbers
     cells = metrics_columns("theory", 5)
-    cells[0].metric(
+    metric(
+        cells[0],
         "critical σ_w²",
         "none" if math.isnan(critical) else f"{critical:.4g}",
         help="The σ_w² at which χ₁ = 1 for this σ_b² and activation: the order-to-chaos line.",
     )
-    cells[1].metric(
+    metric(
+        cells[1],
         "χ₁",
         _value(float(fixed.chi1)),
         help="σ_w²·E[φ′(√q*·z)²]: the factor by which a gradient's square changes per layer.",
     )
-    cells[2].metric(
+    metric(
+        cells[2],
         "ξ_c (layers)",
         fmt_layers(float(fixed.xi_c)),
         help="Signal depth scale: layers over which the correlation of two inputs approaches its fixed point.",
     )
-    cells[3].metric(
+    metric(
+        cells[3],
         "ξ_∇ (layers)",
         fmt_layers(float(fixed.xi_grad)),
         help="Gradient depth scale −1/ln χ₁: layers over which a gradient changes by a factor e.",
     )
-    cells[4].metric(
+    metric(
+        cells[4],
         "q*",
         _value(float(fixed.q_star)),
         help="The pre-activation variance the layers settle at, reached from unit variance (q = 1): where φ "

@@ -61,25 +61,32 @@ _TOOLBAR_CSS = """
 """
 
 
-# Rules for the whole page, drawn with the toolbar so that they hold from a tab's first frame. A widget
-# whose code is still loading shows Streamlit's skeleton, 2.5rem high: as tall as the widget it stands
-# for, the chart below does not move when the widget comes (ui/first_view.py). The present switch is
-# 2rem; a row of metrics (in a container keyed `initlab_metrics…`: the training lab's counters, the
-# signal-propagation lab's numbers) 4.75rem. A download button that a running rerun has not reached
-# yet (Streamlit marks it stale) would give the table of the view before, under the new chart: it
-# takes no clicks until it is redrawn.
+# Rules for the whole page. A download button that a running rerun has not reached yet (Streamlit
+# marks it stale) would give the table of the view before, under the new chart: it takes no clicks
+# until it is redrawn.
 _PAGE_CSS = """
 .st-key-initlab_page_style { display: none; }
-.st-key-initlab_toolbar [data-testid='stSkeleton'] { height: 2rem; }
-[class*='st-key-initlab_metrics'] [data-testid='stSkeleton'] { height: 4.75rem; }
 [data-stale='true'] [data-testid='stDownloadButton'] button { pointer-events: none; cursor: progress; }
 """
 
 
+# Heights the elements above a page's first chart keep from their first frame. A widget whose code
+# is still loading shows Streamlit's skeleton, 40 px high, and the chart below moved when a 32 px
+# present switch or a 76 px metric replaced it. A style sheet that sized the skeletons came with
+# a component's code, on a loaded machine after the chart; an element's own height is laid out
+# by Streamlit's core, with the skeleton.
+SWITCH_ROW_HEIGHT = 40
+METRIC_HEIGHT = 76  # label and value: Streamlit cuts a long label, so it never takes two lines
+
+
 def metrics_columns(name: str, count: int) -> list:
-    """`count` columns for a row of st.metric, in a container the page style sizes while the
-    metrics' code loads (`name` tells the page's rows apart)."""
+    """`count` columns for a row of metrics (`name` tells the page's rows apart)."""
     return st.container(key=f"initlab_metrics_{name}").columns(count)
+
+
+def metric(cell, label: str, value: str, help: str) -> None:
+    """One headline number in `cell`, as high as it will be from its first frame."""
+    cell.metric(label, value, help=help, height=METRIC_HEIGHT)
 
 
 def is_presenting() -> bool:
@@ -100,7 +107,8 @@ def view_toolbar(page: str) -> bool:
         toolbar(data={"page": page}, key="initlab_toolbar_buttons")
         page_style = st.components.v2.component("initlab_page_style", css=_PAGE_CSS, isolate_styles=False)
         page_style(key="initlab_page_style")
-        presented = st.pills(
+        switch_row = st.container(height=SWITCH_ROW_HEIGHT, border=False, width="content", vertical_alignment="center")
+        presented = switch_row.pills(
             "Present",
             (PRESENT,),
             key=VIEW.key,

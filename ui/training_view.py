@@ -19,7 +19,7 @@ from engine.train.sweeps import LR_BASE, SCALE_BASE, Progress, SweepRun, learnin
 from engine.train.trainer import TrainConfig, TrainState, estimate_cost, evaluate
 from ui.controls import current_value
 from ui.live_chart import live_chart
-from ui.toolbar import metrics_columns
+from ui.toolbar import metric, metrics_columns
 from ui.training_params import PARAM_BY_KEY, build_config, differing, kept_values
 from ui.training_run import forget_kept, keep, kept_runs, trained
 from ui.training_text import SWEEPS
@@ -130,18 +130,18 @@ def counter(state: TrainState, who: str = "") -> None:
     last = points[-1] if points else None
     cols = metrics_columns(who[:1] or "run", 4)
     epochs = f"epoch {epoch:.1f}: {cfg.n_train} training examples"
-    cols[0].metric(f"{who}step (of {cfg.steps:,})", f"{state.step:,}", help=epochs)
+    metric(cols[0], f"{who}step (of {cfg.steps:,})", f"{state.step:,}", help=epochs)
     if state.diverged_at is not None:
         help_text = f"not finite at step {state.diverged_at}: the run stopped"
-        cols[1].metric(f"{who}minibatch loss", "diverged", help=help_text)
+        metric(cols[1], f"{who}minibatch loss", "diverged", help=help_text)
     elif last is not None:
         help_text = "mean minibatch loss since the previous point"
-        cols[1].metric(f"{who}minibatch loss", f"{last.train_loss:.3g}", help=help_text)
+        metric(cols[1], f"{who}minibatch loss", f"{last.train_loss:.3g}", help=help_text)
     if last is not None:
         # "val.": "validation accuracy" was cut to "validation accur…" at 1024 px.
         held_out = f"on the held-out validation examples, at step {last.step}"
-        cols[2].metric(f"{who}val. loss", f"{last.val_loss:.3g}", help=f"Validation loss {held_out}")
-        cols[3].metric(f"{who}val. accuracy", f"{last.val_acc:.1%}", help=f"Validation accuracy {held_out}")
+        metric(cols[2], f"{who}val. loss", f"{last.val_loss:.3g}", help=f"Validation loss {held_out}")
+        metric(cols[3], f"{who}val. accuracy", f"{last.val_acc:.1%}", help=f"Validation accuracy {held_out}")
 
 
 def diagnoses(runs: list[ShownRun], comparing: bool) -> None:
