@@ -43,6 +43,7 @@ from ui.training_view import (
     sweep_view,
     view_address,
 )
+from ui.urlparams import warn_corrected
 
 st.title("Training")
 st.caption(
@@ -91,10 +92,11 @@ if compared is not None:
         end_page()
 
 if requested_step() > cfg.steps:
-    st.info(
+    warn_corrected(
         f"The link asks for step {requested_step():,}, beyond this run's {cfg.steps:,} steps: "
         f"step {cfg.steps:,} is shown."
     )
+    set_step(cfg.steps)
 if values["preset"] in EXPERIMENTS:
     st.markdown(EXPERIMENTS[values["preset"]])
 

@@ -21,6 +21,7 @@ from ui.training_params import (
     parse_hidden,
 )
 from ui.training_params import PARAM_BY_KEY as P
+from ui.training_run import requested_step
 
 PREP_LABELS = {
     "none": "raw pixel values",
@@ -119,10 +120,12 @@ def lab_controls(opened: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
 
 def first_view_values() -> dict[str, Any] | None:
     """The values the controls will start from, as lab_controls returns them, for a tab's first
-    view (ui.first_view); None in compare mode or for a run the page cannot train (the page
-    then opens whole, with its message)."""
+    view (ui.first_view); None in compare mode, for a run the page cannot train or a step beyond
+    the run's (the page then opens whole, with its message)."""
     values = start_values(LAB, PRESET_SET)
     if values is None:
         return None
     cfg = build_config(values)
-    return None if config_problems(cfg) or not estimate_cost(cfg).within_budget else values
+    if config_problems(cfg) or not estimate_cost(cfg).within_budget or requested_step() > cfg.steps:
+        return None  # the page opens whole with its message
+    return values

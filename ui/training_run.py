@@ -19,6 +19,8 @@ from ui.training_params import MAX_KEPT, PARAM_BY_KEY, address_values, decode_ke
 from ui.urlparams import send_url, set_own
 
 PLAYING = "_training_playing"
+# What the page last sent: the address without `step`, every step sent with it, and the last.
+_SENT_STEPS = "_training_steps_sent"
 TICK_SECONDS = 0.5  # how often a playing run is advanced and redrawn
 TICK_WORK = 0.3  # estimated seconds of training per tick (the estimate is a little slow)
 TICKS_PER_RUN = 8  # a run plays in at least this many ticks, so it can be watched
@@ -31,19 +33,39 @@ def run_store() -> RunStore:
     return RunStore()
 
 
-def url_int(key: str) -> int:
-    """An integer URL parameter, already validated by sanitize_query_params (default when absent)."""
-    raw = st.query_params.get(key)
-    return PARAM_BY_KEY[key].default if raw is None else PARAM_BY_KEY[key].parse(raw)
-
-
 def requested_step() -> int:
-    return url_int("step")
+    """The step the address asks for. Play's timer reruns carry the address the browser showed
+    when it sent them, and under load that can be one the page has since moved on from: a step
+    this page sent before its last, with the same settings, means the browser is behind (its
+    address never goes back to one by itself: same-page addresses replace each other in
+    history). The page's last step is then put back in Streamlit's copy of the URL."""
+    raw = st.query_params.get("step")
+    sent = st.session_state.get(_SENT_STEPS)
+    if sent is not None:
+        rest, steps, last = sent
+        if raw != last and raw in steps and _address_without_step() == rest:
+            set_own("step", last)
+            raw = last
+    return PARAM_BY_KEY["step"].default if raw is None else PARAM_BY_KEY["step"].parse(raw)
 
 
 def set_step(step: int) -> None:
     """The step to show (absent at step 0, the default); send_address puts it in the browser."""
-    set_own("step", str(step) if step > 0 else None)
+    raw = str(step) if step > 0 else None
+    set_own("step", raw)
+    _note_step(raw)
+
+
+def _note_step(raw: str | None) -> None:
+    """Note a step the page shows and sends, with the rest of the address it goes with."""
+    rest = _address_without_step()
+    earlier = st.session_state.get(_SENT_STEPS)
+    steps = earlier[1] | {raw} if earlier is not None and earlier[0] == rest else frozenset({raw})
+    st.session_state[_SENT_STEPS] = (rest, steps, raw)
+
+
+def _address_without_step() -> dict[str, str]:
+    return {key: value for key, value in st.query_params.to_dict().items() if key != "step"}
 
 
 def send_address(values: dict[str, Any], view: dict[str, str | None]) -> None:
@@ -53,8 +75,10 @@ def send_address(values: dict[str, Any], view: dict[str, str | None]) -> None:
     Sent by every run, paused or playing: the last run's address is the one the browser keeps,
     whatever an earlier, interrupted run sent (see ui.urlparams.send_url).
     """
+    requested_step()  # the browser's step, or the page's last if the browser is behind
     own = {key: st.query_params.get(key) for key in ("step", "keep")}
     send_url({**address_values(values), **view, **own})
+    _note_step(own["step"])
 
 
 def is_playing() -> bool:

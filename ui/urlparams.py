@@ -348,6 +348,14 @@ def _typed_here(key: str, values: list[str]) -> bool:
     return len(values) == 1 and key in st.session_state and url_value(st.session_state[key]) == values[0]
 
 
+def warn_corrected(notice: str) -> None:
+    """A visible notice for a URL value the page itself corrected after warn_rejections (one that
+    depends on other settings), kept through the same rerun as theirs."""
+    if address_waiting():
+        st.session_state[_NOTICES_HELD] = [*st.session_state.get(_NOTICES_HELD, []), notice]
+    st.warning(notice, icon=":material/warning:")
+
+
 def warn_rejections(rejections: Iterable[Rejection], values: dict[str, Any]) -> None:
     """One visible notice per refused URL value, naming the value used instead; kept through
     the rerun that sends an address a fresh tab's first run held back (see _send_address)."""
