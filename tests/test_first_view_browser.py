@@ -118,15 +118,37 @@ def _tops(frame: list) -> dict[str, float]:
     return {name: top for name, top, _ in frame}
 
 
+# Every frame: the height of the toolbar's row and of each row of metrics, once it has any.
+TRACK_ROWS = """
+window.initlabRows = {};
+const trackRows = () => {
+  for (const row of document.querySelectorAll(".st-key-initlab_toolbar, [class*='st-key-initlab_metrics']")) {
+    const name = [...row.classList].find((c) => c.startsWith("st-key-"));
+    const height = row.getBoundingClientRect().height;
+    if (height > 0) (window.initlabRows[name] ??= new Set()).add(Math.round(height));
+  }
+  requestAnimationFrame(trackRows);
+};
+requestAnimationFrame(trackRows);
+"""
+
+
 @pytest.mark.parametrize("lab", ["batchnorm", "training", "theory"])
 def test_the_first_chart_stays_put_when_the_widgets_code_comes_late(browser, app_url, lab):
     """On a loaded machine the chart can be drawn while a widget above it (the toolbar's present
     switch, the training lab's counters, the signal-propagation lab's numbers) still waits for its
     code and shows Streamlit's skeleton, which was taller than the switch (40 px, not 32) and shorter
     than a row of metrics (40, not 76): the chart then moved when the code came. Here the code of
-    those widgets comes 1.5 s late."""
+    those widgets comes 1.5 s late. A style sheet that sized the skeletons came with a component's
+    code, on a loaded machine after the chart (CI saw 28 px): the rows above the chart must keep
+    one height from their first frame, whenever the chart comes."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.route(re.compile(r"/static/js/(ButtonGroup|Metric)\.[^/]*\.js$"), delayed(1.5))
+    page.add_init_script(script=TRACK_ROWS)
     moved = top_chart_movement(page, f"{app_url}/{lab}", first_view=lab != "theory")
+    rows = page.evaluate("Object.fromEntries(Object.entries(window.initlabRows).map(([k, v]) => [k, [...v]]))")
     page.close()
     assert moved <= 2, f"the top chart moved by {moved:.0f} px when the widgets' code came"
+    assert "st-key-initlab_toolbar" in rows and any("metrics" in name for name in rows) == (lab != "batchnorm")
+    for name, heights in rows.items():
+        assert max(heights) - min(heights) <= 2, f"{name} was {sorted(heights)} px high as the page came"
