@@ -1,9 +1,11 @@
 """The lecture tour's Streamlit side: the step shown, its control, its lab's figure, and moving on.
 
-The step is owned by a pagination widget bound to the URL (`/tour?step=4`); the Previous and
-Next buttons, and the arrow keys (tour_keys.js clicks those buttons), write it once, when
-pressed. A step opens on its own setting: leaving a step forgets every step's control, so a
-step never shows a value chosen on another visit.
+The step is owned by a pagination widget bound to the URL (`/tour?step=4`). The Previous and
+Next buttons and the arrow keys press its arrows in the browser (tour_keys.js), so every fast
+press counts, from the step the widget shows; only before that script has loaded do the
+buttons write the step on the server, once, when pressed. A step opens on its own setting:
+leaving a step forgets every step's control, so a step never shows a value chosen on another
+visit.
 """
 
 from __future__ import annotations
@@ -101,7 +103,8 @@ def navigation(number: int) -> int:
 
 
 def arrow_keys() -> None:
-    """← and → press Previous and Next (installed once per window; idle on other pages)."""
+    """← and →, Previous and Next press the step widget's arrows (installed once per window;
+    idle on other pages)."""
     component = st.components.v2.component("initlab_tour_keys", html="<span></span>", js=_KEYS_JS)
     with st.sidebar:
         component(key="initlab_tour_keys")
