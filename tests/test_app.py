@@ -321,7 +321,7 @@ def test_gain_is_pytorchs_and_an_old_kaiming_link_is_told_what_changed():
         ({"sizes": "4096,,10"}, "`sizes=4096,,10` has an empty size between two commas"),
         ({"sizes": "abc"}, "`sizes=abc` must be whole numbers separated by commas"),
         ({"sizes": "64"}, "`sizes=64` needs at least 2 sizes"),
-        ({"depth": ["3", "4"]}, "`depth=3 and 4` is given 2 times"),
+        ({"depth": ["3", "4"]}, "`depth` is given more than once (`3`, `4`); each was ignored and `6` is used"),
     ],
 )
 def test_refusal_notices_name_what_was_given_and_what_is_used(query, notice):

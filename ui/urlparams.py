@@ -266,6 +266,7 @@ def _app_values() -> dict[str, str | None]:
 
 
 UNKNOWN = "is not a setting of this page"
+REPEATED = "is given more than once"
 
 
 @dataclass(frozen=True)
@@ -279,6 +280,9 @@ class Rejection:
 
     def describe(self, fallback: Any) -> str:
         shown = self.raw if len(self.raw) <= 40 else self.raw[:37] + "..."
+        if self.reason == REPEATED:
+            used = "the default is used" if fallback in (None, "") else f"`{url_value(fallback)}` is used"
+            return f"`{self.key}` is given more than once ({self.raw}); each was ignored and {used} instead."
         if self.reason == UNKNOWN or self.removed:
             return f"`{self.key}={shown}` {self.reason}; it was removed from the address."
         used = "the default is used" if fallback in (None, "") else f"`{url_value(fallback)}` is used"
@@ -335,11 +339,18 @@ def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
         values = st.query_params.get_all(param.key)
         if not values:
             continue
-        reason = f"is given {len(values)} times" if len(values) > 1 else param.problem(values[0])
+        reason = REPEATED if len(values) > 1 else param.problem(values[0])
         if reason is not None and not _typed_here(param.key, values):
             drop_from_url(param.key)
-            rejections.append(Rejection(param.key, " and ".join(values), reason))
+            raw = _repeated(values) if len(values) > 1 else values[0]
+            rejections.append(Rejection(param.key, raw, reason))
     return rejections
+
+
+def _repeated(values: list[str]) -> str:
+    """The values of a repeated parameter for its notice: the first three, each cut to 20 characters."""
+    shown = [f"`{value if len(value) <= 20 else value[:17] + '...'}`" for value in values[:3]]
+    return ", ".join(shown) + (f" and {len(values) - 3} more" if len(values) > 3 else "")
 
 
 def _typed_here(key: str, values: list[str]) -> bool:
