@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.pages import LABS
 from ui.urlparams import sanitize_query_params, warn_rejections
 
 st.title("InitLab")
@@ -16,50 +17,10 @@ st.markdown(
 )
 # Each lab's link, and beside it what it shows (wrapping in its own column: a link's label
 # does not wrap, and a long one was cut at 1024 px).
-LABS = (
-    (
-        "tour",
-        "Lecture tour",
-        "school",
-        "The lecture in order, zero init to transfer learning, each claim with its live figure",
-    ),
-    (
-        "activations",
-        "Activation statistics",
-        "bar_chart",
-        "The lecture's experiments, per-layer histograms of activations and gradients",
-    ),
-    (
-        "preprocessing",
-        "Data preprocessing",
-        "scatter_plot",
-        "Centering, normalizing, PCA and whitening, and what each does downstream",
-    ),
-    ("batchnorm", "Batch normalization", "tune", "The transform step by step, robustness to init, train vs test mode"),
-    (
-        "training",
-        "Training",
-        "play_circle",
-        "Train a net live and watch the init decide whether it learns; the lecture's claims as runs",
-    ),
-    (
-        "theory",
-        "Signal propagation",
-        "functions",
-        "The theory behind the histograms: the order-to-chaos phase diagram, correlations through depth, "
-        "Jacobian spectra",
-    ),
-    (
-        "transfer",
-        "Transfer learning",
-        "swap_horiz",
-        "Reuse a pretrained net's features; which strategy wins for which data size",
-    ),
-)
-for page, title, icon, what in LABS:
+for lab in LABS:
     link, text = st.columns([1, 2], gap="small", vertical_alignment="center")
-    link.page_link(f"app_pages/{page}.py", label=f"**{title}**", icon=f":material/{icon}:")
-    text.markdown(what)
+    link.page_link(lab.script, label=f"**{lab.title}**", icon=lab.material_icon)
+    text.markdown(lab.what)
 st.markdown(
     "**Start here:** open the activation lab, pick *Lecture: tanh, W = 0.01·randn* and watch the "
     "layers collapse toward zero; switch to Xavier and they hold; switch to ReLU and Xavier fades "
