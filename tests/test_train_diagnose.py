@@ -8,6 +8,7 @@ overfit's validation loss, the dead ReLUs of LR_BASE at lr 1, the large Adam upd
 first checks the record shows what the finding needs, so it pins the rule, not the seed.
 """
 
+import math
 import re
 from dataclasses import replace
 
@@ -74,6 +75,11 @@ def test_deep_tanh_at_0_01_randn_with_sgd_names_the_plateau_and_vanishing_activa
     findings = diagnose_run(state)
     text = words(findings)
     assert findings[0].text.startswith("The loss has stayed at ln 10 = 2.303")
+    # Every recorded loss after step 0 is within 1% of ln 10: the finding says for how long, as the intro does
+    # (it said "since step 380", the start of the window it checks).
+    trained = [p for p in state.record.points if p.step > 0]
+    assert all(abs(p.train_loss - math.log(10)) < 0.01 * math.log(10) for p in trained)
+    assert "stayed at ln 10 = 2.303, what uniform guesses score, through all 500 steps" in findings[0].text
     assert "Cause: the activations vanish with depth" in findings[0].text
     smallest = min(range(10), key=lambda i: state.record.points[-1].hidden[i].act.rms)
     quoted = re.search(r", ([0-9.e+-]+) at layer (\d+) \(the input's rms", findings[0].text)

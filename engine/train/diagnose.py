@@ -338,13 +338,26 @@ def _is_plateau(run: _Run) -> bool:
     tail = _tail(run)
     if run.last.step < PLATEAU_MIN_STEPS or len(tail) < PLATEAU_MIN_POINTS:
         return False
+    return all(_at_chance(run, p) for p in tail)
+
+
+def _at_chance(run: _Run, point: RecordPoint) -> bool:
+    """Whether the point's losses are within the plateau band of ln C and its accuracy at chance."""
     band = PLATEAU_BAND * run.chance
-    return all(
-        abs(run.data_loss(p) - run.chance) <= band
-        and abs(p.val_loss - run.chance) <= band
-        and p.val_acc <= 1 / run.classes + CHANCE_MARGIN
-        for p in tail
+    return (
+        abs(run.data_loss(point) - run.chance) <= band
+        and abs(point.val_loss - run.chance) <= band
+        and point.val_acc <= 1 / run.classes + CHANCE_MARGIN
     )
+
+
+def _plateau_span(run: _Run) -> list[RecordPoint]:
+    """The points of a plateau (point 0 excluded): the tail and every point before it that was at chance too."""
+    trained = [p for p in run.points if p.step > 0]
+    start = len(trained)
+    while start > 0 and _at_chance(run, trained[start - 1]):
+        start -= 1
+    return trained[start:]
 
 
 def _vanished_layer(run: _Run, point: RecordPoint) -> int | None:
@@ -387,11 +400,13 @@ def _plateau(run: _Run, symmetry: Finding | None) -> tuple[Finding, str] | None:
     """The loss stuck at ln C, with the cause the record proves: (finding, cause key)."""
     if not _is_plateau(run):
         return None
-    tail = _tail(run)
-    losses = [run.data_loss(p) for p in tail]
+    span = _plateau_span(run)
+    losses = [run.data_loss(p) for p in span]
     last = run.last
+    from_start = span[0] is next(p for p in run.points if p.step > 0)
+    since = f"through all {last.step:,} steps" if from_start else f"since step {span[0].step:,}"
     text = (
-        f"The loss has stayed at {run.ln_c}, what uniform guesses score, since step {tail[0].step} "
+        f"The loss has stayed at {run.ln_c}, what uniform guesses score, {since} "
         f"(training loss {_loss(min(losses))}..{_loss(max(losses))}, validation accuracy "
         f"{last.val_acc:.0%}): the net has learned nothing."
     )
