@@ -11,7 +11,9 @@ import pytest
 
 from tests.browser_support import wait_for_charts, wait_for_idle
 from tests.test_browser import LABEL_OVERLAPS
+from ui.activation_params import PRESETS as ACTIVATION_PRESETS
 from ui.live_chart import _JS
+from ui.training_params import PRESETS as TRAINING_PRESETS
 
 pytestmark = pytest.mark.browser
 
@@ -198,3 +200,28 @@ def test_the_home_page_names_every_lab_whole(browser, app_url, width, height):
     assert home.evaluate(CUT_LINKS) == []
     assert "order-to-chaos phase diagram" in home.locator("[data-testid='stMain']").inner_text()
     home.close()
+
+
+# Which of `labels` are wider than the text box of the combobox `box` shows them in (its font, its
+# width inside the padding): the box cuts such a name, "2 · Deep tanh, W = 0.01·randn, SG".
+LABELS_TOO_WIDE = """([box, labels]) => {
+  const input = document.querySelector(`[data-testid='stSidebar'] input[aria-label='${box}']`);
+  const style = getComputedStyle(input);
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = style.font;
+  return labels.filter((label) => context.measureText(label).width > room);
+}"""
+
+
+@pytest.mark.parametrize(
+    "path,box,presets", [("activations", "Preset", ACTIVATION_PRESETS), ("training", "Experiment", TRAINING_PRESETS)]
+)
+def test_every_preset_name_fits_its_box(browser, app_url, path, box, presets):
+    """The sidebar's width is the same on every screen: a preset's name either fits its box or is cut."""
+    view = browser.new_page(viewport={"width": 1024, "height": 768})
+    view.goto(f"{app_url}/{path}")
+    wait_for_idle(view)
+    view.locator(f"[data-testid='stSidebar'] input[aria-label='{box}']").wait_for()
+    assert view.evaluate(LABELS_TOO_WIDE, [box, [preset.label for preset in presets.values()]]) == []
+    view.close()

@@ -43,15 +43,15 @@ PRESETS: dict[str, Preset] = {
     "relu-kaiming": Preset("Lecture: ReLU, Kaiming √(2/Din)", {"act": "relu", "init": "kaiming_normal"}),
     "zero-init": Preset("Zero init (W = 0)", {"act": "tanh", "init": "zeros"}),
     "tanh-0.01-2016": Preset(
-        "Lecture 2016: tanh, 0.01·randn, 10×500, batch 1000",
+        "Lecture 2016: tanh 0.01·randn",
         {"act": "tanh", "init": "gaussian", "std": 0.01, "depth": 10, "width": 500, "batch": 1000},
     ),
     "glorot-standard": Preset(
-        "Glorot & Bengio 2010: tanh, 'standard' U[−1/√n, 1/√n], 5×1000",
+        "Glorot 2010: 'standard' init",
         {"act": "tanh", "init": "pytorch_default", "depth": 5, "width": 1000},
     ),
     "glorot-normalized": Preset(
-        "Glorot & Bengio 2010: tanh, 'normalized' (Xavier uniform), 5×1000",
+        "Glorot 2010: 'normalized' init",
         {"act": "tanh", "init": "glorot_uniform", "depth": 5, "width": 1000},
     ),
 }

@@ -62,36 +62,34 @@ BN_SCALE = {"act": "tanh", "depth": 8, "width": 64, "init": "gaussian", "opt": "
 BN_LR = {"act": "relu", "depth": 8, "width": 64, "opt": "sgd", "lr": 10**0.5, "steps": 300}
 PRESETS: dict[str, Preset] = {
     "custom": Preset("Custom"),
-    "default": Preset("Default: ReLU, Kaiming, Adam on the digits"),
+    "default": Preset("Default: ReLU, Kaiming, Adam"),
     "zero-init": Preset("1 · Zero init: nothing changes", {**SYMMETRY, "init": "zeros"}),
-    "constant-init": Preset("1 · Constant init: units stay identical", {**SYMMETRY, "init": "constant", "std": 0.01}),
-    "small-random": Preset("1 · Small random init breaks the symmetry", {**SYMMETRY, "init": "gaussian", "std": 0.01}),
+    "constant-init": Preset("1 · Constant init: units alike", {**SYMMETRY, "init": "constant", "std": 0.01}),
+    "small-random": Preset("1 · Small random init: learns", {**SYMMETRY, "init": "gaussian", "std": 0.01}),
     "tanh-0.01-sgd": Preset(
-        "2 · Deep tanh, W = 0.01·randn, SGD: can't learn",
+        "2 · Deep tanh 0.01·randn, SGD",
         {**DEEP_TANH, "init": "gaussian", "std": 0.01, "opt": "sgd", "lr": 0.1},
     ),
-    "tanh-0.01-adam": Preset("2 · Deep tanh, W = 0.01·randn, Adam", {**DEEP_TANH, "init": "gaussian", "std": 0.01}),
+    "tanh-0.01-adam": Preset("2 · Deep tanh 0.01·randn, Adam", {**DEEP_TANH, "init": "gaussian", "std": 0.01}),
     "tanh-0.3-sgd": Preset(
-        "2 · Deep tanh, W = 0.3·randn (saturated), SGD",
+        "2 · Deep tanh 0.3·randn, SGD",
         {**DEEP_TANH, "init": "gaussian", "std": 0.3, "opt": "sgd", "lr": 0.1},
     ),
-    "tanh-xavier-sgd": Preset(
-        "2 · Deep tanh, Xavier, SGD: just right", {**DEEP_TANH, "init": "xavier", "opt": "sgd", "lr": 0.1}
-    ),
-    "relu-xavier-20": Preset("2 · 20-layer ReLU, Xavier 1/√Din: slow", {**DEEP_RELU, "depth": 21, "init": "xavier"}),
-    "relu-kaiming-20": Preset("2 · 20-layer ReLU, Kaiming: learns", {**DEEP_RELU, "depth": 21}),
-    "relu-xavier-30": Preset("2 · 30-layer ReLU, Xavier 1/√Din: stalls", {**DEEP_RELU, "depth": 31, "init": "xavier"}),
+    "tanh-xavier-sgd": Preset("2 · Deep tanh Xavier, SGD", {**DEEP_TANH, "init": "xavier", "opt": "sgd", "lr": 0.1}),
+    "relu-xavier-20": Preset("2 · 20-layer ReLU, Xavier: slow", {**DEEP_RELU, "depth": 21, "init": "xavier"}),
+    "relu-kaiming-20": Preset("2 · 20-layer ReLU, Kaiming", {**DEEP_RELU, "depth": 21}),
+    "relu-xavier-30": Preset("2 · 30-layer ReLU, Xavier", {**DEEP_RELU, "depth": 31, "init": "xavier"}),
     "relu-kaiming-30": Preset("2 · 30-layer ReLU, Kaiming", {**DEEP_RELU, "depth": 31}),
-    "scale-no-bn": Preset("3 · 8 layers, W = 0.001·randn, no batch norm", {**BN_SCALE, "std": 0.001}),
-    "scale-bn": Preset("3 · 8 layers, W = 0.001·randn, batch norm", {**BN_SCALE, "std": 0.001, "bn": "before"}),
-    "lr-no-bn": Preset("4 · Learning rate 3.16, no batch norm", BN_LR),
-    "lr-bn": Preset("4 · Learning rate 3.16, batch norm", {**BN_LR, "bn": "before"}),
+    "scale-no-bn": Preset("3 · 0.001·randn, no batch norm", {**BN_SCALE, "std": 0.001}),
+    "scale-bn": Preset("3 · 0.001·randn, batch norm", {**BN_SCALE, "std": 0.001, "bn": "before"}),
+    "lr-no-bn": Preset("4 · lr 3.16, no batch norm", BN_LR),
+    "lr-bn": Preset("4 · lr 3.16, batch norm", {**BN_LR, "bn": "before"}),
     "overfit-20": Preset(
         "5 · Overfit 20 examples",
         {"examples": 20, "batch": 20, "opt": "sgd", "lr": 0.1, "steps": 300},
     ),
-    "lr-too-low": Preset("5 · SGD, learning rate 1e-3: too low", {"opt": "sgd", "lr": 0.001, "steps": 500}),
-    "lr-too-high": Preset("5 · SGD, learning rate 3: too high", {"opt": "sgd", "lr": 3.0, "steps": 500}),
+    "lr-too-low": Preset("5 · SGD, lr 1e-3: too low", {"opt": "sgd", "lr": 0.001, "steps": 500}),
+    "lr-too-high": Preset("5 · SGD, lr 3: too high", {"opt": "sgd", "lr": 3.0, "steps": 500}),
     "spiral": Preset("The spiral: decision regions", {"data": "spiral", "depth": 3, "width": 100, "steps": 1000}),
 }
 PARAMS: tuple[Param, ...] = (

@@ -32,7 +32,7 @@ EXPERIMENTS: dict[str, str] = {
         "shrinking by about 10× per layer."
     ),
     "tanh-0.01-adam": (
-        "**The optimizer matters.** Same net and init as *Deep tanh, 0.01·randn, SGD*, but Adam divides each "
+        "**The optimizer matters.** Same net and init as *Deep tanh 0.01·randn, SGD*, but Adam divides each "
         "gradient by its own running size, so tiny gradients still make full-size steps: the loss leaves "
         "ln 10 and reaches 1.2 to 1.9 after 500 steps (seeds 0 to 2), still far behind Xavier. Plain SGD shows "
         "the lecture's claim; Adam hides part of the damage."
