@@ -173,8 +173,11 @@ def test_deep_tanh_with_xavier_learns_where_0_01_randn_stays_at_ln10():
 def test_a_diverging_run_stops_and_names_the_step():
     at = run_page(preset="lr-too-high", step="500")
     assert not at.exception
-    diverged = table(at)["diverged at step"].iloc[0]
+    shown = table(at)["diverged at step"].iloc[0]
+    assert shown.startswith("at step ")
+    diverged = int(shown.removeprefix("at step ").replace(",", ""))
     assert 0 < diverged < 500
+    assert table(run_page())["diverged at step"].iloc[0] == "no"
     assert f"step {int(diverged)}" in texts(at)
     assert shown_step(at) == f"{int(diverged)} / 500"  # the counter and every subtitle say where it stopped
     assert all(

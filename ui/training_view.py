@@ -236,27 +236,43 @@ def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
         rows.append(
             {
                 "run": run.label,
-                "settings (vs the defaults)": run.differs,
                 "step": run.state.step,
                 "final training loss": final_loss(run.state),
                 "best validation accuracy": float(np.nanmax(acc)) if np.isfinite(acc).any() else math.nan,
                 "diverged at step": run.state.diverged_at,
                 "training time (s)": run.seconds,
+                "settings (vs the defaults)": run.differs,  # last: the long one, after the numbers
             }
         )
     # Imported here: pandas is a heavy import (0.7 to 1.4 s in a new server process) that the
     # first charts need not wait for.
     import pandas as pd
 
-    table = pd.DataFrame(rows)
+    # The CSV's columns: full names, and no step where a run did not diverge (whole numbers, not 3.0).
+    table = pd.DataFrame(rows).astype({"diverged at step": "Int64"})
+    diverged = [f"at step {step:,}" if pd.notna(step) else "no" for step in table["diverged at step"]]
     st.dataframe(
-        table,
+        # Short headers (their full names in the help) and words for "did not diverge", which a
+        # missing number shows as "None": at 1024 px the table scrolled sideways.
+        table.assign(**{"diverged at step": diverged}),
         hide_index=True,
         width="stretch",
         column_config={
-            "final training loss": st.column_config.NumberColumn(format="%.4g"),
-            "best validation accuracy": st.column_config.NumberColumn(format="percent"),
-            "training time (s)": st.column_config.NumberColumn(format="%.2f"),
+            "settings (vs the defaults)": st.column_config.TextColumn(
+                "settings", help="What differs from the defaults"
+            ),
+            "final training loss": st.column_config.NumberColumn(
+                "train loss", format="%.4g", help="Training loss on the whole training split at the step shown"
+            ),
+            "best validation accuracy": st.column_config.NumberColumn(
+                "best val. acc.", format="percent", help="The best validation accuracy of the recorded steps"
+            ),
+            "diverged at step": st.column_config.TextColumn(
+                "diverged", help="The step at which the loss stopped being finite: the run stopped there"
+            ),
+            "training time (s)": st.column_config.NumberColumn(
+                "time (s)", format="%.2f", help="Seconds of training this run took in this server"
+            ),
         },
     )
     left, middle, right = st.columns(3)
