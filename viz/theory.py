@@ -226,7 +226,8 @@ def phase_figure(
 def _current_label(mark: Mark, top: float) -> dict:
     """This setting's label, on a short line from its star: a row above the lecture's labels,
     which sit right over their dots on the same σ_b² (side by side they overlapped at 1024 px);
-    below the star near the top edge."""
+    below the star near the top edge. On a dark box: the critical line, which can pass anywhere
+    near the star, runs under it, not through its letters."""
     near_top = mark.sigma_b2 > 0.8 * top
     return {
         "x": math.log10(mark.sigma_w2),
@@ -237,7 +238,9 @@ def _current_label(mark: Mark, top: float) -> dict:
         "arrowcolor": "white",
         "ax": 0,
         "ay": 38 if near_top else -38,
-        "font": {"color": "white", "size": 13, "shadow": "0px 0px 3px black"},
+        "font": {"color": "white", "size": 13},
+        "bgcolor": "rgba(20, 20, 30, 0.7)",
+        "borderpad": 3,
     }
 
 
