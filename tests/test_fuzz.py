@@ -143,13 +143,18 @@ def generated_url(
     return query, refused
 
 
+def _named(key: str, notices: str) -> bool:
+    """Whether the notices name the refused parameter: its value, or that it was given more than once."""
+    return f"`{key}=" in notices or f"`{key}` is given more than once" in notices
+
+
 def check_urls(page: str, queries: list[tuple[dict, set[str]]]) -> list[str]:
     """Run each query on `page` (home through app.py's navigation); describe every failure."""
     failures = []
     for query, refused in queries:
         at = run_page(APP if page == "home" else page_path(page), **query)
         notices = " ".join(w.value for w in at.warning)
-        missing = sorted(key for key in refused if f"`{key}=" not in notices)
+        missing = sorted(key for key in refused if not _named(key, notices))
         problem = repr(at.exception) if at.exception else (f"no notice for {missing}" if missing else None)
         if problem is None and not at.title:
             problem = "the page drew no title"
