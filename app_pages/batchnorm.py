@@ -8,6 +8,7 @@ from engine.bn_lab import batch_steps, init_robustness, running_statistics, trai
 from ui import first_view, widgets
 from ui.batchnorm_params import PARAM_BY_KEY as P
 from ui.batchnorm_params import PARAMS
+from ui.bounded_store import BoundedStore
 from ui.controls import BoundControls
 from ui.live_chart import live_chart
 from ui.toolbar import view_toolbar
@@ -17,14 +18,31 @@ from viz.batchnorm import feature_strips, robustness_figure, running_figure, spr
 ROBUST_WIDTH, ROBUST_BATCH = 256, 64
 
 
-# The two costly sections are cached as finished figures: the computation takes seconds,
+# The two costly sections are kept as finished figures: the computation takes seconds,
 # and building a figure again on every rerun would cost more than the rest of the page.
-# cache_resource hands out the same read-only object; live_chart only reads it.
-@st.cache_resource(max_entries=32, show_spinner=False)
-def robustness_view(act: str, depth: int, seed: int) -> go.Figure:
-    robust = init_robustness(act, depth, ROBUST_WIDTH, ROBUST_BATCH, seed)
+# The same read-only object is handed out; live_chart only reads it.
+@st.cache_resource(show_spinner=False)
+def robustness_figures() -> BoundedStore:
+    return BoundedStore(32)
+
+
+def robustness_view(slot, act: str, depth: int, seed: int) -> go.Figure:
+    """The robustness sweep's figure, computed (1 to 10 s, by depth) under a progress bar in
+    `slot`. Each step of the bar lets Streamlit end this run for a newer one: depth moved fast
+    by the keys no longer computes every depth passed on the way (8 presses took 10 s to settle)."""
     token = f"{act} · {depth} layers of {ROBUST_WIDTH} · batch {ROBUST_BATCH} · seed {seed}"
-    return robustness_figure(robust, token)
+
+    def sweep() -> go.Figure:
+        bar = slot.progress(0.0, text=f"Initializing 42 nets of {depth} layers…")
+
+        def report(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Initializing {total} nets of {depth} layers: {done} done")
+
+        robust = init_robustness(act, depth, ROBUST_WIDTH, ROBUST_BATCH, seed, progress=report)
+        slot.empty()
+        return robustness_figure(robust, token)
+
+    return robustness_figures().get_or_make((act, depth, seed), sweep)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -112,7 +130,8 @@ st.caption(
 )
 
 st.header("2. Robust to initialization", anchor="robust")
-live_chart(robustness_view(v["act"], v["depth"], v["seed"]), key="bn_robust")
+# Made in every run: the chart keeps its place whether or not the sweep is computed.
+live_chart(robustness_view(st.empty(), v["act"], v["depth"], v["seed"]), key="bn_robust")
 st.caption(
     "Without batch norm the last layer's activations and the gradient reaching the input follow the weight scale "
     "through every layer: they vanish or explode unless the scale is just right. With BN before the activation "

@@ -3,6 +3,7 @@ weight scale, and train versus test behaviour under both running-statistics conv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -65,8 +66,19 @@ def _finite_std(values: np.ndarray) -> float:
     return std if np.isfinite(std) else np.inf
 
 
-def init_robustness(activation: str, depth: int, width: int, batch: int, seed: int, points: int = 21) -> Robustness:
-    """Sweep W = scale * randn over 1e-4..10 with and without BN before the activation."""
+def init_robustness(
+    activation: str,
+    depth: int,
+    width: int,
+    batch: int,
+    seed: int,
+    points: int = 21,
+    progress: Callable[[int, int], None] | None = None,
+) -> Robustness:
+    """Sweep W = scale * randn over 1e-4..10 with and without BN before the activation.
+
+    progress(done, total) is called after each of the 2 * points nets (a caller can stop the
+    sweep there by raising)."""
     scales = np.logspace(-4, 1, points)
     act_std: dict[str, list[float]] = {"none": [], "before": []}
     grad_std: dict[str, list[float]] = {"none": [], "before": []}
@@ -76,6 +88,8 @@ def init_robustness(activation: str, depth: int, width: int, batch: int, seed: i
             run = raw_run(replace(base, scale=float(scale), bn=bn))
             act_std[bn].append(_finite_std(run.activations[-1]))
             grad_std[bn].append(_finite_std(run.input_grad))
+            if progress is not None:
+                progress(len(act_std["none"]) + len(act_std["before"]), 2 * points)
     return Robustness(
         scales, {k: np.array(v) for k, v in act_std.items()}, {k: np.array(v) for k, v in grad_std.items()}
     )

@@ -150,3 +150,21 @@ def test_bad_url_values_get_a_notice(query, key):
     at = run_page(**query)
     assert not at.exception
     assert any(f"`{key}=" in w.value for w in at.warning)
+
+
+def test_the_robustness_sweep_reports_each_net_and_stops_where_its_caller_stops_it():
+    """The page stops a sweep that a newer setting has made moot by raising from progress."""
+    reports: list[tuple[int, int]] = []
+    sweep = init_robustness("relu", 3, 32, 8, 0, points=4, progress=lambda done, total: reports.append((done, total)))
+    assert reports == [(done, 8) for done in range(1, 9)]
+    assert len(sweep.act_std["before"]) == 4
+
+    class Moot(Exception):
+        pass
+
+    def stop_at_three(done: int, total: int) -> None:
+        if done == 3:
+            raise Moot
+
+    with pytest.raises(Moot):
+        init_robustness("relu", 3, 32, 8, 0, points=4, progress=stop_at_three)

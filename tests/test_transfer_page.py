@@ -25,11 +25,11 @@ from engine.transfer.artifact import load_source
 from engine.transfer.compare import MAX_SEEDS
 from tests import app_support
 from tests.app_support import chart_figures
+from ui.bounded_store import BoundedStore
 from ui.transfer_text import ADVICE, MIN_SEEDS, SHORT, lecture_table
 from ui.transfer_view import (
     MAX_COMPARISONS,
     MAX_RUNS,
-    BoundedStore,
     curve_text,
     kept_with_more_seeds,
     layerwise_text,
