@@ -177,19 +177,21 @@ def test_the_table_downloads_as_the_csv_of_the_view_shown(browser, app_url, tmp_
 # on timing), and after the mark is gone.
 STALE_CLICKS = """(button) => {
   const element = button.closest("[data-testid='stElementContainer']");
+  const box = button.closest("[data-testid='stDownloadButton']");
   element.setAttribute("data-stale", "true");
-  const stale = getComputedStyle(button).pointerEvents;
+  const stale = [getComputedStyle(button).pointerEvents, getComputedStyle(box).cursor];
   element.setAttribute("data-stale", "false");
-  return [stale, getComputedStyle(button).pointerEvents];
+  return [stale, [getComputedStyle(button).pointerEvents, getComputedStyle(box).cursor]];
 }"""
 
 
 def test_the_download_button_takes_no_clicks_until_the_rerun_redraws_it(page, app_url):
     """While a rerun has drawn the new chart but not yet the button, a click would download the
-    table of the view before (a trial got it 4 times in ~60): a stale button takes no clicks."""
+    table of the view before (a trial got it 4 times in ~60): a stale button takes no clicks, and
+    the pointer over it says to wait (a click that did nothing was silent)."""
     open_lab(page, app_url, "depth=3")
     button = page.get_by_role("button", name="Download CSV")
-    assert button.evaluate(STALE_CLICKS) == ["none", "auto"]
+    assert button.evaluate(STALE_CLICKS) == [["none", "progress"], ["auto", "auto"]]
 
 
 def test_a_100_by_16384_net_updates_and_names_its_path(page, app_url):

@@ -63,10 +63,12 @@ _TOOLBAR_CSS = """
 
 # Rules for the whole page. A download button that a running rerun has not reached yet (Streamlit
 # marks it stale) would give the table of the view before, under the new chart: it takes no clicks
-# until it is redrawn.
+# until it is redrawn, and the pointer over it says to wait (a button without pointer events
+# cannot show a cursor: its box does).
 _PAGE_CSS = """
 .st-key-initlab_page_style { display: none; }
-[data-stale='true'] [data-testid='stDownloadButton'] button { pointer-events: none; cursor: progress; }
+[data-stale='true'] [data-testid='stDownloadButton'] { cursor: progress; }
+[data-stale='true'] [data-testid='stDownloadButton'] button { pointer-events: none; }
 """
 
 
