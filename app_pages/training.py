@@ -19,6 +19,7 @@ from ui.training_params import (
 from ui.training_run import (
     TICK_SECONDS,
     is_playing,
+    page_opened,
     pause,
     play,
     requested_step,
@@ -55,7 +56,7 @@ opened, values, compared = open_lab(
     "training", ALL_PARAMS, LAB, PRESET_SET.expand_url_preset, lab_controls, first_view_values
 )
 if opened:
-    pause()
+    page_opened()
 view_toolbar("training")
 
 cfg = build_config(values)

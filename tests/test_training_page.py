@@ -93,6 +93,11 @@ def test_a_rerun_that_carries_an_address_the_page_has_moved_on_from_keeps_the_st
     assert shown_step(at) == "10 / 200"
     at.button[2].click().run()  # Reset: step 0, which the page also sent before
     assert shown_step(at) == "0 / 200" and "step" not in at.query_params
+    at.button[1].click().run()  # step 4 again, then away to another page and back without a step
+    at.session_state["_initlab_page_shown"] = "batchnorm"
+    del at.query_params["step"]
+    at.run()
+    assert shown_step(at) == "0 / 200"  # a page opened shows what its address asks for
 
 
 def test_a_step_beyond_the_run_shows_its_end_and_says_so():

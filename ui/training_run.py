@@ -96,6 +96,14 @@ def pause() -> None:
     st.session_state[PLAYING] = False
 
 
+def page_opened() -> None:
+    """The page was just opened (a link, the navigation, Back): paused, and the address as it
+    comes is the view to show (the page's earlier addresses are no longer ones the browser is
+    behind on: a sidebar click to the bare page opens step 0)."""
+    pause()
+    st.session_state.pop(_SENT_STEPS, None)
+
+
 def step_once(steps: int, every: int) -> None:
     """One record interval further (a new point on every chart), paused."""
     st.session_state[PLAYING] = False
