@@ -3,6 +3,7 @@
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from engine.bn_lab import batch_steps, init_robustness, running_statistics, train_test_spread
 from ui import first_view, widgets
@@ -26,10 +27,11 @@ def robustness_figures() -> BoundedStore:
     return BoundedStore(32)
 
 
-def robustness_view(slot, act: str, depth: int, seed: int) -> go.Figure:
-    """The robustness sweep's figure, computed (1 to 10 s, by depth) under a progress bar in
-    `slot`. Each step of the bar lets Streamlit end this run for a newer one: depth moved fast
-    by the keys no longer computes every depth passed on the way (8 presses took 10 s to settle)."""
+def robustness_view(slot: DeltaGenerator, act: str, depth: int, seed: int) -> go.Figure:
+    """The robustness sweep's figure, computed (seconds, more the deeper) under a progress bar
+    in `slot`. Each step of the bar lets Streamlit end this run for a newer one: depth moved fast
+    by the keys no longer computes every depth passed on the way (8 presses took 15 to 18 s to
+    settle)."""
     token = f"{act} · {depth} layers of {ROBUST_WIDTH} · batch {ROBUST_BATCH} · seed {seed}"
 
     def sweep() -> go.Figure:

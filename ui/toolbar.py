@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ui.urlparams import APP_PARAMS
 
@@ -86,7 +87,7 @@ def metrics_columns(name: str, count: int) -> list:
     return st.container(key=f"initlab_metrics_{name}").columns(count)
 
 
-def metric(cell, label: str, value: str, help: str) -> None:
+def metric(cell: DeltaGenerator, label: str, value: str, help: str) -> None:
     """One headline number in `cell`, as high as it will be from its first frame."""
     cell.metric(label, value, help=help, height=METRIC_HEIGHT)
 
