@@ -366,6 +366,20 @@ def test_the_home_page_drops_unknown_parameters_with_a_notice_once_the_history_g
     assert not at.warning  # and goes with the next change, as any notice does
 
 
+def test_a_step_beyond_the_run_keeps_its_notice_through_the_rerun_that_sends_the_corrected_address():
+    """The training lab corrects `step` itself, after the refusals; its notice must stay when the
+    guard's report reruns the page to send the address (a trial saw it go after a second)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"steps": "100", "step": "99999"})
+    app_support.chart_already_drawn(at.switch_page("app_pages/training.py")).run()
+    notice = "beyond this run's 100 steps: step 100 is shown"
+    assert any(notice in w.value for w in at.warning)
+    assert guard_data(at) == {"waiting": True}
+    history_guard_reported(at).run()
+    assert at.query_params["step"] == "100"
+    assert any(notice in w.value for w in at.warning)
+
+
 def test_a_page_that_ends_early_still_gets_the_history_guard_and_its_address_sent():
     """Compare mode ends the page early (ui.page_run.end_page): the guard still comes after it."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)

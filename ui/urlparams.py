@@ -178,9 +178,14 @@ def guard_shown() -> None:
     st.session_state[_GUARD_SHOWN] = True
 
 
+def _sends_held() -> bool:
+    """Whether an address sent now is held back: the guard may be missing, or one already waits."""
+    return not (history_guard_reported() or (st.session_state.get(_GUARD_SHOWN) and not address_waiting()))
+
+
 def _send_address(qp) -> None:
     """Send Streamlit's copy of the URL to the browser, or hold it while the guard may be missing."""
-    if history_guard_reported() or (st.session_state.get(_GUARD_SHOWN) and not address_waiting()):
+    if not _sends_held():
         qp._send_query_param_msg()
         return
     ctx = get_script_run_ctx()
@@ -361,8 +366,9 @@ def _typed_here(key: str, values: list[str]) -> bool:
 
 def warn_corrected(notice: str) -> None:
     """A visible notice for a URL value the page itself corrected after warn_rejections (one that
-    depends on other settings), kept through the same rerun as theirs."""
-    if address_waiting():
+    depends on other settings), kept through the same rerun as theirs. Its address is sent after
+    it, so it is kept whenever that send would be held, not only once one is waiting."""
+    if _sends_held():
         st.session_state[_NOTICES_HELD] = [*st.session_state.get(_NOTICES_HELD, []), notice]
     st.warning(notice, icon=":material/warning:")
 
