@@ -52,10 +52,13 @@ st.caption(
     "learning: loss curves, every layer's statistics over the steps, and the lecture's claims as experiments."
 )
 
+# Play pressed during the first view can come with the run that completes it: that run counts
+# as the page just opened, but must not stop the play.
+completing = first_view.completes("training")
 opened, values, compared = open_lab(
     "training", ALL_PARAMS, LAB, PRESET_SET.expand_url_preset, lab_controls, first_view_values
 )
-if opened:
+if opened and not completing:
     page_opened()
 view_toolbar("training")
 

@@ -236,3 +236,20 @@ def test_a_negative_std_for_a_gaussian_init_is_refused_with_a_notice(page):
     assert "std" not in at.query_params
     at = app_support.run_page(app_support.page_path(page), TIMEOUT, init="constant", std="-1")
     assert not any("`std=" in w.value for w in at.warning)  # a constant may be negative
+
+
+def test_play_pressed_during_the_first_view_keeps_playing_in_the_run_that_completes_it():
+    """A tab's first view draws the curves before the controls; Play clicked then can come in one
+    run with the chart's report, which completes the first view and counts as the page just
+    opened. That run paused the play (CI: a run never reached its end, twice)."""
+    from ui import first_view
+    from ui.training_run import PLAYING
+
+    at = run_page(steps="400", lr="0.003")
+    at.session_state[first_view.SHOWN] = "training"  # the first view shown, its chart just reported
+    at.session_state[first_view.DRAWN] = True
+    at.session_state[PLAYING] = True  # and Play pressed in the same run
+    at.run()
+    assert not at.exception
+    assert at.session_state[PLAYING]
+    assert any(b.label == "Pause" for b in at.button)

@@ -64,10 +64,16 @@ def follows(page: str) -> bool:
     just opened, as the first view's did. A chart drawn in a fragment reruns only the fragment:
     the fragment asks, then reruns the page, which then does not count as opened again (the
     training lab's Play, pressed during the first view, keeps playing)."""
-    if not st.session_state.get(DRAWN) or st.session_state.get(SHOWN) != page:
+    if not completes(page):
         return False
     del st.session_state[SHOWN]
     return True
+
+
+def completes(page: str) -> bool:
+    """Whether this run completes `page`'s first view (its chart has reported; follows() has yet
+    to say so). A click made during the first view comes with this run."""
+    return bool(st.session_state.get(DRAWN)) and st.session_state.get(SHOWN) == page
 
 
 def chart_drawn() -> None:
