@@ -285,12 +285,11 @@ class Rejection:
 
     def describe(self, fallback: Any) -> str:
         shown = self.raw if len(self.raw) <= 40 else self.raw[:37] + "..."
+        used = "the default is used" if fallback in (None, "") else f"`{url_value(fallback)}` is used"
         if self.reason == REPEATED:
-            used = "the default is used" if fallback in (None, "") else f"`{url_value(fallback)}` is used"
             return f"`{self.key}` is given more than once ({self.raw}); each was ignored and {used} instead."
         if self.reason == UNKNOWN or self.removed:
             return f"`{self.key}={shown}` {self.reason}; it was removed from the address."
-        used = "the default is used" if fallback in (None, "") else f"`{url_value(fallback)}` is used"
         return f"`{self.key}={shown}` {self.reason}; it was ignored and {used} instead."
 
 
