@@ -99,7 +99,9 @@ def test_arrow_keys_on_a_focused_slider_move_the_slider_not_the_tour(page, app_u
     page.wait_for_function("() => location.search.includes('relu_depth=7')", timeout=10_000)
     wait_for_idle(page)
     assert step_in_url(page) == "5"
-    assert any("· 7×4096 ·" in token for token in page.evaluate(TOKENS))
+    # The chart redraws after the run is idle (live_chart draws in the browser): wait for its title.
+    page.wait_for_function(f"() => ({TOKENS})().some((t) => t.includes('· 7×4096 ·'))", timeout=30_000)
+    assert step_in_url(page) == "5"
 
 
 def test_a_control_moved_on_a_step_is_forgotten_when_the_step_is_left(page, app_url):
