@@ -234,7 +234,8 @@ def test_training_b_starts_as_a_and_its_loss_curve_joins_as_runs_own_line():
     assert not at.exception
     assert b_keys(at) == {}
     runs = at.dataframe[0].value
-    assert runs["run"].tolist() == ["A", "B: same settings"]
+    assert runs["run"].tolist() == ["A", "B"]
+    assert runs["settings (vs the defaults)"].tolist() == ["the defaults", "the defaults"]
     assert {"A", "B: same settings"} <= curve_names(at)
 
 
@@ -267,7 +268,7 @@ def test_training_b_values_are_validated_and_stray_ones_removed():
     at = app_support.run_page(TRAINING, 120, compare="true", b_lr="-1", b_opt="zzz", step="10")
     notices = " ".join(w.value for w in at.warning)
     assert "`b_lr=-1`" in notices and "`b_opt=zzz`" in notices
-    assert at.dataframe[0].value["run"].tolist() == ["A", "B: same settings"]
+    assert at.dataframe[0].value["settings (vs the defaults)"].tolist() == ["the defaults", "the defaults"]
     at = app_support.run_page(TRAINING, 120, b_lr="0.01", step="10")
     assert "`b_lr=0.01` is a value of setting B" in " ".join(w.value for w in at.warning)
     assert "b_lr" not in at.query_params

@@ -61,7 +61,7 @@ def test_a_link_with_a_step_shows_the_run_trained_to_that_step_on_the_first_rend
     expected, _ = evaluate(train(cfg, 300), "train")
     row = table(at).iloc[0]
     assert row["step"] == 300
-    assert row["final training loss"] == pytest.approx(expected, rel=1e-9)
+    assert row["final training loss"] == f"{expected:.4g}"
     assert all("step 300" in fig["layout"]["title"]["subtitle"]["text"] for fig in chart_figures(at))
 
 
@@ -144,10 +144,13 @@ def test_a_run_over_the_memory_budget_is_offered_a_smaller_batch_or_width():
 
 
 def test_kept_runs_are_drawn_beside_this_one_and_labelled_by_what_differs():
-    at = run_page(step="200", keep="opt:sgd;lr:0.1;step:200|init:zeros;step:200")
+    at = run_page(step="200", lr="0.01", keep="opt:sgd;lr:0.1;step:200|init:zeros;lr:0.01;step:200")
     assert not at.exception
-    labels = table(at)["run"].tolist()
-    assert labels == ["this run", "kept 1: opt sgd · lr 0.1", "kept 2: init zeros"]
+    rows = table(at)
+    # The table names each run once and says what differs in its settings column (this run's
+    # differ from the defaults too: lr 0.01); the legends say what differs from this run.
+    assert rows["run"].tolist() == ["this run", "kept 1", "kept 2"]
+    assert rows["settings (vs the defaults)"].tolist() == ["lr 0.01", "opt sgd · lr 0.1", "init zeros · lr 0.01"]
     curves = next(fig for fig in chart_figures(at) if fig["layout"]["title"]["text"] == "Loss and accuracy")
     names = {trace.get("legendgroup") or trace.get("name") for trace in curves["data"]}
     assert {"this run", "kept 1: opt sgd · lr 0.1", "kept 2: init zeros"} <= names
@@ -164,14 +167,14 @@ def test_keep_this_run_adds_it_to_the_address_and_forget_clears_them():
 def test_zero_init_shows_the_plateau_and_names_the_symmetry():
     at = run_page(preset="zero-init", step="500")
     assert not at.exception
-    loss = table(at)["final training loss"].iloc[0]
+    loss = float(table(at)["final training loss"].iloc[0])
     assert abs(loss - LN10) < 0.01 * LN10
     assert "same incoming weights" in texts(at) or "symmetry" in texts(at)
 
 
 def test_deep_tanh_with_xavier_learns_where_0_01_randn_stays_at_ln10():
-    stuck = table(run_page(preset="tanh-0.01-sgd", step="500"))["final training loss"].iloc[0]
-    learns = table(run_page(preset="tanh-xavier-sgd", step="500"))["final training loss"].iloc[0]
+    stuck = float(table(run_page(preset="tanh-0.01-sgd", step="500"))["final training loss"].iloc[0])
+    learns = float(table(run_page(preset="tanh-xavier-sgd", step="500"))["final training loss"].iloc[0])
     assert abs(stuck - LN10) < 0.01 * LN10 and learns < 0.1
 
 
@@ -189,6 +192,7 @@ def test_a_diverging_run_stops_and_names_the_step():
         fig["layout"]["title"]["subtitle"]["text"].endswith(f"step {int(diverged)}") for fig in chart_figures(at)
     )
     assert metric(at, "minibatch loss") == "diverged"
+    assert table(at)["final training loss"].iloc[0] == "diverged"  # not "Infinity": the loss may be NaN
 
 
 def test_at_step_0_the_diagnosis_checks_the_loss_at_initialization():
@@ -224,7 +228,7 @@ def test_every_experiment_preset_opens_with_its_lecture_text():
 
 def test_twenty_examples_are_memorized_while_validation_lags():
     row = table(run_page(preset="overfit-20", step="300")).iloc[0]
-    assert row["final training loss"] < 0.05
+    assert float(row["final training loss"]) < 0.05
     assert row["best validation accuracy"] < 0.8
 
 

@@ -41,8 +41,11 @@ NAMES = {"std": "σ", "mode": "fan", "sizes": "hidden", "bn": "BN", "bn_conv": "
 
 @dataclass(frozen=True)
 class ShownRun:
-    """A run as the page shows it: a label, its state at the step shown, and its training seconds."""
+    """A run as the page shows it: its name ("A", "kept 1"), its label in the charts' legends (the
+    name and what differs from this run), what differs from the defaults, its state at the step
+    shown, and its training seconds."""
 
+    name: str
     label: str
     differs: str
     state: TrainState
@@ -78,13 +81,14 @@ def shown_runs(
     what differs from this run."""
     current = at_step(cfg, step, "this run" if compared is None else "A")
     label = "this run" if compared is None else "A"
-    runs = [ShownRun(label, describe(differing(values)) or "the defaults", current.state, current.seconds)]
+    runs = [ShownRun(label, label, describe(differing(values)) or "the defaults", current.state, current.seconds)]
     if compared is not None:
         b_cfg = build_config(compared)
         run_b = at_step(b_cfg, min(step, b_cfg.steps), "B")
         diff = describe(differing(compared, values))
         runs.append(
             ShownRun(
+                "B",
                 f"B: {diff or 'same settings'}",
                 describe(differing(compared)) or "the defaults",
                 run_b.state,
@@ -99,7 +103,11 @@ def shown_runs(
         if kept_step != step:
             diff = f"{diff} · step {kept_step}" if diff else f"step {kept_step}"
         label = f"kept {i}: {diff or 'same settings'}"
-        runs.append(ShownRun(label, describe(differing(kept)) or "the defaults", checkpoint.state, checkpoint.seconds))
+        runs.append(
+            ShownRun(
+                f"kept {i}", label, describe(differing(kept)) or "the defaults", checkpoint.state, checkpoint.seconds
+            )
+        )
     return runs
 
 
@@ -229,13 +237,18 @@ def final_loss(state: TrainState) -> float:
     return math.inf if state.diverged_at is not None else evaluate(state, "train")[0]
 
 
+def shown_loss(loss: float) -> str:
+    """A loss as the runs table shows it: four significant digits, or "diverged" when not finite."""
+    return f"{loss:.4g}" if math.isfinite(loss) else "diverged"
+
+
 def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
     rows = []
     for run in runs:
         _, acc = run.state.record.series("val_acc")
         rows.append(
             {
-                "run": run.label,
+                "run": run.name,  # what differs is in the settings column: the labels said it twice
                 "step": run.state.step,
                 "final training loss": final_loss(run.state),
                 "best validation accuracy": float(np.nanmax(acc)) if np.isfinite(acc).any() else math.nan,
@@ -252,17 +265,24 @@ def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
     table = pd.DataFrame(rows).astype({"diverged at step": "Int64"})
     diverged = [f"at step {step:,}" if pd.notna(step) else "no" for step in table["diverged at step"]]
     st.dataframe(
-        # Short headers (their full names in the help) and words for "did not diverge", which a
-        # missing number shows as "None": at 1024 px the table scrolled sideways.
-        table.assign(**{"diverged at step": diverged}),
+        # Short headers (their full names in the help) and words where a number would mislead: a
+        # missing step shows as "None" and a diverged run's loss as "Infinity" (it may be NaN).
+        table.assign(
+            **{
+                "diverged at step": diverged,
+                "final training loss": [shown_loss(x) for x in table["final training loss"]],
+            }
+        ),
         hide_index=True,
         width="stretch",
         column_config={
             "settings (vs the defaults)": st.column_config.TextColumn(
                 "settings", help="What differs from the defaults"
             ),
-            "final training loss": st.column_config.NumberColumn(
-                "train loss", format="%.4g", help="Training loss on the whole training split at the step shown"
+            "final training loss": st.column_config.TextColumn(
+                "train loss",
+                alignment="right",
+                help="Training loss on the whole training split at the step shown (the CSV has every digit)",
             ),
             "best validation accuracy": st.column_config.NumberColumn(
                 "best val. acc.", format="percent", help="The best validation accuracy of the recorded steps"
