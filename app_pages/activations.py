@@ -8,7 +8,14 @@ from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
 from engine.report import layer_rows
 from ui import first_view
-from ui.activation_compare import LAB, first_view_values, lab_controls, send_view_address, show_comparison
+from ui.activation_compare import (
+    LAB,
+    first_view_values,
+    lab_controls,
+    layer_columns,
+    send_view_address,
+    show_comparison,
+)
 from ui.activation_params import (
     ALL_PARAMS,
     PRESET_SET,
@@ -100,9 +107,12 @@ def layer_table(result: SimResult) -> None:
 
     table = pd.DataFrame(layer_rows(result))
     shown = table.dropna(axis=1, how="all")  # e.g. no saturation column for ReLU; the CSV keeps all
-    number_format = {c: st.column_config.NumberColumn(format="%.4g") for c in shown.select_dtypes("float").columns}
     st.dataframe(
-        shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400), column_config=number_format
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(shown), 400),
+        column_config=layer_columns(shown.select_dtypes("float").columns),
     )
     # Written when clicked: built on every run, the file cost a CSV, a stored media file and a
     # request from the browser per change of any control.

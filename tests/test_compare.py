@@ -298,7 +298,7 @@ def test_training_compare_names_the_step_shown_and_where_a_run_stopped_and_label
     at = app_support.run_page(TRAINING, 120, compare="true", b_bn="before", step="100", **query)
     subtitle = chart_figures(at)[0]["layout"]["title"]["subtitle"]["text"]
     runs = at.dataframe[0].value
-    diverged = int(runs["diverged at step"].tolist()[0].removeprefix("at step "))
+    diverged = int(runs["final training loss"].tolist()[0].removeprefix("diverged at step "))
     assert f"step 100 · A diverged at step {diverged} · B: BN before" in subtitle
     labels = [m.label for m in at.metric]
     assert "A · step (of 300)" in labels and "B · step (of 300)" in labels

@@ -225,3 +225,25 @@ def test_every_preset_name_fits_its_box(browser, app_url, path, box, presets):
     view.locator(f"[data-testid='stSidebar'] input[aria-label='{box}']").wait_for()
     assert view.evaluate(LABELS_TOO_WIDE, [box, [preset.label for preset in presets.values()]]) == []
     view.close()
+
+
+# Per data table: its scroller's full width and the width it shows.
+TABLE_WIDTHS = """() => [...document.querySelectorAll("[data-testid='stDataFrame'] .dvn-scroller")]
+  .map((scroller) => ({ full: scroller.scrollWidth, shown: scroller.clientWidth }))"""
+
+
+def test_the_runs_table_of_a_comparison_with_kept_runs_fits_a_laptop(browser, app_url):
+    """Seven columns fit 1024 px when each run is named once; the legends' long labels ("B: act tanh ·
+    init xavier · lr 0.01") beside the settings column made the table scroll sideways."""
+    view = browser.new_page(viewport={"width": 1024, "height": 768})
+    view.goto(
+        f"{app_url}/training?compare=true&b_init=xavier&b_act=tanh&b_lr=0.01&step=300"
+        "&keep=opt:sgd;lr:0.1;step:200|init:zeros;lr:0.01;step:200"
+    )
+    wait_for_idle(view, timeout=120_000)
+    view.locator("[data-testid='stDataFrame'] .dvn-scroller").wait_for()
+    view.wait_for_timeout(500)  # the grid measures its columns after it mounts
+    tables = view.evaluate(TABLE_WIDTHS)
+    assert len(tables) == 1
+    assert tables[0]["full"] <= tables[0]["shown"], "the runs table scrolls sideways"
+    view.close()

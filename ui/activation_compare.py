@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
@@ -125,6 +126,15 @@ def show_comparison(values: dict[str, Any], compared: dict[str, Any]) -> None:
 
 
 # Each statistic of A beside B's; a ratio B / A where both are scales (a ratio of means near 0 is noise).
+def layer_columns(floats: Iterable[str]) -> dict[str, Any]:
+    """Column settings of a per-layer table: the layer number pinned (the table scrolls sideways at
+    laptop widths and each row must still say its layer), four significant digits."""
+    return {
+        "layer": st.column_config.NumberColumn(pinned=True),
+        **{column: st.column_config.NumberColumn(format="%.4g") for column in floats},
+    }
+
+
 TABLE_COLUMNS = (("act_std", True), ("act_mean", False), ("grad_std", True), ("weight_grad_std", True))
 
 
@@ -146,9 +156,12 @@ def comparison_table(result_a: SimResult, result_b: SimResult) -> None:
         if ratio:
             table[f"{column} B/A"] = both[f"{column} B"] / both[f"{column} A"]
     shown = table.dropna(axis=1, how="all")
-    number_format = {c: st.column_config.NumberColumn(format="%.4g") for c in shown.select_dtypes("float").columns}
     st.dataframe(
-        shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400), column_config=number_format
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(shown), 400),
+        column_config=layer_columns(shown.select_dtypes("float").columns),
     )
     st.download_button(
         "Download CSV",

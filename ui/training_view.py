@@ -237,9 +237,12 @@ def final_loss(state: TrainState) -> float:
     return math.inf if state.diverged_at is not None else evaluate(state, "train")[0]
 
 
-def shown_loss(loss: float) -> str:
-    """A loss as the runs table shows it: four significant digits, or "diverged" when not finite."""
-    return f"{loss:.4g}" if math.isfinite(loss) else "diverged"
+def shown_loss(state: TrainState) -> str:
+    """A run's training loss as the runs table shows it: four significant digits, or the step at
+    which it diverged (its loss is not finite there, and may be NaN)."""
+    if state.diverged_at is not None:
+        return f"diverged at step {state.diverged_at:,}"
+    return f"{final_loss(state):.4g}"
 
 
 def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
@@ -263,15 +266,11 @@ def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
 
     # The CSV's columns: full names, and no step where a run did not diverge (whole numbers, not 3.0).
     table = pd.DataFrame(rows).astype({"diverged at step": "Int64"})
-    diverged = [f"at step {step:,}" if pd.notna(step) else "no" for step in table["diverged at step"]]
     st.dataframe(
-        # Short headers (their full names in the help) and words where a number would mislead: a
-        # missing step shows as "None" and a diverged run's loss as "Infinity" (it may be NaN).
-        table.assign(
-            **{
-                "diverged at step": diverged,
-                "final training loss": [shown_loss(x) for x in table["final training loss"]],
-            }
+        # Short headers (their full names in the help), and a diverged run's step in its loss's cell,
+        # not "Infinity" there and a column of "None" beside it: at 1024 px the table scrolled sideways.
+        table.drop(columns="diverged at step").assign(
+            **{"final training loss": [shown_loss(run.state) for run in runs]}
         ),
         hide_index=True,
         width="stretch",
@@ -282,13 +281,11 @@ def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
             "final training loss": st.column_config.TextColumn(
                 "train loss",
                 alignment="right",
-                help="Training loss on the whole training split at the step shown (the CSV has every digit)",
+                help="Training loss on the whole training split at the step shown, or the step at which "
+                "it stopped being finite (the run stopped there). The CSV has every digit.",
             ),
             "best validation accuracy": st.column_config.NumberColumn(
                 "best val. acc.", format="percent", help="The best validation accuracy of the recorded steps"
-            ),
-            "diverged at step": st.column_config.TextColumn(
-                "diverged", help="The step at which the loss stopped being finite: the run stopped there"
             ),
             "training time (s)": st.column_config.NumberColumn(
                 "time (s)", format="%.2f", help="Seconds of training this run took in this server"
