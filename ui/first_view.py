@@ -11,7 +11,7 @@ starting from the same values, and the chart, already drawn, stays as it is.
 
 Only a view that draws its chart gets a first view: a refused URL value (its notice comes
 with the controls), a setting that cannot be simulated or present mode opens the page whole
-at once.
+at once, and a tab whose page has once opened whole shows every later page whole.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ui.page_run import end_page
 from ui.toolbar import is_presenting
 
 DRAWN = "_initlab_chart_drawn"  # a chart of this tab has reported its first draw
+WHOLE = "_initlab_drawn_whole"  # a page of this tab has drawn its controls
 SHOWN = "_initlab_first_view"  # the page whose first view this tab showed, its controls still to come
 CONTROLS_COMING = "Loading the controls…"
 
@@ -35,10 +36,15 @@ def values_for(page: str, refused: bool, read: Callable[[], dict[str, Any] | Non
     None (draw the controls now) when a URL value was `refused` or a chart was drawn before."""
     # Present mode opens whole: its style sheet sits in the sidebar after the controls, and would
     # move (the sidebar and the toolbar flashing up) when they came.
-    plain = not refused and not st.session_state.get(DRAWN) and not is_presenting()
+    # Once a page of this tab has drawn its controls, no later run leaves them out: a refused
+    # value's page opened whole, and the rerun that sent its corrected address (no value refused
+    # now, the chart's report still to come) took the controls and the notice away for a moment.
+    whole = st.session_state.get(WHOLE) or st.session_state.get(DRAWN)
+    plain = not refused and not whole and not is_presenting()
     values = read() if plain else None
     if values is None:
         st.session_state.pop(SHOWN, None)  # this page opens whole: no first view of another is shown here
+        st.session_state[WHOLE] = True
     else:
         st.session_state[SHOWN] = page
         # The sidebar would hold only the page list for a moment: say what is coming there.
