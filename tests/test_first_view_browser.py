@@ -152,3 +152,38 @@ def test_the_first_chart_stays_put_when_the_widgets_code_comes_late(browser, app
     assert "st-key-initlab_toolbar" in rows and any("metrics" in name for name in rows) == (lab != "batchnorm")
     for name, heights in rows.items():
         assert max(heights) - min(heights) <= 2, f"{name} was {sorted(heights)} px high as the page came"
+
+
+# Every frame from the page's start: whether a refusal's notice and the sidebar's inputs are there.
+TRACK_NOTICE = """
+window.initlabNotice = [];
+const trackNotice = () => {
+  const notice = [...document.querySelectorAll("[data-testid='stAlert']")].some((a) => a.innerText.includes("=abc"));
+  const controls = document.querySelectorAll("[data-testid='stSidebar'] input").length > 0;
+  window.initlabNotice.push([notice, controls]);
+  requestAnimationFrame(trackNotice);
+};
+requestAnimationFrame(trackNotice);
+"""
+
+
+@pytest.mark.parametrize("lab", ["activations", "training"])
+def test_a_refused_values_notice_and_the_controls_never_leave_once_shown(browser, app_url, lab):
+    """A link with a refused value opens whole; the reruns that send its corrected address and take
+    the chart's report must not take the notice or the controls away (they went for 0.2-0.6 s)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(script=TRACK_NOTICE)
+    page.goto(f"{app_url}/{lab}?seed=abc")
+    page.wait_for_function(
+        "() => window.initlabNotice.some(([notice, controls]) => notice && controls)", timeout=60_000
+    )
+    page.wait_for_function("() => !new URL(location.href).searchParams.has('seed')", timeout=30_000)
+    wait_for_idle(page)
+    wait_for_charts(page)
+    page.wait_for_timeout(1000)
+    frames = page.evaluate("window.initlabNotice")
+    # From the first frame with both (a widget's code can come a moment after the notice).
+    first = next(i for i, (notice, controls) in enumerate(frames) if notice and controls)
+    assert all(notice for notice, _ in frames[first:]), "the notice went away after it was shown"
+    assert all(controls for _, controls in frames[first:]), "the controls went away after they came"
+    page.close()
