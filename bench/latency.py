@@ -17,8 +17,10 @@ websocket opened, the first element and plotly.js arrived, to show where the tim
 Changes: for every kind of change (a slider key, a select box option, the Preset box, a
 number typed, a toggle, a radio) on each lab (the training lab at step 0 among them),
 `--changes` changes timed from the action (key press, click, Enter) to the new view on
-screen (polled every animation frame), beside the same kind of widget on two floors: with
-a text, and with the activation lab's own figure computed before any change. The pages of
+screen (polled every animation frame), beside the same kind of widget on three floors: with
+a text, with the activation lab's own figure computed before any change, and with that figure
+and inert elements of the kinds and number the lab draws around it (`&elements=lab`: what
+Streamlit and the browser cost for such a page, without the lab's own logic). The pages of
 one kind are measured side by side, a few changes each in turn. Prints p50 and p95 per
 view and their ratios to both floors.
 
@@ -64,6 +66,7 @@ from tests.app_support import chart_already_drawn, page_path
 from tests.browser_support import launch_browser, running_app, wait_for_charts, wait_for_idle
 
 FIGURE_FLOOR_NAME = "floor: widget + the lab's figure"
+ELEMENTS_FLOOR_NAME = "floor: widget + the lab's figure and elements"
 PLAIN_FLOOR_NAME = "floor: widget + text"
 PLAIN_FLOOR_APP = "bench/floor_app.py"
 GOAL_P50, GOAL_P95 = 2.0, 2.5  # the activation lab against the floor with its figure
@@ -207,6 +210,8 @@ def change_views(changes: int) -> list[tuple[str, str, str, Change]]:
         views.append((f"{PLAIN_FLOOR_NAME} [{kind}]", PLAIN_FLOOR_APP, f"?widget={widget}", PLAIN_FLOOR[kind]))
         path = f"?figure=lab&widget={widget}&precompute={changes}"
         views.append((f"{FIGURE_FLOOR_NAME} [{kind}]", "bench/chart_floor_app.py", path, FIGURE_FLOOR[kind]))
+        elements = (f"{ELEMENTS_FLOOR_NAME} [{kind}]", "bench/chart_floor_app.py", f"{path}&elements=lab")
+        views.append((*elements, FIGURE_FLOOR[kind]))
     depth_line = slider("depth (weight layers)", lambda n: f"· {6 + n}×4096 ·", ALL_SUBTITLES_HAVE)
     line_floor = "floor: slider + a one-line chart [slider key]"
     views.append((line_floor, "bench/chart_floor_app.py", "?figure=line", depth_line))
@@ -283,7 +288,7 @@ def print_changes(results: dict[str, list[float]], changes: int) -> None:
         plain, figure = (results.get(f"{floor} [{floor_kind(kind)}]") for floor in floors)
         rows = [name for name in results if kind_of(name) == kind]
         if kind == "preset" and rows:
-            rows = [f"{PLAIN_FLOOR_NAME} [select]", f"{FIGURE_FLOOR_NAME} [select]", *rows]
+            rows = [f"{floor} [select]" for floor in (PLAIN_FLOOR_NAME, FIGURE_FLOOR_NAME, ELEMENTS_FLOOR_NAME)] + rows
         for name in rows:
             times = results[name]
             cells = [f"{percentile(times, 0.5):6.0f}", f"{percentile(times, 0.95):6.0f}"]
@@ -300,6 +305,13 @@ def print_changes(results: dict[str, list[float]], changes: int) -> None:
             p50, p95 = (percentile(lab, q) / percentile(figure, q) for q in (0.5, 0.95))
             met = "met" if p50 <= GOAL_P50 and p95 <= GOAL_P95 else "not met"
             print(f"goal, activation lab [{kind}] vs the floor with its figure: p50 {p50:.2f}x, p95 {p95:.2f}x: {met}")
+        elements = results.get(f"{ELEMENTS_FLOOR_NAME} [{floor_kind(kind)}]")
+        if lab and figure and elements:
+            own, streamlit = (percentile(lab, 0.5) / percentile(elements, 0.5), percentile(elements, 0.5))
+            print(
+                f"  of which Streamlit's for the lab's elements: that floor {streamlit / percentile(figure, 0.5):.2f}x "
+                f"the floor with the figure; the lab {own:.2f}x that floor (p50)"
+            )
 
 
 def server_share(changes: int) -> tuple[list[float], list[float]]:
