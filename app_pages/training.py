@@ -137,12 +137,17 @@ def live_view() -> None:
         state = run_store().state_at(cfg, min(cfg.steps, step + tick_steps(cfg))).state
         step, finished = state.step, state.step >= cfg.steps or state.diverged_at is not None
         set_step(step)
+    runs = shown_runs(cfg, step, values, compared)
+    if compared is None and runs[0].state.step < step:
+        # A diverged run stops where it diverged: the address says the step shown, not one asked
+        # beyond it (by a link or a Step press on the stopped run).
+        step = runs[0].state.step
+        set_step(step)
     # Before a rerun too: a rerun starts from the address sent.
     send_address(values, {**view_address(cfg), **compare_address(LAB, compared)})
     if finished:
         pause()
         st.rerun()
-    runs = shown_runs(cfg, step, values, compared)
     state = runs[0].state
     token = f"{run_summary(cfg)} · step {state.step:,}"  # a diverged run stopped before the step asked
     counters(runs, compared is not None)

@@ -192,6 +192,10 @@ def test_a_diverging_run_stops_and_names_the_step():
         fig["layout"]["title"]["subtitle"]["text"].endswith(f"step {int(diverged)}") for fig in chart_figures(at)
     )
     assert metric(at, "minibatch loss") == "diverged"
+    # The address holds the step shown (a trial saw step=500, then +10 per Step press, beside step 5).
+    assert at.query_params["step"] == str(diverged)
+    at.button[1].click().run()  # Step on the stopped run
+    assert at.query_params["step"] == str(diverged) and shown_step(at) == f"{diverged} / 500"
 
 
 def test_at_step_0_the_diagnosis_checks_the_loss_at_initialization():
