@@ -125,7 +125,6 @@ def show_comparison(values: dict[str, Any], compared: dict[str, Any]) -> None:
     comparison_table(result_a, result_b)
 
 
-# Each statistic of A beside B's; a ratio B / A where both are scales (a ratio of means near 0 is noise).
 def layer_columns(floats: Iterable[str]) -> dict[str, Any]:
     """Column settings of a per-layer table: the layer number pinned (the table scrolls sideways at
     laptop widths and each row must still say its layer), four significant digits."""
@@ -135,6 +134,7 @@ def layer_columns(floats: Iterable[str]) -> dict[str, Any]:
     }
 
 
+# Each statistic of A beside B's; a ratio B / A where both are scales (a ratio of means near 0 is noise).
 TABLE_COLUMNS = (("act_std", True), ("act_mean", False), ("grad_std", True), ("weight_grad_std", True))
 
 

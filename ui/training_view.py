@@ -237,12 +237,12 @@ def final_loss(state: TrainState) -> float:
     return math.inf if state.diverged_at is not None else evaluate(state, "train")[0]
 
 
-def shown_loss(state: TrainState) -> str:
-    """A run's training loss as the runs table shows it: four significant digits, or the step at
-    which it diverged (its loss is not finite there, and may be NaN)."""
+def shown_loss(state: TrainState, loss: float) -> str:
+    """A run's training loss (final_loss) as the runs table shows it: four significant digits, or
+    the step at which it diverged (its loss is not finite there, and may be NaN)."""
     if state.diverged_at is not None:
         return f"diverged at step {state.diverged_at:,}"
-    return f"{final_loss(state):.4g}"
+    return f"{loss:.4g}"
 
 
 def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
@@ -270,7 +270,11 @@ def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
         # Short headers (their full names in the help), and a diverged run's step in its loss's cell,
         # not "Infinity" there and a column of "None" beside it: at 1024 px the table scrolled sideways.
         table.drop(columns="diverged at step").assign(
-            **{"final training loss": [shown_loss(run.state) for run in runs]}
+            **{
+                "final training loss": [
+                    shown_loss(run.state, row["final training loss"]) for run, row in zip(runs, rows)
+                ]
+            }
         ),
         hide_index=True,
         width="stretch",
