@@ -233,8 +233,9 @@ TABLE_WIDTHS = """() => [...document.querySelectorAll("[data-testid='stDataFrame
 
 
 def test_the_runs_table_of_a_comparison_with_kept_runs_fits_a_laptop(browser, app_url):
-    """Seven columns fit 1024 px when each run is named once; the legends' long labels ("B: act tanh ·
-    init xavier · lr 0.01") beside the settings column made the table scroll sideways."""
+    """Six columns fit 1024 px when each run is named once and a diverged run's step sits in its loss's
+    cell; the legends' long labels ("B: act tanh · init xavier · lr 0.01") beside the settings column,
+    and a column of "no", made the table scroll sideways."""
     view = browser.new_page(viewport={"width": 1024, "height": 768})
     view.goto(
         f"{app_url}/training?compare=true&b_init=xavier&b_act=tanh&b_lr=0.01&step=300"

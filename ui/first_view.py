@@ -33,7 +33,8 @@ CONTROLS_COMING = "Loading the controls…"
 def values_for(page: str, refused: bool, read: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:
     """The values of `page`'s first view, when this run is one: read() gives the values the
     controls will start from, or None where the page would not draw its chart from them.
-    None (draw the controls now) when a URL value was `refused` or a chart was drawn before."""
+    None (draw the controls now) when a URL value was `refused`, a chart was drawn before or a
+    page of this tab has drawn its controls."""
     # Present mode opens whole: its style sheet sits in the sidebar after the controls, and would
     # move (the sidebar and the toolbar flashing up) when they came.
     # Once a page of this tab has drawn its controls, no later run leaves them out: a refused
