@@ -80,14 +80,17 @@ WIDGETS = {
 
 
 def lab_sidebar() -> None:
-    """Inert stand-ins for the activation lab's sidebar, element for element (labels its own)."""
+    """Inert stand-ins for the activation lab's sidebar, element for element.
+
+    Their labels contain none of the timed widgets' labels, which the bench finds by text.
+    """
     bar = st.sidebar
     bar.toggle("inert: compare", key="i_compare")
     with bar.popover("inert: comparisons"):
         for i in range(4):
             st.button(f"inert comparison {i}", key=f"i_cmp{i}")
     bar.selectbox("inert: preset", ["a", "b", "c"], key="i_preset")
-    bar.selectbox("inert: activation", ["tanh", "relu"], key="i_act")
+    bar.selectbox("inert: nonlinearity", ["tanh", "relu"], key="i_act")
     bar.selectbox("inert: initializer", ["gaussian", "xavier"], key="i_init")
     bar.caption("Gaussian, W = σ·randn (lecture)")
     bar.number_input("inert: std", value=0.01, format="%.4f", key="i_std")
@@ -103,7 +106,7 @@ def lab_sidebar() -> None:
         bar.number_input(f"inert: {name}", value=0.0, key=f"i_{name}")
     bar.selectbox("inert: preprocessing", ["none", "center"], key="i_prep")
     bar.caption("none (raw)")
-    bar.number_input("inert: seed", 0, 999, 0, key="i_seed")
+    bar.number_input("inert: RNG", 0, 999, 0, key="i_seed")
     bar.divider()
     for name in ("pre", "grad", "log", "mean field"):
         bar.checkbox(f"inert: {name}", key=f"i_{name}")
