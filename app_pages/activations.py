@@ -4,7 +4,6 @@ import streamlit as st
 
 from engine import SimResult, config_problems, estimate_cost
 from engine.config import budget_advice, budget_suggestions
-from engine.diagnose import diagnose
 from engine.init import INITIALIZERS
 from engine.report import layer_rows
 from ui import first_view
@@ -26,7 +25,7 @@ from ui.activation_params import (
 from ui.compare import open_lab
 from ui.live_chart import live_chart
 from ui.page_run import end_page
-from ui.simulation import LEVEL_BOX, lab_figure, run_simulation, simulate_ahead
+from ui.simulation import LEVEL_BOX, findings_of, lab_figure, run_simulation, simulate_ahead
 from ui.theory_overlay import overlay_caption
 from ui.toolbar import view_toolbar
 from viz.activations import LAYER_FIGURE_MIN_WIDTH
@@ -94,7 +93,7 @@ if prediction is not None:
     st.caption(overlay_caption(cfg, prediction))
 
 with diagnosis_slot:
-    for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
+    for finding in findings_of(result):
         LEVEL_BOX[finding.level](finding.text)
 first_view.stop_if_showing()
 

@@ -47,6 +47,19 @@ def test_each_depth_key_press_finds_its_net_computed(simulated):
         assert near(simulated, depth) == computed, depth
 
 
+def test_each_depth_key_press_finds_the_net_its_diagnosis_quotes_computed(simulated):
+    # The lab's tanh with 0.01·randn is diagnosed beside Xavier's net of the same shape.
+    at = run_page(page_path("activations"))
+    assert ("xavier", 6) in simulated and ("xavier", 7) in simulated
+    for depth in (7, 8, 9):
+        simulated.clear()
+        at.slider(key="depth").set_value(depth).run()
+        assert not at.exception
+        assert any("Xavier" in box.value for kind in (at.info, at.warning, at.error) for box in kind)
+        assert ("xavier", depth) not in simulated, depth  # computed on the press before
+        assert ("xavier", depth + 1) in simulated, depth
+
+
 def test_other_changes_compute_both_neighbours_in_the_new_setting(simulated):
     at = run_page(page_path("activations"))
     simulated.clear()

@@ -9,7 +9,6 @@ import streamlit as st
 
 from engine import SimResult, config_problems, estimate_cost
 from engine.config import SimConfig, budget_advice
-from engine.diagnose import diagnose
 from engine.report import layer_rows
 from engine.theory.predict import Prediction
 from ui.activation_controls import own_controls, setting_controls, view_controls
@@ -33,7 +32,7 @@ from ui.compare import (
     start_values,
 )
 from ui.live_chart import live_chart
-from ui.simulation import LEVEL_BOX, run_simulation
+from ui.simulation import LEVEL_BOX, findings_of, run_simulation
 from ui.theory_overlay import mean_field, overlay_caption
 from ui.urlparams import send_url
 from viz.activations import LAYER_FIGURE_MIN_WIDTH, layer_spec
@@ -116,7 +115,7 @@ def show_comparison(values: dict[str, Any], compared: dict[str, Any]) -> None:
     for column, name, result in zip(st.columns(2), SETTINGS, (result_a, result_b)):
         with column:
             st.markdown(f"**Setting {name}**")
-            for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
+            for finding in findings_of(result):
                 LEVEL_BOX[finding.level](finding.text)
     for name, cfg, prediction in zip(SETTINGS, configs, predictions):
         if prediction is not None:

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from engine import SimConfig, SimResult, config_problems, estimate_cost, simulate
+from engine.diagnose import Finding, diagnose
 from engine.theory.predict import NotApplicable, Prediction
 from ui.activation_params import build_config, depths_ahead
 from ui.theory_overlay import mean_field
@@ -32,23 +33,37 @@ def lab_figure(result: SimResult, values: dict) -> tuple[dict, Prediction | NotA
     return layer_spec(result, values["pre"], values["logy"], show_dphi=values["dphi"], prediction=drawn), prediction
 
 
+def findings_of(result: SimResult) -> list[Finding]:
+    """The diagnosis of `result`; the nets its findings quote (the standard init's, a deeper one)
+    come from run_simulation's cache, and go into it."""
+    return diagnose(result, measure=lambda other: run_simulation(other)[0])
+
+
 # Estimated work (seconds) up to which the page simulates, after its view is complete, what the
-# depth slider's next key press shows: the next press then finds its net computed, as the
-# benchmark's floor finds its figure built (docs/performance.md). A rerun waits for a
-# simulation in progress, so heavier nets are left to be computed when asked for.
+# depth slider's next key press shows (its net, and the nets its diagnosis quotes): the next
+# press then finds them computed, as the benchmark's floor finds its figure built
+# (docs/performance.md). A rerun waits for a simulation in progress, so heavier nets are left
+# to be computed when asked for.
 AHEAD_SECONDS = 0.25
 DEPTH_SHOWN = "_activation_depth_shown"  # session key: the depth of the view last shown
 
 
 def simulate_ahead(values: dict[str, Any]) -> None:
-    """Simulate (into run_simulation's cache, with their mean-field predictions) the views one
-    depth key press away from `values`, the view just shown, each when valid and cheap."""
+    """Simulate (into run_simulation's cache, with their mean-field predictions and the nets their
+    diagnoses quote) the views one depth key press away from `values`, the view just shown, each
+    when valid and cheap."""
     ahead = depths_ahead(values, st.session_state.get(DEPTH_SHOWN))
     st.session_state[DEPTH_SHOWN] = values["depth"]
     for view in ahead:
         cfg = build_config(view)
-        if config_problems(cfg) or estimate_cost(cfg).seconds > AHEAD_SECONDS:
+        if config_problems(cfg):
             continue
-        run_simulation(cfg)
+        seconds = estimate_cost(cfg).seconds
+        if seconds > AHEAD_SECONDS:
+            continue
+        result, _ = run_simulation(cfg)
         if view["theory"]:
             mean_field(cfg)
+        # The standard init's net, which the diagnosis quotes, costs about as much as this one.
+        if 2 * seconds <= AHEAD_SECONDS:
+            findings_of(result)

@@ -18,12 +18,11 @@ import streamlit as st
 
 from engine import config_problems, estimate_cost
 from engine.config import budget_advice
-from engine.diagnose import diagnose
 from ui import widgets
 from ui.activation_params import build_config
 from ui.live_chart import live_chart
 from ui.preprocessing_views import cloud, conditioning_view
-from ui.simulation import LEVEL_BOX, lab_figure, run_simulation
+from ui.simulation import LEVEL_BOX, findings_of, lab_figure, run_simulation
 from ui.tour_steps import STEP_PARAM, STEPS, Step
 from ui.transfer_view import accuracy_token, comparison, gain_sentence, k_axis, source_net, strategy_lines, view_config
 from ui.urlparams import Rejection, drop_from_url
@@ -137,7 +136,7 @@ def activation_view(values: dict[str, Any]) -> None:
     result, _ = run_simulation(cfg)
     figure, _ = lab_figure(result, values)
     live_chart(figure, key=FIGURE_KEY, min_width=LAYER_FIGURE_MIN_WIDTH)
-    for finding in diagnose(result, measure=lambda other: run_simulation(other)[0]):
+    for finding in findings_of(result):
         LEVEL_BOX[finding.level](finding.text)
 
 
