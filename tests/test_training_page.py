@@ -117,6 +117,25 @@ def test_bad_values_are_refused_with_a_notice_and_the_page_still_trains():
     assert "Loss and accuracy" in titles(at)
 
 
+@pytest.mark.parametrize(
+    "query,notice",
+    [
+        ({"step": "-5"}, "`step=-5` must be between 0 and 100000; it was ignored and `0` is used instead."),
+        ({"step": "1.5"}, "`step=1.5` must be a whole number; it was ignored and `0` is used instead."),
+        # No kept runs is what an address without `keep` means: nothing stands in for it.
+        ({"keep": "lr"}, "`keep=lr` "),
+    ],
+)
+def test_a_refused_value_that_is_not_a_control_names_what_is_shown_instead(query, notice):
+    at = run_page(**query)
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith(notice) for w in warnings), warnings
+    assert not any("the default is used" in w for w in warnings)
+    if "keep" in query:
+        assert any(w.endswith("; it was ignored.") for w in warnings)
+    assert shown_step(at).startswith("0 /")
+
+
 def test_a_layer_beyond_this_net_falls_back_to_its_last_hidden_layer():
     at = run_page(layer="30")  # valid for a deeper net, not for the default 3 hidden layers
     assert not at.exception

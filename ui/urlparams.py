@@ -282,15 +282,23 @@ class Rejection:
     raw: str
     reason: str
     removed: bool = False  # a value that has no place in this view: no other value stands in for it
+    default: Any = None  # the parameter's value when the address leaves it out
 
     def describe(self, fallback: Any) -> str:
+        """The notice, naming the value shown instead (`fallback`, else the parameter's default); a
+        parameter whose default is empty (no kept runs, no explicit sizes) is only said to be ignored."""
         shown = self.raw if len(self.raw) <= 40 else self.raw[:37] + "..."
-        used = "the default is used" if fallback in (None, "") else f"`{url_value(fallback)}` is used"
+        if fallback in (None, ""):
+            fallback = self.default
+        if fallback is None:
+            used = " and the default is used instead"
+        else:
+            used = "" if fallback == "" else f" and `{url_value(fallback)}` is used instead"
         if self.reason == REPEATED:
-            return f"`{self.key}` is given more than once ({self.raw}); each was ignored and {used} instead."
+            return f"`{self.key}` is given more than once ({self.raw}); each was ignored{used}."
         if self.reason == UNKNOWN or self.removed:
             return f"`{self.key}={shown}` {self.reason}; it was removed from the address."
-        return f"`{self.key}={shown}` {self.reason}; it was ignored and {used} instead."
+        return f"`{self.key}={shown}` {self.reason}; it was ignored{used}."
 
 
 _PAGE_SHOWN = "_initlab_page_shown"
@@ -347,7 +355,7 @@ def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
         if reason is not None and not _typed_here(param.key, values):
             drop_from_url(param.key)
             raw = _repeated(values) if len(values) > 1 else values[0]
-            rejections.append(Rejection(param.key, raw, reason))
+            rejections.append(Rejection(param.key, raw, reason, default=param.default))
     return rejections
 
 
