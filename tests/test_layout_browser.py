@@ -59,17 +59,21 @@ VIEWS = [
     # The phase diagram's label of this setting beside the lecture's (it overlapped 0.01·randn at
     # 1024 px), the correlation chart's long subtitle.
     ("theory", 4),
-    # Compare mode's metric rows: "A · validation accuracy" was cut at 1024 px.
+    # Compare mode's metric rows: "A · validation accuracy" was cut at 1024 px, B's loss "0.000…".
     ("training?preset=tanh-0.01-sgd&compare=true&b_init=xavier&step=500", 4),
+    # A diverged run's minibatch loss: "diverg…" at 1024 px.
+    ("training?preset=lr-too-high&step=20", 4),
     ("transfer?seeds=2", 3),
     ("transfer?seeds=2&probes=true", 4),
     # Five strategies' legend under the accuracy chart; the first open computes everything (a minute or two).
     ("transfer?seeds=2&full=true&probes=true&layerwise=true", 5),
 ]
 
-# Metric labels Streamlit cut with an ellipsis for want of room.
+# Metric labels and values Streamlit cut with an ellipsis for want of room.
 CUT_LABELS = """() => [...document.querySelectorAll("[data-testid='stMetricLabel'] .stMarkdownEllipsis")]
   .filter((label) => label.scrollWidth > label.clientWidth + 1).map((label) => label.textContent)"""
+CUT_VALUES = """() => [...document.querySelectorAll("[data-testid='stMetricValue'] *")]
+  .filter((value) => value.scrollWidth > value.clientWidth + 1).map((value) => value.textContent)"""
 
 
 @pytest.mark.parametrize("path,charts", VIEWS)
@@ -94,6 +98,7 @@ def test_every_chart_and_formula_fits_its_column(browser, app_url, path, charts,
     for formula in view.evaluate(FORMULA_FIT):
         assert formula["formula"] <= formula["box"], "a formula is cut at its box's edge"
     assert view.evaluate(CUT_LABELS) == []
+    assert view.evaluate(CUT_VALUES) == []
     view.close()
 
 

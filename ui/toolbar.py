@@ -68,6 +68,11 @@ _TOOLBAR_CSS = """
 # cannot show a cursor: its box does).
 _PAGE_CSS = """
 .st-key-initlab_page_style { display: none; }
+/* The training lab's row of four numbers is about 140 px a column on a laptop with the sidebar
+   open, where Streamlit's 2.25rem cut "diverged" and "0.000297" with an ellipsis: there the
+   value's size follows its column's width (cqi), up to Streamlit's own. */
+[class*='st-key-initlab_metrics_run'] [data-testid='stColumn'] { container-type: inline-size; }
+[class*='st-key-initlab_metrics_run'] [data-testid='stMetricValue'] { font-size: min(2.25rem, 19cqi); }
 [data-stale='true'] [data-testid='stDownloadButton'] { cursor: progress; }
 [data-stale='true'] [data-testid='stDownloadButton'] button { pointer-events: none; }
 """

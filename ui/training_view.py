@@ -136,7 +136,7 @@ def counter(state: TrainState, who: str = "") -> None:
     epoch = state.step * cfg.batch / cfg.n_train
     points = state.record.points
     last = points[-1] if points else None
-    cols = metrics_columns(who[:1] or "run", 4)
+    cols = metrics_columns(f"run{who[:1]}", 4)
     epochs = f"epoch {epoch:.1f}: {cfg.n_train} training examples"
     metric(cols[0], f"{who}step (of {cfg.steps:,})", f"{state.step:,}", help=epochs)
     if state.diverged_at is not None:
