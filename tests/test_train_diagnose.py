@@ -103,7 +103,7 @@ def test_the_default_net_is_learning_and_raises_no_alarm(healthy):
     findings = diagnose_run(healthy)
     start = healthy.record.points[0].train_loss
     assert findings[0].level == "ok"
-    assert findings[0].text.startswith(f"Learning: the training loss fell from {start:.3f} at step 0")
+    assert findings[0].text.startswith(f"Learning: the minibatch loss fell from {start:.3f} at step 0")
     assert all(f.level in ("ok", "info") for f in findings)
     text = words(findings)
     assert not [alarm for alarm in ALARMS if alarm in text], text

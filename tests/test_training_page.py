@@ -211,6 +211,9 @@ def test_a_diverging_run_stops_and_names_the_step():
         fig["layout"]["title"]["subtitle"]["text"].endswith(f"step {int(diverged)}") for fig in chart_figures(at)
     )
     assert metric(at, "minibatch loss") == "diverged"
+    # Validation ran at step 0 only: beside "step 5" its numbers say whose step they are.
+    assert "Validation numbers are from step 0, the last record point" in " ".join(c.value for c in at.caption)
+    assert not any("numbers are from step" in c.value for c in run_page(step="20").caption)
     # The address holds the step shown (a trial saw step=500, then +10 per Step press, beside step 5).
     assert at.query_params["step"] == str(diverged)
     at.button[1].click().run()  # Step on the stopped run

@@ -150,6 +150,10 @@ def counter(state: TrainState, who: str = "") -> None:
         held_out = f"on the held-out validation examples, at step {last.step}"
         metric(cols[2], f"{who}val. loss", f"{last.val_loss:.3g}", help=f"Validation loss {held_out}")
         metric(cols[3], f"{who}val. accuracy", f"{last.val_acc:.1%}", help=f"Validation accuracy {held_out}")
+        if state.diverged_at is not None and last.step < state.step:
+            # Beside "step 5" the numbers would read as step 5's; a stopped run's row stays as it is.
+            whose = f"{who[:1]}'s validation" if who else "Validation"
+            st.caption(f"{whose} numbers are from step {last.step:,}, the last record point before the run stopped.")
 
 
 def diagnoses(runs: list[ShownRun], comparing: bool) -> None:

@@ -33,7 +33,7 @@ RATIO_GOOD = 1e-3  # CS231n: update / weight "somewhere around 0.001"
 RATIO_HIGH = 1e-2
 RATIO_LOW = 1e-5
 ADAM_MOVING = 1e-4  # Adam still moves a layer whose update ratio is at least this
-STILL = 0.01  # the training loss changed by less than 1% over the last quarter: not moving
+STILL = 0.01  # the minibatch loss changed by less than 1% over the last quarter: not moving
 LOSS_ROSE_FACTOR, LOSS_ROSE_ABS = 2.0, 0.05  # risen: twice its minimum and 0.05 above it
 DEAD_WARN = 0.5
 SATURATED_WARN = 0.5
@@ -41,7 +41,7 @@ SATURATED_CAUSE = 0.9
 FIT_ACC = 0.99
 ACC_GAP = 0.1
 VAL_RISE_ABS, VAL_RISE_REL = 0.05, 0.05
-LEARNED = 0.5  # training loss below half of ln C: the net learned (as SweepRun.trained)
+LEARNED = 0.5  # minibatch loss below half of ln C: the net learned (as SweepRun.trained)
 INIT_NEAR = 1.05  # initial loss within 5% of ln C: the lecture's sanity check passes
 INIT_FAR = 3.0  # initial loss above 3 ln C: confidently wrong scores
 INPUT_LARGE = 3.0  # input rms above this: the data is not standardized
@@ -141,7 +141,7 @@ def _init_scale(run: _Run, rms: list[float]) -> tuple[str, str]:
 
 
 def _loss_rose(run: _Run) -> tuple[float, int] | None:
-    """(minimum training loss, its step) when the latest one has risen clearly above it, else None."""
+    """(minimum minibatch loss, its step) when the latest one has risen clearly above it, else None."""
     losses = [run.data_loss(p) for p in run.points]
     i = int(np.argmin(losses))
     now = losses[-1]
@@ -407,7 +407,7 @@ def _plateau(run: _Run, symmetry: Finding | None) -> tuple[Finding, str] | None:
     since = f"through all {last.step:,} steps" if from_start else f"since step {span[0].step:,}"
     text = (
         f"The loss has stayed at {run.ln_c}, what uniform guesses score, {since} "
-        f"(training loss {_loss(min(losses))}..{_loss(max(losses))}, validation accuracy "
+        f"(minibatch loss {_loss(min(losses))}..{_loss(max(losses))}, validation accuracy "
         f"{last.val_acc:.0%}): the net has learned nothing."
     )
     ratio = _median_ratio(last)
@@ -489,11 +489,11 @@ def _update_ratio(run: _Run, cause: str) -> Finding | None:
         if rose is not None:
             return Finding(
                 "warn",
-                f"Updates are too large: {measured}, and the training loss has risen from {_loss(rose[0])} "
+                f"Updates are too large: {measured}, and the minibatch loss has risen from {_loss(rose[0])} "
                 f"(step {rose[1]}) to {_loss(run.data_loss(last))}: the learning rate ({run.optimizer}) is likely "
                 "too high.",
             )
-        return Finding("info", f"Updates are large: {measured}, though the training loss has not risen.")
+        return Finding("info", f"Updates are large: {measured}, though the minibatch loss has not risen.")
     if ratio < RATIO_LOW and not cause:
         tail = _tail(run)
         if len(tail) < PLATEAU_MIN_POINTS or run.data_loss(last) < LEARNED * run.chance:
@@ -503,7 +503,7 @@ def _update_ratio(run: _Run, cause: str) -> Finding | None:
         if abs(now - first) < STILL * first and not vanished and _dead_layer(last) is None:
             return Finding(
                 "warn",
-                f"Updates are tiny: {measured}, and the training loss moved by only "
+                f"Updates are tiny: {measured}, and the minibatch loss moved by only "
                 f"{abs(now - first) / first:.1%} from step {tail[0].step} to {last.step}: the learning rate "
                 f"({run.optimizer}) is too small.",
             )
@@ -558,7 +558,7 @@ def _overfitting(run: _Run) -> Finding | None:
         "warn",
         f"Overfitting: {last.train_acc:.0%} accuracy on the training minibatches but {last.val_acc:.0%} on "
         f"validation, and the validation loss has risen from {_loss(low)} (step {run.points[i].step}) to "
-        f"{_loss(last.val_loss)} while the training loss fell to {_loss(run.data_loss(last))}: the net is memorizing "
+        f"{_loss(last.val_loss)} while the minibatch loss fell to {_loss(run.data_loss(last))}: the net is memorizing "
         f"its {n} training examples rather than learning what carries over to new ones.",
     )
 
@@ -586,7 +586,7 @@ def _healthy(run: _Run) -> Finding | None:
         return None
     return Finding(
         "ok",
-        f"Learning: the training loss fell from {_loss(start)} at step 0 to {_loss(now)} at step {last.step} "
+        f"Learning: the minibatch loss fell from {_loss(start)} at step 0 to {_loss(now)} at step {last.step} "
         f"(validation accuracy {last.val_acc:.0%}).",
     )
 
