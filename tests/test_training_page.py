@@ -183,6 +183,16 @@ def test_keep_this_run_adds_it_to_the_address_and_forget_clears_them():
     assert "keep" not in at.query_params
 
 
+def test_keeping_a_sixth_run_says_beforehand_that_it_replaces_the_oldest():
+    five = "|".join(f"lr:0.0{i};step:10" for i in range(1, 6))
+    at = run_page(step="10", keep=five)
+    button = next(b for b in at.button if b.label == "Keep this run")
+    assert "this one replaces kept 1, the oldest" in button.help
+    button.click().run()
+    assert at.query_params["keep"] == "|".join([*five.split("|")[1:], "step:10"])
+    assert "replaces" not in next(b for b in run_page(step="10").button if b.label == "Keep this run").help
+
+
 def test_zero_init_shows_the_plateau_and_names_the_symmetry():
     at = run_page(preset="zero-init", step="500")
     assert not at.exception

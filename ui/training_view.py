@@ -20,7 +20,7 @@ from engine.train.trainer import TrainConfig, TrainState, estimate_cost, evaluat
 from ui.controls import current_value
 from ui.live_chart import live_chart
 from ui.toolbar import metric, metrics_columns
-from ui.training_params import PARAM_BY_KEY, build_config, differing, kept_values
+from ui.training_params import MAX_KEPT, PARAM_BY_KEY, build_config, differing, kept_values
 from ui.training_run import forget_kept, keep, kept_runs, trained
 from ui.training_text import SWEEPS
 from viz.training import (
@@ -310,11 +310,13 @@ def runs_table(runs: list[ShownRun], values: dict[str, Any]) -> None:
         mime="text/csv",
         on_click="ignore",
     )
+    # A sixth kept run replaces the oldest: said before the click, not found out after it.
+    full = f" {MAX_KEPT} are kept: this one replaces kept 1, the oldest." if len(kept_runs()) >= MAX_KEPT else ""
     middle.button(
         "Keep this run",
         on_click=keep,
         args=(values,),
-        help="Draw its curves beside the next runs (up to 5; the link keeps them too).",
+        help=f"Draw its curves beside the next runs (up to {MAX_KEPT}; the link keeps them too).{full}",
     )
     if len(runs) > 1:
         right.button("Forget kept runs", on_click=forget_kept)
