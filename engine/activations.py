@@ -113,8 +113,10 @@ def _gelu(z: Array, _: float) -> Array:
 
 def _gelu_grad(z: Array, _: float) -> Array:
     t = np.tanh(_gelu_inner(z))
-    # Capped so that (1 - t^2) * dinner is 0, not 0 * inf = NaN, where z^2 would overflow (t = +-1 there).
-    dinner = _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * np.minimum(z * z, 1e300))
+    # Capped so that (1 - t^2) * dinner is 0, not 0 * inf = NaN, where z^2 would overflow (t = +-1 there);
+    # at the dtype's own largest value: 1e300 overflows float32 (to inf, the NaN again).
+    cap = np.finfo(z.dtype).max if np.issubdtype(z.dtype, np.floating) else 1e300
+    dinner = _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * np.minimum(z * z, cap))
     return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t**2) * dinner
 
 

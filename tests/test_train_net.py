@@ -94,6 +94,20 @@ def test_fast_activations_equal_the_registry_and_keep_the_dtype(name, dtype):
     np.testing.assert_allclose(got, da * act.grad(z, 0.1), rtol=rtol, atol=rtol)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gelus_gradient_stays_finite_where_z_squared_overflows(dtype):
+    # A diverging float32 run reaches |z| = 1e20: its z^2 overflows, and GELU's slope is 1 or 0 there, not NaN.
+    z = np.array([1e20, -1e20, 0.5], dtype)
+    with np.errstate(over="ignore"):
+        grad = ACTIVATIONS["gelu"].grad(z, 0.0)
+    assert grad.dtype == dtype
+    np.testing.assert_allclose(grad, [1.0, 0.0, 0.8673699], rtol=1e-6)
+    arch = Architecture((3, 3, 2), "gelu", 0.0)
+    with np.errstate(over="ignore"):
+        fast = activation_backward(np.ones_like(z), activation_forward(z, arch), z, arch, np.empty_like(z))
+    np.testing.assert_allclose(fast, grad, rtol=1e-6)  # the trainer's own kernel
+
+
 def test_float32_pass_stays_float32_and_agrees_with_float64():
     """The app's float32 pass is the same computation as the checked float64 one."""
     rng = np.random.default_rng(3)

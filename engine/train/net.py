@@ -260,6 +260,8 @@ def _gelu_backward(da: np.ndarray, a: np.ndarray, pre: np.ndarray, slope: float,
     """GELU's derivative 0.5 (1 + t) + 0.5 z (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 z^2), times da."""
     t = _gelu_tanh(pre)
     inner = pre * pre
+    # Capped where z^2 overflows (t = +-1 there), so that (1 - t^2) * inner is 0, not 0 * inf = NaN.
+    np.minimum(inner, np.finfo(pre.dtype).max, out=inner)
     inner *= pre.dtype.type(3 * 0.044715)
     inner += 1
     inner *= pre.dtype.type(_SQRT_2_OVER_PI)
