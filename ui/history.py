@@ -21,6 +21,10 @@ import streamlit as st
 from ui.urlparams import HISTORY_GUARD_KEY, address_waiting, guard_shown, send_waiting_address
 
 _JS = (Path(__file__).parent / "history.js").read_text()
+# The guard draws nothing, but in the sidebar's column it took a gap, which went for the part
+# of every rerun its slot is empty: the sidebar shifted by 16 px, and when scrolled, the shift
+# compensating it was a scroll that closed an open select box.
+_OUT_OF_FLOW = ".st-key-initlab_history { display: none; }"
 
 
 @contextmanager
@@ -33,7 +37,9 @@ def history_kept_meaningful() -> Iterator[None]:
     try:  # whether the page held an address back (a page ended by end_page comes here too)
         yield
     finally:
-        guard = st.components.v2.component("initlab_history", html="<span></span>", js=_JS)
+        guard = st.components.v2.component(
+            "initlab_history", html="<span></span>", js=_JS, css=_OUT_OF_FLOW, isolate_styles=False
+        )
         with slot:
             # `waiting` asks the guard to report itself installed, which reruns the page and
             # sends the address; with nothing waiting there is no report and no rerun.
