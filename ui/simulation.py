@@ -43,7 +43,10 @@ def findings_of(result: SimResult) -> list[Finding]:
 # depth slider's next key press shows (its net, and the nets its diagnosis quotes): the next
 # press then finds them computed, as the benchmark's floor finds its figure built
 # (docs/performance.md). A rerun waits for a simulation in progress, so heavier nets are left
-# to be computed when asked for.
+# to be computed when asked for. One net may exceed it: the 50-layer net a fading signal's
+# diagnosis quotes (engine.diagnose.EXTRA_SECONDS bounds it; about 0.2 s at width 4096). It
+# is the same net at every depth, so computed once for every view of its kind (the lecture's
+# view finds it ahead on the first load: its depth 5 fades).
 AHEAD_SECONDS = 0.25
 DEPTH_SHOWN = "_activation_depth_shown"  # session key: the depth of the view last shown
 
