@@ -122,11 +122,13 @@ def test_bad_values_are_refused_with_a_notice_and_the_page_still_trains():
     [
         ({"step": "-5"}, "`step=-5` must be between 0 and 100000; it was ignored and `0` is used instead."),
         ({"step": "1.5"}, "`step=1.5` must be a whole number; it was ignored and `0` is used instead."),
+        ({"layer": "99x"}, "`layer=99x` is not a number; it was ignored and the last hidden layer is used instead."),
+        ({"gain": "-1"}, "`gain=-1` must be between 0 and 100; it was ignored and the initializer's own gain is used"),
         # No kept runs is what an address without `keep` means: nothing stands in for it.
         ({"keep": "lr"}, "`keep=lr` "),
     ],
 )
-def test_a_refused_value_that_is_not_a_control_names_what_is_shown_instead(query, notice):
+def test_a_refused_value_names_what_is_shown_instead_in_words_where_it_is_no_value(query, notice):
     at = run_page(**query)
     warnings = [w.value for w in at.warning]
     assert any(w.startswith(notice) for w in warnings), warnings

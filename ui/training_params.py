@@ -117,6 +117,7 @@ PARAMS: tuple[Param, ...] = (
         "PyTorch's gain of the fan-based formulas; absent, the scheme's own (√2 for kaiming, 1 for the others)",
         lo=0.0,
         hi=100.0,
+        absent="the initializer's own gain",
     ),
     Param("mode", str, DEFAULT.mode, "fan used by kaiming", FAN_MODES),
     Param(
@@ -165,6 +166,7 @@ PARAMS: tuple[Param, ...] = (
         "hidden layer of the histograms over time (absent: the last one)",
         lo=1,
         hi=MAX_HIDDEN_LAYERS,
+        absent="the last hidden layer",
     ),
     Param(
         "keep",

@@ -33,6 +33,7 @@ class Param:
     hi: float | None = None
     check: Callable[[str], str | None] | None = None
     max_len: int = MAX_TEXT
+    absent: str | None = None  # what the view shows when the address leaves it out, in words
 
     def parse(self, raw: str) -> Any:
         """The typed value of a raw URL string that passed `problem`."""
@@ -283,6 +284,7 @@ class Rejection:
     reason: str
     removed: bool = False  # a value that has no place in this view: no other value stands in for it
     default: Any = None  # the parameter's value when the address leaves it out
+    absent: str | None = None  # what the view then shows, in words (a default that is not a value)
 
     def describe(self, fallback: Any) -> str:
         """The notice, naming the value shown instead (`fallback`, else the parameter's default); a
@@ -291,7 +293,7 @@ class Rejection:
         if fallback in (None, ""):
             fallback = self.default
         if fallback is None:
-            used = " and the default is used instead"
+            used = f" and {self.absent or 'the default'} is used instead"
         else:
             used = "" if fallback == "" else f" and `{url_value(fallback)}` is used instead"
         if self.reason == REPEATED:
@@ -355,7 +357,7 @@ def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
         if reason is not None and not _typed_here(param.key, values):
             drop_from_url(param.key)
             raw = _repeated(values) if len(values) > 1 else values[0]
-            rejections.append(Rejection(param.key, raw, reason, default=param.default))
+            rejections.append(Rejection(param.key, raw, reason, default=param.default, absent=param.absent))
     return rejections
 
 
