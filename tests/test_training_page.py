@@ -65,6 +65,23 @@ def test_a_link_with_a_step_shows_the_run_trained_to_that_step_on_the_first_rend
     assert all("step 300" in fig["layout"]["title"]["subtitle"]["text"] for fig in chart_figures(at))
 
 
+@pytest.mark.parametrize("step", [55, 60])
+def test_the_counter_shows_the_numbers_of_the_step_shown_between_record_points_too(step):
+    """The default run records every 20 steps: at step 55 (a link's step, where Play stopped) the
+    counter showed step 40's validation numbers beside "55"; it evaluates the step shown."""
+    at = run_page(step=str(step))
+    state = train(build_config(PRESET_SET.values("default")), step)
+    val_loss, val_acc = evaluate(state, "val")
+    assert metric(at, "val. loss") == f"{val_loss:.3g}"
+    assert metric(at, "val. accuracy") == f"{val_acc:.1%}"
+    since = next(p for p in state.record.points if p.step == 40)
+    assert metric(at, "val. loss") != f"{since.val_loss:.3g}"
+    loss_sum, _, count = state.window
+    minibatch = loss_sum / count if count else state.record.points[-1].train_loss
+    assert metric(at, "minibatch loss") == f"{minibatch:.3g}"
+    assert all(f"at step {step}" in m.help for m in at.metric if m.label.startswith("val."))
+
+
 def test_step_and_reset_move_the_run_and_the_address():
     at = run_page(steps="200")
     at.button[1].click().run()  # Step +4: one record interval of a 200-step run

@@ -13,7 +13,7 @@ from engine.activations import ACTIVATIONS
 from engine.stats import histogram_layers
 from engine.train.checkpoints import Checkpoint
 from engine.train.diagnose import diagnose_run
-from engine.train.record import Record
+from engine.train.record import Record, RecordPoint
 from engine.train.regions import decision_grid
 from engine.train.sweeps import LR_BASE, SCALE_BASE, Progress, SweepRun, learning_rate_configs, scale_configs, sweep
 from engine.train.trainer import TrainConfig, TrainState, estimate_cost, evaluate
@@ -139,21 +139,46 @@ def counter(state: TrainState, who: str = "") -> None:
     cols = metrics_columns(f"run{who[:1]}", 4)
     epochs = f"epoch {epoch:.1f}: {cfg.n_train} training examples"
     metric(cols[0], f"{who}step (of {cfg.steps:,})", f"{state.step:,}", help=epochs)
+    if last is None:
+        return
+    shown = numbers_at_step(state, last)
     if state.diverged_at is not None:
         help_text = f"not finite at step {state.diverged_at}: the run stopped"
         metric(cols[1], f"{who}minibatch loss", "diverged", help=help_text)
-    elif last is not None:
-        help_text = "mean minibatch loss since the previous point"
-        metric(cols[1], f"{who}minibatch loss", f"{last.train_loss:.3g}", help=help_text)
-    if last is not None:
-        # "val.": "validation accuracy" was cut to "validation accur…" at 1024 px.
-        held_out = f"on the held-out validation examples, at step {last.step}"
-        metric(cols[2], f"{who}val. loss", f"{last.val_loss:.3g}", help=f"Validation loss {held_out}")
-        metric(cols[3], f"{who}val. accuracy", f"{last.val_acc:.1%}", help=f"Validation accuracy {held_out}")
-        if state.diverged_at is not None and last.step < state.step:
-            # Beside "step 5" the numbers would read as step 5's; a stopped run's row stays as it is.
-            whose = f"{who[:1]}'s validation" if who else "Validation"
-            st.caption(f"{whose} numbers are from step {last.step:,}, the last record point before the run stopped.")
+    else:
+        steps = f"{shown.window} steps" if shown.window != 1 else "step"
+        help_text = f"mean minibatch loss of the last {steps} up to step {shown.step:,}"
+        metric(cols[1], f"{who}minibatch loss", f"{shown.minibatch_loss:.3g}", help=help_text)
+    # "val.": "validation accuracy" was cut to "validation accur…" at 1024 px.
+    held_out = f"on the held-out validation examples, at step {shown.step:,}"
+    metric(cols[2], f"{who}val. loss", f"{shown.val_loss:.3g}", help=f"Validation loss {held_out}")
+    metric(cols[3], f"{who}val. accuracy", f"{shown.val_acc:.1%}", help=f"Validation accuracy {held_out}")
+    if shown.step < state.step:
+        # Beside "step 5" the numbers would read as step 5's; a stopped run's row stays as it is.
+        whose = f"{who[:1]}'s validation" if who else "Validation"
+        st.caption(f"{whose} numbers are from step {shown.step:,}, the last record point before the run stopped.")
+
+
+@dataclass(frozen=True)
+class StepNumbers:
+    """The counter's numbers and the step they are of."""
+
+    step: int
+    window: int  # the minibatches the minibatch loss averages
+    minibatch_loss: float
+    val_loss: float
+    val_acc: float
+
+
+def numbers_at_step(state: TrainState, last: RecordPoint) -> StepNumbers:
+    """The numbers of the step shown: the last record point's, or, between record points (a link's
+    step, where Play stopped), the validation split evaluated now and the minibatches since that
+    point. A diverged run's are its last record point's (its weights give no finite loss)."""
+    loss_sum, _, count = state.window
+    if state.diverged_at is not None or last.step == state.step or count == 0:
+        return StepNumbers(last.step, last.window, last.train_loss, last.val_loss, last.val_acc)
+    val_loss, val_acc = evaluate(state, "val")
+    return StepNumbers(state.step, count, loss_sum / count, val_loss, val_acc)
 
 
 def diagnoses(runs: list[ShownRun], comparing: bool) -> None:
