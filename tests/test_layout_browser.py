@@ -286,3 +286,31 @@ def test_the_sidebar_holds_still_through_a_rerun(page, app_url):
     assert len(page.evaluate("() => [...window.initlabSidebarTops]")) == 1, page.evaluate(
         "() => [...window.initlabSidebarTops]"
     )
+
+
+# Per table: its right edge and its column's, and whether the page scrolls sideways.
+TABLE_FIT = """() => [...document.querySelectorAll("[data-testid='stDataFrame']")].map((table) => ({
+  table: table.getBoundingClientRect().right,
+  column: table.closest("[data-testid='stElementContainer']").getBoundingClientRect().right,
+  page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+}))"""
+
+
+@pytest.mark.parametrize(
+    "path,width,height",
+    [
+        ("activations?preset=relu-xavier&view=present", 1280, 720),
+        ("training?preset=lr-bn&step=300&view=present", 1024, 768),
+    ],
+)
+def test_in_present_mode_every_table_fits_the_screen(browser, app_url, path, width, height):
+    """Present mode zooms the page by 1.25; a table's grid, drawn on a canvas sized before the zoom,
+    ran 145 px past the screen's edge and made the page scroll sideways."""
+    screen = browser.new_page(viewport={"width": width, "height": height})
+    screen.goto(f"{app_url}/{path}")
+    wait_for_idle(screen)
+    wait_for_charts(screen)
+    screen.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()
+    fits = screen.evaluate(TABLE_FIT)
+    screen.close()
+    assert fits and all(f["table"] <= f["column"] + 1 and f["page"] == 0 for f in fits), fits
