@@ -97,8 +97,9 @@ if compared is not None:
 
 if requested_step() > cfg.steps:
     warn_corrected(
+        # "step 300 is shown" was wrong for a run that diverges before it (it stops there).
         f"The link asks for step {requested_step():,}, beyond this run's {cfg.steps:,} steps: "
-        f"step {cfg.steps:,} is shown."
+        "the run is shown at its end."
     )
     set_step(cfg.steps)
 if values["preset"] in EXPERIMENTS:

@@ -373,7 +373,7 @@ def test_a_step_beyond_the_run_keeps_its_notice_through_the_rerun_that_sends_the
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params.update({"steps": "100", "step": "99999"})
     app_support.chart_already_drawn(at.switch_page("app_pages/training.py")).run()
-    notice = "beyond this run's 100 steps: step 100 is shown"
+    notice = "beyond this run's 100 steps: the run is shown at its end"
     assert any(notice in w.value for w in at.warning)
     assert guard_data(at) == {"waiting": True}
     history_guard_reported(at).run()

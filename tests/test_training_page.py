@@ -125,6 +125,15 @@ def test_a_step_beyond_the_run_shows_its_end_and_says_so():
     assert at.query_params["step"] == "100"  # the address says what is shown, as the notice does
 
 
+def test_a_step_beyond_a_diverging_run_names_no_step_it_does_not_show():
+    # lr-no-bn's 300 steps diverge at step 3: the notice had said "step 300 is shown".
+    at = run_page(preset="lr-no-bn", step="500")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "beyond this run's 300 steps: the run is shown at its end" in warnings
+    assert "step 300 is shown" not in warnings
+    assert shown_step(at) == "3 / 300" and at.query_params["step"] == "3"
+
+
 def test_bad_values_are_refused_with_a_notice_and_the_page_still_trains():
     at = run_page(lr="abc", opt="rmsprop", keep="lr:0.1;lr:0.2", layer="0", zzz="1")
     assert not at.exception
