@@ -61,6 +61,17 @@ def test_zero_init_names_the_unbroken_symmetry_first_then_the_plateau():
     assert "Learning" not in words(findings)
 
 
+def test_zero_init_of_a_relu_net_blames_the_zero_weights_not_dead_relus():
+    # The lab's default net (3 hidden ReLU layers) with zero init: every hidden unit outputs 0
+    # because its weights are 0; "100% of layer 1's ReLUs output 0 … (a dead ReLU)" named a
+    # cause that is not there.
+    state = train(TrainConfig(init="zeros", steps=300))
+    text = words(diagnose_run(state))
+    assert state.record.points[-1].hidden[0].frac_dead == 1.0  # what the dead-ReLU rule reads
+    assert "same incoming weights" in text and "still exactly 0" in text
+    assert "ReLUs output 0" not in text and "dead ReLU" not in text
+
+
 def test_constant_init_names_symmetry_but_no_plateau_it_does_not_have():
     state = train(replace(SYMMETRY, init="constant", scale=0.01))
     assert evaluate(state, "train")[0] < 2.0  # one unit's worth of features does learn something

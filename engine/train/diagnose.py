@@ -514,8 +514,11 @@ def _dead(run: _Run, cause: str) -> Finding | None:
     last = run.last
     if not last.hidden or cause == "dead":
         return None
-    worst = max(range(len(last.hidden)), key=lambda i: _z(last.hidden[i].frac_dead))
-    frac = _z(last.hidden[worst].frac_dead)
+    # A layer whose incoming weights are all 0 outputs 0 because of them (the symmetry finding says
+    # so), not because its units died: "a dead ReLU" would name the wrong cause.
+    weighted = [i for i in range(len(last.hidden)) if last.weights[i].rms > 0]
+    worst = max(weighted, key=lambda i: _z(last.hidden[i].frac_dead), default=None)
+    frac = _z(last.hidden[worst].frac_dead) if worst is not None else 0.0
     if frac <= DEAD_WARN:
         return None
     text = (
