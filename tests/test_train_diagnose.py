@@ -125,7 +125,7 @@ def test_sgd_at_lr_10_names_the_divergence_step_and_the_learning_rate():
     assert state.diverged_at == 4
     (finding,) = diagnose_run(state)
     assert finding.level == "error"
-    assert finding.text.startswith("The run stopped at step 4: the loss or its gradient became inf or NaN")
+    assert finding.text.startswith("The run stopped at step 4: the loss, or the gradient's norm, became inf or NaN")
     assert f"the loss grew from {state.record.points[0].train_loss:.3f} (step 0)" in finding.text
     assert "Cause: the learning rate (SGD, lr 10) is too high" in finding.text
     assert "init" not in finding.text

@@ -243,7 +243,8 @@ def _divergence(state: TrainState, run: _Run, ahead: bool = False) -> Finding:
             )
         return Finding("error", text + _overflow_at_start(state, run))
     text = (
-        f"The run stopped at step {n}: the loss or its gradient became inf or NaN (too large for "
+        # The trainer stops on the gradient's squared norm: it overflows while every entry is finite.
+        f"The run stopped at step {n}: the loss, or the gradient's norm, became inf or NaN (too large for "
         f"{compute_dtype(run.cfg)}), so training cannot go on."
     )
     first = run.points[0]
