@@ -197,6 +197,19 @@ def first_run(cfg: TrainConfig, shows, seeds: range = range(30)):
     raise AssertionError(f"no seed in {seeds} shows it")
 
 
+def test_a_loss_falling_slowly_under_small_updates_names_the_low_learning_rate():
+    # The lab's experiment "lr-too-low" (SGD at 1e-3): the loss falls, from 3.1 to 1.2 by step 500,
+    # but is far from learned, and the page said nothing at all.
+    slow = train(TrainConfig(optimizer="sgd", lr=1e-3, steps=500))
+    findings = diagnose_run(slow)
+    assert findings[0].level == "info" and findings[0].text.startswith("Learning slowly: the minibatch loss fell")
+    ratio = float(re.search(r"by about ([0-9.e+-]+) of their size", findings[0].text).group(1))
+    assert ratio < 1e-4 and "learning rate (SGD, lr 0.001) is probably too low" in findings[0].text
+    # Ten times the rate learns within the same steps: no such finding.
+    faster = diagnose_run(train(TrainConfig(optimizer="sgd", lr=1e-2, steps=500)))
+    assert not any("slowly" in f.text for f in faster)
+
+
 def test_relus_killed_by_a_high_learning_rate_are_the_named_cause_of_the_plateau():
     # 7 x 64 ReLU, Kaiming, SGD lr 1: most seeds diverge; some kill layer 7 instead.
     state = first_run(

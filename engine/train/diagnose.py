@@ -32,6 +32,7 @@ GRAD_VANISH = 1e-3  # layer 1's gradient std below this x the top hidden layer's
 RATIO_GOOD = 1e-3  # CS231n: update / weight "somewhere around 0.001"
 RATIO_HIGH = 1e-2
 RATIO_LOW = 1e-5
+RATIO_SLOW = 1e-4  # ten times below the rule of thumb: a loss still falling falls slowly
 ADAM_MOVING = 1e-4  # Adam still moves a layer whose update ratio is at least this
 STILL = 0.01  # the minibatch loss changed by less than 1% over the last quarter: not moving
 LOSS_ROSE_FACTOR, LOSS_ROSE_ABS = 2.0, 0.05  # risen: twice its minimum and 0.05 above it
@@ -586,12 +587,32 @@ def _adam_note(run: _Run) -> Finding | None:
 def _healthy(run: _Run) -> Finding | None:
     last = run.last
     start, now = run.data_loss(run.points[0]), run.data_loss(last)
-    if not now < LEARNED * run.chance or not now < start:
+    fell = (
+        f"the minibatch loss fell from {_loss(start)} at step 0 to {_loss(now)} at step {last.step} "
+        f"(validation accuracy {last.val_acc:.0%})"
+    )
+    if not now < start:
+        return None
+    if now < LEARNED * run.chance:
+        return Finding("ok", f"Learning: {fell}.")
+    return _slow(run, fell)
+
+
+def _slow(run: _Run, fell: str) -> Finding | None:
+    """A loss still falling, far from learned, under updates ten times below the rule of thumb
+    (CS231n's babysitting: the learning rate is probably too low). Said only where the signal
+    reaches every layer, so that the small updates are the learning rate's."""
+    last = run.last
+    ratio = _median_ratio(last)
+    if not ratio < RATIO_SLOW or _vanished_layer(run, last) is not None or _dead_layer(last) is not None:
+        return None
+    if _gradient_ratio(last) < GRAD_VANISH:
         return None
     return Finding(
-        "ok",
-        f"Learning: the minibatch loss fell from {_loss(start)} at step 0 to {_loss(now)} at step {last.step} "
-        f"(validation accuracy {last.val_acc:.0%}).",
+        "info",
+        f"Learning slowly: {fell}, and each step changes the weights by about {_num(ratio)} of their size "
+        f"(median over layers; CS231n's rule of thumb is about 0.001): the learning rate ({run.optimizer}) is "
+        "probably too low, and a larger one would get there in fewer steps.",
     )
 
 
