@@ -84,6 +84,24 @@ def test_the_digits_keep_their_informative_default_pixels():
     assert "feature 20 and feature 43" in stages_title(app_support.run_page(PAGE, data="digits"))
 
 
+@pytest.mark.parametrize(
+    "query,named",
+    [
+        ({"sx": "0", "sy": "0"}, "feature 0 and feature 1 are constant"),  # the cloud is a point
+        ({"data": "digits", "fx": "0"}, "feature 0 is constant"),  # the digits' corner pixel is always 0
+    ],
+)
+def test_a_constant_feature_is_named_where_normalizing_cannot_give_it_std_1(query, named):
+    at = app_support.run_page(PAGE, **query)
+    assert not at.exception
+    assert any(named in box.value and "cannot reach std 1" in box.value for box in at.info)
+
+
+def test_the_default_views_features_vary_and_get_no_such_word():
+    at = app_support.run_page(PAGE)
+    assert not any("constant in this data" in box.value for box in at.info)
+
+
 def test_a_chosen_feature_that_exists_is_shown():
     assert pick_features(3, (2, None)) == pick_features(3, (2, 1))
     assert (pick_features(3, (2, None)).fx, pick_features(3, (2, None)).fy) == (2, 1)
