@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from engine.diagnose import Finding
-from engine.train.diagnose import diagnose_run
+from engine.train.diagnose import _accuracy, diagnose_run
 from engine.train.sweeps import LR_BASE
 from engine.train.trainer import TrainConfig, evaluate, init_state, train
 
@@ -288,3 +288,20 @@ def test_a_divergence_without_growing_loss_or_large_updates_names_no_cause(healt
     (finding,) = diagnose_run(stopped)
     assert finding.text.startswith(f"The run stopped at step {healthy.step}")
     assert "Cause" not in finding.text and "learning rate" not in finding.text
+
+
+@pytest.mark.parametrize(
+    "accuracy,words",
+    [
+        (0.997, "99.7%"),
+        (0.99996, ">99.9%"),
+        (1.0, "100%"),
+        (0.5, "50%"),
+        (0.004, "0.4%"),
+        (0.00001, "<0.1%"),
+        (0.0, "0%"),
+    ],
+)
+def test_an_accuracy_is_never_rounded_to_all_or_none(accuracy, words):
+    # A trial read "validation accuracy 100%" beside a table's 99.7%.
+    assert _accuracy(accuracy) == words
