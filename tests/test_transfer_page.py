@@ -162,6 +162,18 @@ MEANS = {  # similar: last layer wins at k <= 5 (the advice); with every example
 }
 
 
+def test_an_agreement_with_advice_that_covers_several_strategies_names_the_one_that_won():
+    # "Fine-tune a few layers" with fine-tune all the winner read as a bare ✓ (a trial: "though the
+    # winner is fine-tune all"): the cell says which advised strategy won.
+    means = {**MEANS, "finetune": [0.1, 0.1, 0.1, 0.95]}
+    lot = _cells(_comparison(_seeded(means, FIVE), MIN_SEEDS))[("similar", "lot")]
+    assert (
+        "✓ Agrees: fine-tune all won, one of the strategies this advice covers "
+        "(last two layers, last three layers, fine-tune all)" in lot
+    )
+    assert "Agrees: " not in _cells(_comparison(_seeded(MEANS, FIVE), MIN_SEEDS))[("similar", "little")]
+
+
 def test_the_table_calls_a_disagreement_only_where_the_paired_margin_exceeds_the_spread():
     clear = _cells(_comparison(_seeded(MEANS, FIVE), MIN_SEEDS))
     assert "✓ Agrees." in clear[("similar", "little")]

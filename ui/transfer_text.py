@@ -155,7 +155,16 @@ def _follows_verdict(result: Comparison, target: str, advice: Advice, ks: tuple[
         return Verdict("✗", "Beats the advice by more than the spread: " + "; ".join(beaten) + "." + within, advice.why)
     if close:
         return Verdict("≈", "Within the spread, the measurement cannot tell them apart: " + "; ".join(close) + ".")
-    return Verdict("✓", f"Agrees{_margin_note(result, target, [k for k, _ in agreed])}.")
+    return Verdict("✓", f"Agrees{_covered(advice, agreed)}{_margin_note(result, target, [k for k, _ in agreed])}.")
+
+
+def _covered(advice: Advice, agreed: list[tuple[int, str]]) -> str:
+    """Where the advice covers several strategies ("a few layers": the last two, three or all), which one won."""
+    if len(advice.follows) < 2:
+        return ""
+    won = " and ".join(dict.fromkeys(SHORT[best] for _, best in agreed))
+    covers = ", ".join(SHORT[s] for s in advice.follows)
+    return f": {won} won, one of the strategies this advice covers ({covers})"
 
 
 def _trouble_verdict(result: Comparison, target: str, advice: Advice, probes: Comparison | None) -> Verdict:
@@ -257,7 +266,8 @@ def lecture_table(results: dict[str, Comparison], probes: dict[str, Comparison] 
         rows.append((f"<b>{name}</b>", *cells))
     header = ("", "very little data (k = 1, 2, 5)", "quite a lot of data (k = all, about 100 a class)")
     legend = (
-        "\n\n✓ agrees · ✗ beats the advice by more than the spread · ≈ within the spread · ? too few seeds to "
+        "\n\n✓ an advised strategy won · ✗ another beats the advice by more than the spread · ≈ another won, "
+        "within the spread (the measurement cannot tell them apart) · ? too few seeds to "
         f"judge. Margins are paired by seed, mean ± sample std over {len(results[CELLS[0][0]].config.seeds)} seeds."
     )
     return html_table(header, rows) + legend + ("\n\n" + "\n".join(whys) if whys else "")
