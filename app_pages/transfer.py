@@ -132,8 +132,8 @@ panels, correlation, change = source_filters(source)
 live_chart(filters_figure(panels, "16 filters of conv 1, in a 4 × 4 grid per panel"), key="transfer_filters")
 st.caption(
     f"With 3×3 filters the first layer moves only part of the way from its initialization: the trained weights "
-    f"correlate {correlation:.2f} with their starting values, the change is {change:.0%} of their size. A 3×3 "
-    "patch holds little more than an edge or a dot, so its features should be generic: the layer-by-layer "
+    f"correlate {correlation:.2f} with their starting values, the change is {change:.0%} of the initial weights' "
+    "size. A 3×3 patch holds little more than an edge or a dot, so its features should be generic: the layer-by-layer "
     "experiment below tests that on one seed, comparing the source net's first layer copied to the target (AnB) "
     "with the target's own (BnB)."
 )
