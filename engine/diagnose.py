@@ -117,9 +117,11 @@ def _affordable(facts: _Facts, cfg: SimConfig) -> SimResult | None:
 def _reference(facts: _Facts) -> tuple[str, SimResult] | None:
     """The same net with the standard init for its activation, measured (None if it is that init)."""
     name = REFERENCE_INIT.get(facts.cfg.activation, "xavier")
-    if facts.cfg.init == name and facts.cfg.gain == 1.0:
+    spec, cfg = INITIALIZERS[name], facts.cfg
+    if cfg.init == name and cfg.gain in (None, spec.default_gain) and (cfg.mode == "fan_in" or not spec.uses_mode):
         return None
-    ref = _affordable(facts, replace(facts.cfg, init=name, gain=1.0, mode="fan_in"))
+    # The scheme's own gain (None): Kaiming's √2. A gain of 1 would make it Xavier's 1/√Din.
+    ref = _affordable(facts, replace(cfg, init=name, gain=None, mode="fan_in"))
     return None if ref is None or ref.overflow_layer is not None else (REFERENCE_LABEL[name], ref)
 
 

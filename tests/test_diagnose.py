@@ -1,5 +1,6 @@
 """The diagnosis a student reads first: it names the true cause, measured, or says nothing."""
 
+import math
 import re
 from dataclasses import replace
 
@@ -87,6 +88,20 @@ def test_saturation_says_what_the_local_and_the_propagated_gradients_do_here(std
     assert relative > 1 and float(quoted.group(1)) == pytest.approx(relative, rel=0.03)  # quoted to 2-3 digits
     assert "too large" in saturation.text
     assert_consistent(findings)
+
+
+def test_a_relu_net_is_compared_with_true_kaiming_init_not_xavier_under_its_name():
+    # The reference was built with gain 1, which makes kaiming_normal's std 1/√Din: Xavier's. The
+    # diagnosis then said a Xavier ReLU net's gradients were "1× those of the same net with Kaiming init".
+    result = simulate(config(act="relu", init="xavier", depth=10))
+    kaiming = simulate(replace(result.config, init="kaiming_normal", gain=None))
+    assert kaiming.layers[0].weight_std == pytest.approx(math.sqrt(2 / result.config.sizes[0]), rel=1e-6)
+    relative = result.layers[0].weight_grad_std / kaiming.layers[0].weight_grad_std
+    phrase = r"([0-9.e+-]+)× those of the same net with Kaiming init \(σ = √\(2/Din\)\) at layer 1"
+    quoted = re.search(phrase, words(diagnose(result)))
+    assert relative < 0.1 and float(quoted.group(1)) == pytest.approx(relative, rel=0.03)
+    # Kaiming's own net is not compared with itself.
+    assert "the same net with Kaiming init" not in words(diagnose(kaiming))
 
 
 def test_a_drift_is_quoted_as_measured_on_the_deeper_net_never_extrapolated():
