@@ -406,6 +406,11 @@ def test_a_refusal_names_bounds_and_fallbacks_as_the_address_spells_them():
     assert "`logy=maybe` must be true or false; it was ignored and `false` is used instead" in notices
 
 
+def test_a_refused_view_names_the_view_shown_instead():
+    notices = " ".join(w.value for w in run_page(view="foo").warning)
+    assert "`view=foo` must be one of present; it was ignored and the normal view (with its controls)" in notices
+
+
 def test_a_refused_values_notice_and_the_controls_stay_through_the_rerun_that_sends_the_corrected_address():
     """A fresh tab opens a link with a refused value whole (notice and controls at once). The rerun
     that sends the corrected address refuses nothing and the chart has yet to report its draw: it

@@ -133,6 +133,7 @@ APP_PARAMS: tuple[Param, ...] = (
         None,
         "`present`: no sidebar and no controls, larger text, for a projector (works with `embed=true`)",
         ("present",),
+        absent="the normal view (with its controls)",
     ),
 )
 
