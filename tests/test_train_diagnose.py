@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from engine.diagnose import Finding
-from engine.train.diagnose import _accuracy, diagnose_run
+from engine.train.diagnose import accuracy_text, diagnose_run
 from engine.train.sweeps import LR_BASE
 from engine.train.trainer import TrainConfig, evaluate, init_state, train
 
@@ -304,4 +304,4 @@ def test_a_divergence_without_growing_loss_or_large_updates_names_no_cause(healt
 )
 def test_an_accuracy_is_never_rounded_to_all_or_none(accuracy, words):
     # A trial read "validation accuracy 100%" beside a table's 99.7%.
-    assert _accuracy(accuracy) == words
+    assert accuracy_text(accuracy) == words

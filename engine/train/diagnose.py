@@ -60,7 +60,7 @@ def _loss(x: float) -> str:
     return f"{x:.3f}" if math.isfinite(x) and 0.1 <= x < 1000 else _num(x)
 
 
-def _accuracy(a: float) -> str:
+def accuracy_text(a: float) -> str:
     """A whole percentage, with one decimal where rounding would say 100% (99.7%) or 0%."""
     whole = f"{a:.0%}"
     if whole not in ("100%", "0%") or not 0 < a < 1:
@@ -418,7 +418,7 @@ def _plateau(run: _Run, symmetry: Finding | None) -> tuple[Finding, str] | None:
     text = (
         f"The loss has stayed at {run.ln_c}, what uniform guesses score, {since} "
         f"(minibatch loss {_loss(min(losses))}..{_loss(max(losses))}, validation accuracy "
-        f"{_accuracy(last.val_acc)}): the net has learned nothing."
+        f"{accuracy_text(last.val_acc)}): the net has learned nothing."
     )
     ratio = _median_ratio(last)
     moves = (
@@ -569,8 +569,8 @@ def _overfitting(run: _Run) -> Finding | None:
     n = run.state.data.y_train.size
     return Finding(
         "warn",
-        f"Overfitting: {_accuracy(last.train_acc)} accuracy on the training minibatches but "
-        f"{_accuracy(last.val_acc)} on "
+        f"Overfitting: {accuracy_text(last.train_acc)} accuracy on the training minibatches but "
+        f"{accuracy_text(last.val_acc)} on "
         f"validation, and the validation loss has risen from {_loss(low)} (step {run.points[i].step}) to "
         f"{_loss(last.val_loss)} while the minibatch loss fell to {_loss(run.data_loss(last))}: the net is memorizing "
         f"its {n} training examples rather than learning what carries over to new ones.",
@@ -598,7 +598,7 @@ def _healthy(run: _Run) -> Finding | None:
     start, now = run.data_loss(run.points[0]), run.data_loss(last)
     fell = (
         f"the minibatch loss fell from {_loss(start)} at step 0 to {_loss(now)} at step {last.step} "
-        f"(validation accuracy {_accuracy(last.val_acc)})"
+        f"(validation accuracy {accuracy_text(last.val_acc)})"
     )
     if not now < start:
         return None
