@@ -157,12 +157,14 @@ if pick.warning:
 if pick.info:
     st.info(pick.info)
 fx, fy = pick.fx, pick.fy
-constant = [f"feature {j}" for j in dict.fromkeys((fx, fy)) if np.ptp(x[:, j]) == 0]
+constant = [str(j) for j in dict.fromkeys((fx, fy)) if np.ptp(x[:, j]) == 0]
 if constant:
     # A cloud of std 0 (sx=0) or a constant column: normalizing cannot give it std 1.
+    one = len(constant) == 1
     st.info(
-        f"{' and '.join(constant)} {'is' if len(constant) == 1 else 'are'} constant in this data (std 0): "
-        "every stage keeps it at 0 after centring, so it cannot reach std 1 or variance 1.",
+        f"Feature{'' if one else 's'} {' and '.join(constant)} {'is' if one else 'are'} constant in this data "
+        f"(std 0): every stage keeps {'it' if one else 'them'} at 0 after centring, so {'it' if one else 'they'} "
+        "cannot reach std 1 or variance 1.",
         icon=":material/info:",
     )
 token = f"{description} · seed {v['seed']}"

@@ -87,8 +87,8 @@ def test_the_digits_keep_their_informative_default_pixels():
 @pytest.mark.parametrize(
     "query,named",
     [
-        ({"sx": "0", "sy": "0"}, "feature 0 and feature 1 are constant"),  # the cloud is a point
-        ({"data": "digits", "fx": "0"}, "feature 0 is constant"),  # the digits' corner pixel is always 0
+        ({"sx": "0", "sy": "0"}, "Features 0 and 1 are constant"),  # the cloud is a point
+        ({"data": "digits", "fx": "0"}, "Feature 0 is constant"),  # the digits' corner pixel is always 0
     ],
 )
 def test_a_constant_feature_is_named_where_normalizing_cannot_give_it_std_1(query, named):
