@@ -28,6 +28,7 @@ from ui.page_run import end_page
 from ui.simulation import LEVEL_BOX, findings_of, lab_figure, run_simulation, simulate_ahead
 from ui.theory_overlay import overlay_caption
 from ui.toolbar import view_toolbar
+from ui.urlparams import offer_views
 from viz.activations import LAYER_FIGURE_MIN_WIDTH
 
 PATH_LABELS = {"exact": "exact sampling", "explicit": "explicit weights"}
@@ -64,12 +65,10 @@ if problems:
 cost = estimate_cost(cfg)
 if not cost.within_budget:
     st.error(budget_advice(cfg, cost), icon=":material/timer:")
-    links = [
-        f"[{s.describe()}](activations?{view_query(values, **suggestion_changes(values, s))})"
+    offer_views(
+        (s.describe(), f"activations?{view_query(values, **suggestion_changes(values, s))}")
         for s in budget_suggestions(cfg)
-    ]
-    if links:
-        st.markdown("Open it with " + " · ".join(links))
+    )
     end_page()
 
 result, seconds = run_simulation(cfg)

@@ -17,7 +17,7 @@ from ui.theory_view import (
     spectrum_view,
 )
 from ui.toolbar import view_toolbar
-from ui.urlparams import sanitize_query_params, start_page, warn_rejections
+from ui.urlparams import offer_views, sanitize_query_params, start_page, warn_rejections
 
 
 def controls() -> dict:
@@ -80,14 +80,14 @@ if within_budget(v["depth"], v["width"]):
     if spectra is not None:
         live_chart(spectra, key="theory_spectra")
 else:
-    links = " · ".join(
-        f"[{', '.join(f'{k} {n}' for k, n in fix.items())}](theory?{theory_query(v, **fix)})"
-        for fix in budget_fixes(v["depth"], v["width"])
-    )
     st.error(
         f"The spectra of {v['depth']} layers of width {v['width']} take too long for a live page "
-        f"(depth × width³ is limited). Open it with {links}.",
+        "(depth × width³ is limited).",
         icon=":material/timer:",
+    )
+    offer_views(
+        (", ".join(f"{k} {n}" for k, n in fix.items()), f"theory?{theory_query(v, **fix)}")
+        for fix in budget_fixes(v["depth"], v["width"])
     )
 st.caption(
     "Orthogonal weights with tanh near σ_w² = 1 and a tiny σ_b² keep every singular value near 1 at any depth "

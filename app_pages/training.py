@@ -44,7 +44,7 @@ from ui.training_view import (
     sweep_view,
     view_address,
 )
-from ui.urlparams import warn_corrected
+from ui.urlparams import offer_views, warn_corrected
 
 st.title("Training")
 st.caption(
@@ -75,9 +75,7 @@ if not cost.within_budget:
         f"of {BUDGET_SECONDS:.0f} s and 1 GiB.",
         icon=":material/timer:",
     )
-    links = [f"[{label}](training?{view_query(values, **changes)})" for label, changes in budget_fixes(values)]
-    if links:
-        st.markdown("Open it with " + " · ".join(links))
+    offer_views((label, f"training?{view_query(values, **changes)}") for label, changes in budget_fixes(values))
     end_page()
 
 if compared is not None:

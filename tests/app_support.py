@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +67,10 @@ def array(value) -> np.ndarray:
         shape = value.get("shape")
         return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
     return np.asarray(value)
+
+
+def offered_views(at: AppTest) -> list[tuple[str, str]]:
+    """(label, address) of every view a refusal offers (ui.urlparams.offer_views): links that
+    open in the same tab."""
+    anchors = re.findall(r'<a href="([^"]*)" target="_self">([^<]*)</a>', " ".join(m.value for m in at.markdown))
+    return [(html.unescape(label), html.unescape(href)) for href, label in anchors]

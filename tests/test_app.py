@@ -277,9 +277,12 @@ def test_batchnorm_with_a_batch_of_one_says_the_output_is_beta():
 
 def test_refusal_offers_its_suggestions_as_links_that_open_within_the_budget():
     at = run_page(init="glorot_uniform", act="relu", depth="40", width="4096", seed="5")
-    links = re.findall(r"\[(\w+) up to (\d+)\]\(activations\?([^)]*)\)", " ".join(m.value for m in at.markdown))
+    offered = app_support.offered_views(at)
+    links = [(*re.fullmatch(r"(\w+) up to (\d+)", label).groups(), href) for label, href in offered]
     assert {what for what, _, _ in links} >= {"width", "depth"}
-    for what, value, query in links:
+    for what, value, href in links:
+        assert href.startswith("activations?")
+        query = href.removeprefix("activations?")
         opened = run_page(**dict(urllib.parse.parse_qsl(query)))
         assert not opened.exception and chart_figures(opened), what  # the suggested view is computed
         assert (opened.selectbox(key="act").value, opened.number_input(key="seed").value) == ("relu", 5)

@@ -203,6 +203,22 @@ def test_a_100_by_16384_net_updates_and_names_its_path(page, app_url):
     assert "exact sampling" in caption and "100 layers" in caption
 
 
+def test_a_refusals_suggestion_opens_in_the_same_tab_and_shows_that_view(page, app_url):
+    # A markdown link opened a new tab and left the refusal on screen in this one.
+    page.goto(f"{app_url}/activations?width=16384&depth=200")
+    wait_for_idle(page)
+    offer = page.locator("[data-testid='stMarkdown'] a[target='_self']").filter(has_text="depth up to")
+    label = offer.inner_text()
+    offer.click()
+    page.wait_for_url("**depth=*", timeout=30_000)
+    wait_for_idle(page)
+    wait_for_charts(page, minimum=1)
+    assert len(page.context.pages) == 1
+    depth = label.removeprefix("depth up to ").strip()
+    assert f"depth={depth}" in page.url and f"{depth}×16384" in " ".join(page.evaluate(TOKENS))
+    assert not page.get_by_text("This setting needs").count()  # no refusal left on screen
+
+
 def test_batchnorm_page_loads_and_redraws_on_a_control_change(page, app_url):
     page.goto(f"{app_url}/batchnorm")
     wait_for_idle(page)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from engine.theory.meanfield import critical_sigma_w2, fixed_point
-from tests.app_support import array, chart_figures, page_path, run_page
+from tests.app_support import array, chart_figures, offered_views, page_path, run_page
 from ui import theory_params
 from ui.activation_params import build_config, preset_values
 from ui.theory_params import SPECTRUM_BUDGET, spectrum_work
@@ -139,7 +139,7 @@ def test_a_net_over_the_spectrum_budget_is_refused_with_links_that_fit():
     at = open_theory(depth="128", width="1000")
     assert not at.exception
     assert at.error and "too long" in at.error[0].value
-    targets = [target for _, target in _markdown_links(at.error[0].value)]
+    targets = [target for _, target in offered_views(at)]
     assert targets
     for target in targets:
         query = dict(parse_qsl(urlsplit(target).query))

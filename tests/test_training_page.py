@@ -175,7 +175,7 @@ def test_a_run_beyond_the_work_budget_is_refused_with_links_that_fit():
     at = run_page(width="1024", depth="41", steps="100000")
     assert not at.exception
     assert "over the work budget" in at.error[0].value
-    links = re.findall(r"\(training\?([^)]*)\)", next(m.value for m in at.markdown if "Open it with" in m.value))
+    links = [href.removeprefix("training?") for _, href in app_support.offered_views(at)]
     assert any("steps=" in link for link in links)
     for link in links:
         values = {**PRESET_SET.values("default"), "width": 1024, "depth": 41, "steps": 100000}
@@ -186,8 +186,8 @@ def test_a_run_beyond_the_work_budget_is_refused_with_links_that_fit():
 def test_a_run_over_the_memory_budget_is_offered_a_smaller_batch_or_width():
     at = run_page(width="1024", depth="41", batch="1024")
     assert "MiB" in at.error[0].value
-    link = next(m.value for m in at.markdown if "Open it with" in m.value)
-    assert "batch=" in link or "width=" in link
+    links = [href for _, href in app_support.offered_views(at)]
+    assert links and all(("batch=" in link or "width=" in link) and link.startswith("training?") for link in links)
 
 
 def test_kept_runs_are_drawn_beside_this_one_and_labelled_by_what_differs():

@@ -8,6 +8,7 @@ removes the bad ones and returns a notice for each.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -394,3 +395,11 @@ def warn_rejections(rejections: Iterable[Rejection], values: dict[str, Any]) -> 
         st.session_state[_NOTICES_HELD] = notices
     for notice in dict.fromkeys(notices):
         st.warning(notice, icon=":material/warning:")
+
+
+def offer_views(links: Iterable[tuple[str, str]]) -> None:
+    """'Open it with a · b': links to other views of this app, as (label, relative address), that
+    open in this tab (a markdown link opens a new one, leaving the refusal on screen here)."""
+    anchors = [f'<a href="{html.escape(href)}" target="_self">{html.escape(label)}</a>' for label, href in links]
+    if anchors:
+        st.markdown("Open it with " + " · ".join(anchors), unsafe_allow_html=True)
