@@ -386,6 +386,13 @@ def _gradient_ratio(point: RecordPoint) -> float:
     return point.hidden[0].grad.std / point.hidden[-1].grad.std
 
 
+def _signal_reaches_every_layer(run: _Run, point: RecordPoint) -> bool:
+    """No layer's activations vanished, no gradient vanished on its way down, no layer all dead:
+    small updates are then the learning rate's, not a blocked signal's."""
+    vanished = _vanished_layer(run, point) is not None or _gradient_ratio(point) < GRAD_VANISH
+    return not vanished and _dead_layer(point) is None
+
+
 def _dead_layer(point: RecordPoint) -> int | None:
     """The first 1-based hidden layer whose every ReLU is 0 for the whole minibatch."""
     return next((i + 1 for i, a in enumerate(point.hidden) if _z(a.frac_dead) >= 1.0), None)
@@ -509,8 +516,7 @@ def _update_ratio(run: _Run, cause: str) -> Finding | None:
         if len(tail) < PLATEAU_MIN_POINTS or run.data_loss(last) < LEARNED * run.chance:
             return None
         first, now = run.data_loss(tail[0]), run.data_loss(last)
-        vanished = _vanished_layer(run, last) is not None or _gradient_ratio(last) < GRAD_VANISH
-        if abs(now - first) < STILL * first and not vanished and _dead_layer(last) is None:
+        if abs(now - first) < STILL * first and _signal_reaches_every_layer(run, last):
             return Finding(
                 "warn",
                 f"Updates are tiny: {measured}, and the minibatch loss moved by only "
@@ -613,9 +619,7 @@ def _slow(run: _Run, fell: str) -> Finding | None:
     reaches every layer, so that the small updates are the learning rate's."""
     last = run.last
     ratio = _median_ratio(last)
-    if not ratio < RATIO_SLOW or _vanished_layer(run, last) is not None or _dead_layer(last) is not None:
-        return None
-    if _gradient_ratio(last) < GRAD_VANISH:
+    if not ratio < RATIO_SLOW or not _signal_reaches_every_layer(run, last):
         return None
     return Finding(
         "info",
