@@ -295,6 +295,37 @@ def test_back_and_forward_restore_the_views_the_user_saw(page, app_url):
     assert entries == 4 == page.evaluate("history.length")
 
 
+def test_a_fast_double_forward_into_another_document_restores_the_entry_it_lands_on(page, app_url):
+    """Two documents: the batch-norm lab, then a link to the activation lab from which the user
+    went on to the signal-propagation lab. Back twice lands in a new document; Forward twice,
+    150 ms apart, brings another new document to the activation entry and, while it boots, to
+    the theory entry. Streamlit ran that entry's page with the activation link's query and wrote
+    the mix (`/theory?act=relu&depth=10`) over it, a view nobody saw; the guard reloads it."""
+    page.goto(f"{app_url}/batchnorm")
+    wait_for_charts(page)
+    page.goto(f"{app_url}/activations?act=relu&init=xavier&depth=10")
+    wait_for_charts(page)
+    lab = view(page)
+    go_to(page, "Signal propagation")
+    wait_for_charts(page)
+    _widget(page, LABS["theory"][0]).locator("input[type='range']").focus()
+    page.keyboard.press("ArrowRight")
+    theory = view(page)
+    assert theory[1] == {"depth": "33"}
+    page.go_back()
+    assert view(page) == lab
+    page.go_back()
+    wait_for_charts(page)
+    page.evaluate("history.forward()")
+    page.wait_for_timeout(150)
+    page.evaluate("history.forward()")
+    wait_for_charts(page)
+    assert view(page) == theory
+    assert shown_value(page, LABS["theory"][0]) == "33"
+    page.go_back()
+    assert view(page) == lab
+
+
 # Links a page corrects when opened: a preset spelled out, an unknown key or a bad value dropped;
 # also in compare mode and on a refusal, which end the page early.
 CORRECTED_LINKS = {

@@ -4,10 +4,22 @@
 // for the page already shown replaces the current entry instead, and when a new page follows
 // at once, the entry being left gets back the address the user last saw on it. A fresh tab's
 // first run holds its corrected address back until this reports itself installed.
+//
+// A fast double Forward can bring a new document to an entry of the page before it while
+// Streamlit boots: Streamlit then runs the second entry's page with the first's query (it reads
+// the query when the document loads and the path later), and would write that mix over the
+// entry. The guard's first call sees it (the run's query is the document's, the address shows
+// another page and query) and reloads the entry's own address instead, at most once per address.
+
+const RELOADED_KEY = "initlab-boot-reload";
 
 const LEAVING_WINDOW_MS = 2000;
 
 export default function ({ data, setStateValue }) {
+  if (!window.initlabHistory && bootedOnAnotherAddress(data?.query ?? "")) {
+    reloadOnce();
+    return;
+  }
   guardHistory();
   if (data?.waiting) setStateValue("installed", true);
 }
@@ -31,4 +43,26 @@ function guardHistory() {
     replaced = null;
     push(state, title, url);
   };
+}
+
+function bootedOnAnotherAddress(runQuery) {
+  const loaded = performance.getEntriesByType("navigation")[0];
+  if (!loaded) return false;
+  const document = new URL(loaded.name);
+  return (
+    document.pathname !== location.pathname &&
+    sameQuery(runQuery, document.search) &&
+    !sameQuery(runQuery, location.search)
+  );
+}
+
+function sameQuery(a, b) {
+  const sorted = (q) => [...new URLSearchParams(q).entries()].map(String).sort().join("&");
+  return sorted(a) === sorted(b);
+}
+
+function reloadOnce() {
+  if (sessionStorage.getItem(RELOADED_KEY) === location.href) return;
+  sessionStorage.setItem(RELOADED_KEY, location.href);
+  location.reload();
 }

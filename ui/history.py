@@ -5,7 +5,8 @@ between the pages and links a user opened. Streamlit also pushes an entry for ev
 the server sends: a corrected link, a preset expanded into its values, and, on leaving a
 page, that page's address without its settings. history.js turns the first kind into
 replacements and gives the page being left its last address back, so no entry shows a
-view nobody saw. It can only do so once installed: a fresh tab's first run holds back the
+view nobody saw, and it reloads an entry whose first run got another entry's query (a fast
+double Forward across documents). It can only do so once installed: a fresh tab's first run holds back the
 address it corrects (ui/urlparams.py), the guard reports itself installed, and the rerun
 that report causes sends the address, now as a replacement.
 """
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ui.urlparams import HISTORY_GUARD_KEY, address_waiting, guard_shown, send_waiting_address
 
@@ -31,6 +33,8 @@ _OUT_OF_FLOW = ".st-key-initlab_history { display: none; }"
 def history_kept_meaningful() -> Iterator[None]:
     """Run a page inside this: history.js is installed in the browser (once per window) and an
     address the page's first run held back is sent once the guard says it is there."""
+    ctx = get_script_run_ctx()
+    query = ctx.query_string if ctx is not None else ""  # the browser's query this run began with
     send_waiting_address()
     with st.sidebar:
         slot = st.empty()  # the guard's place, filled after the page: only then is it known
@@ -43,7 +47,8 @@ def history_kept_meaningful() -> Iterator[None]:
         with slot:
             # `waiting` asks the guard to report itself installed, which reruns the page and
             # sends the address; with nothing waiting there is no report and no rerun.
-            guard(data={"waiting": address_waiting()}, key=HISTORY_GUARD_KEY, on_installed_change=_no_op)
+            data = {"waiting": address_waiting(), "query": query}
+            guard(data=data, key=HISTORY_GUARD_KEY, on_installed_change=_no_op)
         guard_shown()
 
 
