@@ -4,10 +4,13 @@
 
 Records a Chrome trace while the depth slider moves `changes` times (default 8) on the
 activation lab, and on the floor with the lab's own figure precomputed
-(bench/chart_floor_app.py), and prints each one's main-thread time per change by kind of
-work side by side: React (Streamlit's rendering of the page's elements), microtasks (where
-the live chart's Plotly.react runs), style, layout and paint. The difference between the
-two columns is what the lab's controls, table and notes cost the browser.
+(bench/chart_floor_app.py), with and without inert stand-ins for the lab's other elements,
+and prints each one's main-thread time per change by kind of work side by side: React
+(Streamlit's rendering of the page's elements), microtasks (where the live chart's
+Plotly.react runs), style, layout and paint. The floor with the lab's elements against the
+floor with its figure is what Streamlit costs for that many elements; the lab against the
+floor with its elements is what the lab's own content (its controls' logic, table, texts)
+costs the browser on top.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ KINDS = {
 }
 VIEWS = [
     ("app.py", "activations", "activation lab"),
+    ("bench/chart_floor_app.py", "?figure=lab&precompute=20&elements=lab", "floor with its elements"),
     ("bench/chart_floor_app.py", "?figure=lab&precompute=20", "floor with its figure"),
 ]
 SUBTITLE_HAS = "(t) => [...document.querySelectorAll('.gtitle-subtitle')].every(s => s.textContent.includes(t))"
