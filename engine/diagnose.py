@@ -56,10 +56,12 @@ def _fmt(x: float) -> str:
 
 
 def percent(frac: float) -> str:
-    """A whole percentage that never rounds a part to all or to none: '>99%', '<1%'."""
-    if 0.99 < frac < 1:
-        return ">99%"
-    return "<1%" if 0 < frac < 0.01 else f"{frac:.0%}"
+    """A whole percentage that never rounds a part to all or to none: one decimal where whole
+    percents would say 100% or 0% (99.7%, 0.4%), and '>99.9%' or '<0.1%' where even that would."""
+    whole = f"{frac:.0%}"
+    if whole not in ("100%", "0%") or not 0 < frac < 1:
+        return whole
+    return {"100.0%": ">99.9%", "0.0%": "<0.1%"}.get(f"{frac:.1%}", f"{frac:.1%}")
 
 
 def _nan_to_zero(x: float) -> float:

@@ -15,8 +15,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from engine.diagnose import Finding
-from engine.train.diagnose import accuracy_text, diagnose_run
+from engine.diagnose import Finding, percent
+from engine.train.diagnose import diagnose_run
 from engine.train.sweeps import LR_BASE
 from engine.train.trainer import TrainConfig, evaluate, init_state, train
 
@@ -302,6 +302,7 @@ def test_a_divergence_without_growing_loss_or_large_updates_names_no_cause(healt
         (0.0, "0%"),
     ],
 )
-def test_an_accuracy_is_never_rounded_to_all_or_none(accuracy, words):
-    # A trial read "validation accuracy 100%" beside a table's 99.7%.
-    assert accuracy_text(accuracy) == words
+def test_a_percentage_is_never_rounded_to_all_or_none(accuracy, words):
+    # A trial read "validation accuracy 100%" beside a table's 99.7%; fractions of saturated or
+    # dead units are worded alike.
+    assert percent(accuracy) == words

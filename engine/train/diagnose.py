@@ -60,14 +60,6 @@ def _loss(x: float) -> str:
     return f"{x:.3f}" if math.isfinite(x) and 0.1 <= x < 1000 else _num(x)
 
 
-def accuracy_text(a: float) -> str:
-    """A whole percentage, with one decimal where rounding would say 100% (99.7%) or 0%."""
-    whole = f"{a:.0%}"
-    if whole not in ("100%", "0%") or not 0 < a < 1:
-        return whole
-    return {"100.0%": ">99.9%", "0.0%": "<0.1%"}.get(f"{a:.1%}", f"{a:.1%}")
-
-
 def _z(x: float) -> float:
     return 0.0 if math.isnan(x) else x
 
@@ -425,7 +417,7 @@ def _plateau(run: _Run, symmetry: Finding | None) -> tuple[Finding, str] | None:
     text = (
         f"The loss has stayed at {run.ln_c}, what uniform guesses score, {since} "
         f"(minibatch loss {_loss(min(losses))}..{_loss(max(losses))}, validation accuracy "
-        f"{accuracy_text(last.val_acc)}): the net has learned nothing."
+        f"{percent(last.val_acc)}): the net has learned nothing."
     )
     ratio = _median_ratio(last)
     moves = (
@@ -575,8 +567,8 @@ def _overfitting(run: _Run) -> Finding | None:
     n = run.state.data.y_train.size
     return Finding(
         "warn",
-        f"Overfitting: {accuracy_text(last.train_acc)} accuracy on the training minibatches but "
-        f"{accuracy_text(last.val_acc)} on "
+        f"Overfitting: {percent(last.train_acc)} accuracy on the training minibatches but "
+        f"{percent(last.val_acc)} on "
         f"validation, and the validation loss has risen from {_loss(low)} (step {run.points[i].step}) to "
         f"{_loss(last.val_loss)} while the minibatch loss fell to {_loss(run.data_loss(last))}: the net is memorizing "
         f"its {n} training examples rather than learning what carries over to new ones.",
@@ -604,7 +596,7 @@ def _healthy(run: _Run) -> Finding | None:
     start, now = run.data_loss(run.points[0]), run.data_loss(last)
     fell = (
         f"the minibatch loss fell from {_loss(start)} at step 0 to {_loss(now)} at step {last.step} "
-        f"(validation accuracy {accuracy_text(last.val_acc)})"
+        f"(validation accuracy {percent(last.val_acc)})"
     )
     if not now < start:
         return None
