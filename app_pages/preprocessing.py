@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.data import MAX_NPY_BYTES, digits, parse_csv, parse_npy, photo_patches, split
-from engine.prep_lab import eigen_images, first_layer, leakage, pick_features, stages, zca_whitened
+from engine.prep_lab import constant_note, eigen_images, first_layer, leakage, pick_features, stages, zca_whitened
 from engine.transforms import channel_means, mean_image
 from ui import first_view, widgets
 from ui.controls import BoundControls
@@ -157,16 +157,9 @@ if pick.warning:
 if pick.info:
     st.info(pick.info)
 fx, fy = pick.fx, pick.fy
-constant = [str(j) for j in dict.fromkeys((fx, fy)) if np.ptp(x[:, j]) == 0]
+constant = constant_note(x, fx, fy)
 if constant:
-    # A cloud of std 0 (sx=0) or a constant column: normalizing cannot give it std 1.
-    one = len(constant) == 1
-    st.info(
-        f"Feature{'' if one else 's'} {' and '.join(constant)} {'is' if one else 'are'} constant in this data "
-        f"(std 0): every stage keeps {'it' if one else 'them'} at 0 after centring, so {'it' if one else 'they'} "
-        "cannot reach std 1 or variance 1.",
-        icon=":material/info:",
-    )
+    st.info(constant, icon=":material/info:")
 token = f"{description} · seed {v['seed']}"
 
 st.header("1. Original, zero-centered, normalized, decorrelated, whitened", anchor="stages")

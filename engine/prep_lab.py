@@ -68,6 +68,20 @@ def pick_features(count: int, chosen: tuple[int | None, int | None], default: tu
     return FeaturePick(fx, fy) if max(fx, fy) < count else FeaturePick(0, 1)
 
 
+def constant_note(x: np.ndarray, fx: int, fy: int) -> str | None:
+    """A sentence naming the shown features that are constant in `x` (a cloud of std 0, a
+    constant column), which no stage can bring to std 1; None when both vary."""
+    constant = [str(j) for j in dict.fromkeys((fx, fy)) if np.ptp(x[:, j]) == 0]
+    if not constant:
+        return None
+    one = len(constant) == 1
+    return (
+        f"Feature{'' if one else 's'} {' and '.join(constant)} {'is' if one else 'are'} constant in this data "
+        f"(std 0): every stage keeps {'it' if one else 'them'} at 0 after centring, so {'it' if one else 'they'} "
+        "cannot reach std 1 or variance 1."
+    )
+
+
 def _missing(count: int, chosen: tuple[int | None, int | None]) -> str | None:
     """A sentence naming the chosen features that do not exist among `count`, or None."""
     absent = sorted({f for f in chosen if f is not None and f >= count})

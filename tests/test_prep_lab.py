@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.data import cloud, digits, labelled_cloud, parse_csv, photo_patches
-from engine.prep_lab import conditioning, first_layer, leakage, stages
+from engine.prep_lab import conditioning, constant_note, first_layer, leakage, stages
 from engine.transforms import channel_means, mean_image
 from tests import app_support
 from tests.app_support import ROOT
@@ -168,3 +168,13 @@ def test_the_digits_are_scikit_learns_read_without_importing_it():
     probe = "import sys; from engine.data import digits; digits(); print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_constant_note_names_each_constant_shown_feature_once_in_the_right_number():
+    x = np.column_stack([np.zeros(5), np.arange(5.0), np.full(5, 3.0)])
+    assert constant_note(x, 1, 1) is None  # a feature that varies
+    one = constant_note(x, 0, 1)
+    assert one.startswith("Feature 0 is constant") and "keeps it at 0" in one
+    assert constant_note(x, 0, 0).startswith("Feature 0 is constant")  # one feature on both axes: named once
+    both = constant_note(x, 0, 2)
+    assert both.startswith("Features 0 and 2 are constant") and "keeps them at 0" in both and "they cannot" in both
