@@ -326,6 +326,25 @@ def test_a_fast_double_forward_into_another_document_restores_the_entry_it_lands
     assert view(page) == lab
 
 
+def test_a_link_to_a_view_of_the_app_opens_in_this_tab_and_back_returns(page, app_url):
+    """Streamlit opens markdown links in a new tab: the training lab's list of experiments gave a
+    tab (and a cold start) per click, with nothing to go Back to. A plain click now opens the
+    view here; a Ctrl+click still opens a new tab, as anywhere on the web."""
+    page.goto(f"{app_url}/training?preset=tanh-xavier-sgd")
+    wait_for_charts(page)
+    before = view(page)
+    experiments = page.get_by_test_id("stMarkdownContainer").get_by_role("link", name="zero init")
+    experiments.click()
+    page.wait_for_url(re.compile(r"init=zeros"))  # the preset, spelled out by the page it opened
+    wait_for_charts(page)
+    assert len(page.context.pages) == 1
+    page.go_back()
+    assert view(page) == before
+    with page.context.expect_page() as opened:
+        experiments.click(modifiers=["Control"])
+    assert "preset=zero-init" in opened.value.url and view(page) == before
+
+
 # Links a page corrects when opened: a preset spelled out, an unknown key or a bad value dropped;
 # also in compare mode and on a refusal, which end the page early.
 CORRECTED_LINKS = {

@@ -27,6 +27,7 @@ export default function ({ data, setStateValue }) {
 function guardHistory() {
   if (window.initlabHistory) return;
   window.initlabHistory = true;
+  document.addEventListener("click", keepLinkInThisTab, true);
   const push = history.pushState.bind(history);
   const replace = history.replaceState.bind(history);
   let replaced = null; // { url, at }: the address a same-page push replaced, and when
@@ -43,6 +44,17 @@ function guardHistory() {
     replaced = null;
     push(state, title, url);
   };
+}
+
+// Streamlit opens every markdown link in a new tab: a student clicking through the training
+// lab's experiments got a tab (and a cold start) for each, with no Back to the view before.
+// A link to a view of this app opens here; a modified click still opens a new tab.
+function keepLinkInThisTab(event) {
+  const plain = event.button === 0 && !(event.metaKey || event.ctrlKey || event.shiftKey || event.altKey);
+  const link = event.target.closest?.("[data-testid='stMarkdownContainer'] a[href][target='_blank']");
+  if (!plain || event.defaultPrevented || !link || new URL(link.href).origin !== location.origin) return;
+  event.preventDefault();
+  location.assign(link.href);
 }
 
 function bootedOnAnotherAddress(runQuery) {

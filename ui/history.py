@@ -6,9 +6,11 @@ the server sends: a corrected link, a preset expanded into its values, and, on l
 page, that page's address without its settings. history.js turns the first kind into
 replacements and gives the page being left its last address back, so no entry shows a
 view nobody saw, and it reloads an entry whose first run got another entry's query (a fast
-double Forward across documents). It can only do so once installed: a fresh tab's first run holds back the
-address it corrects (ui/urlparams.py), the guard reports itself installed, and the rerun
-that report causes sends the address, now as a replacement.
+double Forward across documents). It also keeps a plain click on a link to another view of
+the app in this tab, where Streamlit opens every markdown link in a new one. It can only do
+so once installed: a fresh tab's first run holds back the address it corrects
+(ui/urlparams.py), the guard reports itself installed, and the rerun that report causes
+sends the address, now as a replacement.
 """
 
 from __future__ import annotations
