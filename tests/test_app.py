@@ -360,10 +360,11 @@ def test_the_home_page_drops_unknown_parameters_with_a_notice_once_the_history_g
     at.run()
     assert any("`x=1` is not a setting of this page" in w.value for w in at.warning)
     assert at.query_params["x"] == "1"
-    assert guard_data(at) == {"waiting": True}
+    # The guard also gets the query the run began with, to see a run begun on another entry's.
+    assert guard_data(at) == {"waiting": True, "query": "x=1"}
     history_guard_reported(at).run()
     assert "x" not in at.query_params
-    assert guard_data(at) == {"waiting": False}
+    assert guard_data(at)["waiting"] is False
     # The notice stays: the run that sent the address had nothing left to refuse (a trial saw it go).
     assert any("`x=1` is not a setting of this page" in w.value for w in at.warning)
     at.run()
@@ -378,7 +379,7 @@ def test_a_step_beyond_the_run_keeps_its_notice_through_the_rerun_that_sends_the
     app_support.chart_already_drawn(at.switch_page("app_pages/training.py")).run()
     notice = "beyond this run's 100 steps: the run is shown at its end"
     assert any(notice in w.value for w in at.warning)
-    assert guard_data(at) == {"waiting": True}
+    assert guard_data(at)["waiting"] is True
     history_guard_reported(at).run()
     assert at.query_params["step"] == "100"
     assert any(notice in w.value for w in at.warning)
@@ -390,7 +391,7 @@ def test_a_page_that_ends_early_still_gets_the_history_guard_and_its_address_sen
     at.query_params.update({"compare": "true", "b_std": "0.05", "foo": "1"})
     app_support.chart_already_drawn(at.switch_page("app_pages/activations.py")).run()
     assert chart_figures(at)[0]["layout"]["title"]["text"].startswith("A and B compared")
-    assert guard_data(at) == {"waiting": True} and at.query_params["foo"] == "1"
+    assert guard_data(at)["waiting"] is True and at.query_params["foo"] == "1"
     history_guard_reported(at).run()
     assert dict(at.query_params) == {"compare": "true", "b_std": "0.05"}
     assert [w.value for w in at.warning if "`foo=1`" in w.value]
