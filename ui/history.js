@@ -16,10 +16,7 @@ const RELOADED_KEY = "initlab-boot-reload";
 const LEAVING_WINDOW_MS = 2000;
 
 export default function ({ data, setStateValue }) {
-  if (!window.initlabHistory && bootedOnAnotherAddress(data?.query ?? "")) {
-    reloadOnce();
-    return;
-  }
+  if (!window.initlabHistory && bootedOnAnotherAddress(data?.query ?? "") && reloadOnce()) return;
   guardHistory();
   if (data?.waiting) setStateValue("installed", true);
 }
@@ -27,6 +24,7 @@ export default function ({ data, setStateValue }) {
 function guardHistory() {
   if (window.initlabHistory) return;
   window.initlabHistory = true;
+  remember(null); // a reload asked for is done, or declined
   document.addEventListener("click", keepLinkInThisTab, true);
   const push = history.pushState.bind(history);
   const replace = history.replaceState.bind(history);
@@ -60,10 +58,10 @@ function keepLinkInThisTab(event) {
 function bootedOnAnotherAddress(runQuery) {
   const loaded = performance.getEntriesByType("navigation")[0];
   if (!loaded) return false;
-  const document = new URL(loaded.name);
+  const loadedAt = new URL(loaded.name);
   return (
-    document.pathname !== location.pathname &&
-    sameQuery(runQuery, document.search) &&
+    loadedAt.pathname !== location.pathname &&
+    sameQuery(runQuery, loadedAt.search) &&
     !sameQuery(runQuery, location.search)
   );
 }
@@ -73,8 +71,29 @@ function sameQuery(a, b) {
   return sorted(a) === sorted(b);
 }
 
+// Whether the page reloads: not twice in a row for one address (should the mix come again, the
+// guard installs on what there is rather than reload forever).
 function reloadOnce() {
-  if (sessionStorage.getItem(RELOADED_KEY) === location.href) return;
-  sessionStorage.setItem(RELOADED_KEY, location.href);
+  if (remembered() === location.href || !remember(location.href)) return false;
   location.reload();
+  return true;
+}
+
+// Session storage can be refused (an embedding page's privacy settings): then no reload.
+function remembered() {
+  try {
+    return sessionStorage.getItem(RELOADED_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function remember(href) {
+  try {
+    if (href === null) sessionStorage.removeItem(RELOADED_KEY);
+    else sessionStorage.setItem(RELOADED_KEY, href);
+    return true;
+  } catch {
+    return false;
+  }
 }
