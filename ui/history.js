@@ -29,8 +29,19 @@ function guardHistory() {
   const push = history.pushState.bind(history);
   const replace = history.replaceState.bind(history);
   let replaced = null; // { url, at }: the address a same-page push replaced, and when
+  let traversed = -Infinity; // when Back or Forward last moved, until the user opens a page
+  addEventListener("popstate", () => (traversed = performance.now()));
+  document.addEventListener("click", (event) => event.target.closest?.("a[href]") && (traversed = -Infinity), true);
   history.pushState = (state, title, url) => {
     const target = new URL(url, location.href);
+    // Another page's address right after Back or Forward, with no link clicked since: the answer
+    // of a run the traversal cut short (a page still starting), not a page the user opened. It
+    // makes no entry, and Streamlit, which may have taken that page for the one shown, is told
+    // the traversal again so that it shows the page in the address bar.
+    if (target.pathname !== location.pathname && performance.now() - traversed < LEAVING_WINDOW_MS) {
+      setTimeout(() => dispatchEvent(new PopStateEvent("popstate", { state: history.state })));
+      return;
+    }
     if (target.pathname === location.pathname) {
       replaced = { url: location.href, at: performance.now() };
       replace(state, title, url);

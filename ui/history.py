@@ -5,7 +5,8 @@ between the pages and links a user opened. Streamlit also pushes an entry for ev
 the server sends: a corrected link, a preset expanded into its values, and, on leaving a
 page, that page's address without its settings. history.js turns the first kind into
 replacements and gives the page being left its last address back, so no entry shows a
-view nobody saw, and it reloads an entry whose first run got another entry's query (a fast
+view nobody saw; after Back or Forward it drops another page's late address (a run the
+traversal cut short) and reloads an entry whose first run got another entry's query (a fast
 double Forward across documents). It also keeps a plain click on a link to another view of
 the app in this tab, where Streamlit opens every markdown link in a new one. It can only do
 so once installed: a fresh tab's first run holds back the address it corrects
