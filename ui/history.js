@@ -9,7 +9,7 @@
 // Streamlit boots: Streamlit then runs the second entry's page with the first's query (it reads
 // the query when the document loads and the path later), and would write that mix over the
 // entry. The guard's first call sees it (the run's query is the document's, the address shows
-// another page and query) and reloads the entry's own address instead, at most once per address.
+// another page and query) and reloads the entry's own address instead, not twice in a row.
 
 const RELOADED_KEY = "initlab-boot-reload";
 
@@ -29,17 +29,21 @@ function guardHistory() {
   const push = history.pushState.bind(history);
   const replace = history.replaceState.bind(history);
   let replaced = null; // { url, at }: the address a same-page push replaced, and when
-  let traversed = -Infinity; // when Back or Forward last moved, until the user opens a page
-  addEventListener("popstate", () => (traversed = performance.now()));
+  let traversed = -Infinity; // when Back or Forward last moved, until a page is opened or retold
+  addEventListener("popstate", (event) => event.initlabRetold || (traversed = performance.now()));
   document.addEventListener("click", (event) => event.target.closest?.("a[href]") && (traversed = -Infinity), true);
   history.pushState = (state, title, url) => {
     const target = new URL(url, location.href);
     // Another page's address right after Back or Forward, with no link clicked since: the answer
     // of a run the traversal cut short (a page still starting), not a page the user opened. It
     // makes no entry, and Streamlit, which may have taken that page for the one shown, is told
-    // the traversal again so that it shows the page in the address bar.
+    // the traversal again so that it shows the page in the address bar. Once per traversal: a
+    // page that sends Streamlit elsewhere again (one that does not exist) is let go.
     if (target.pathname !== location.pathname && performance.now() - traversed < LEAVING_WINDOW_MS) {
-      setTimeout(() => dispatchEvent(new PopStateEvent("popstate", { state: history.state })));
+      traversed = -Infinity;
+      const retold = new PopStateEvent("popstate", { state: history.state });
+      retold.initlabRetold = true;
+      setTimeout(() => dispatchEvent(retold));
       return;
     }
     if (target.pathname === location.pathname) {
