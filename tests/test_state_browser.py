@@ -325,7 +325,9 @@ def test_a_fast_double_forward_into_another_document_restores_the_entry_it_lands
         page.evaluate("history.forward()")
         page.wait_for_timeout(gap_ms)
         page.evaluate("history.forward()")
-        wait_for_charts(page)
+        # The mixed view may show first and the page then reload: wait for the entry's own view
+        # (Playwright's wait survives the reload) before reading it.
+        page.wait_for_function(f"() => ({TOKENS})().some((t) => t.includes('· 33 layers of'))", timeout=60_000)
         assert view(page) == theory
         assert shown_value(page, LABS["theory"][0]) == "33"
         assert page.evaluate("history.length") == entries

@@ -14,6 +14,7 @@
 const RELOADED_KEY = "initlab-boot-reload";
 
 const LEAVING_WINDOW_MS = 2000;
+const MAX_RETOLD = 3;
 
 export default function ({ data, setStateValue }) {
   if (!window.initlabHistory && bootedOnAnotherAddress(data?.query ?? "") && reloadOnce()) return;
@@ -29,21 +30,23 @@ function guardHistory() {
   const push = history.pushState.bind(history);
   const replace = history.replaceState.bind(history);
   let replaced = null; // { url, at }: the address a same-page push replaced, and when
-  let traversed = -Infinity; // when Back or Forward last moved, until a page is opened or retold
-  addEventListener("popstate", (event) => event.initlabRetold || (traversed = performance.now()));
+  let traversed = -Infinity; // when Back or Forward last moved, until the user opens a page
+  let retold = 0; // how often Streamlit was told that move again
+  addEventListener("popstate", (event) => event.initlabRetold || ((traversed = performance.now()), (retold = 0)));
   document.addEventListener("click", (event) => event.target.closest?.("a[href]") && (traversed = -Infinity), true);
   history.pushState = (state, title, url) => {
     const target = new URL(url, location.href);
     // Another page's address right after Back or Forward, with no link clicked since: the answer
     // of a run the traversal cut short (a page still starting), not a page the user opened. It
     // makes no entry, and Streamlit, which may have taken that page for the one shown, is told
-    // the traversal again so that it shows the page in the address bar. Once per traversal: a
-    // page that sends Streamlit elsewhere again (one that does not exist) is let go.
-    if (target.pathname !== location.pathname && performance.now() - traversed < LEAVING_WINDOW_MS) {
-      traversed = -Infinity;
-      const retold = new PopStateEvent("popstate", { state: history.state });
-      retold.initlabRetold = true;
-      setTimeout(() => dispatchEvent(retold));
+    // the traversal again so that it shows the page in the address bar. A few times at most: a
+    // page that sends Streamlit elsewhere each time (one that does not exist) is let go.
+    const late = performance.now() - traversed < LEAVING_WINDOW_MS && retold < MAX_RETOLD;
+    if (target.pathname !== location.pathname && late) {
+      retold += 1;
+      const again = new PopStateEvent("popstate", { state: history.state });
+      again.initlabRetold = true;
+      setTimeout(() => dispatchEvent(again));
       return;
     }
     if (target.pathname === location.pathname) {
