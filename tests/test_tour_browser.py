@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from pathlib import Path
 
@@ -115,19 +116,19 @@ def test_a_control_moved_on_a_step_is_forgotten_when_the_step_is_left(page, app_
     assert "small_std" not in page.url and any("σ=0.01" in token for token in page.evaluate(TOKENS))
 
 
-def test_the_open_in_the_lab_link_opens_the_lab_on_the_steps_view_in_a_new_tab(page, app_url):
+def test_the_open_in_the_lab_link_opens_the_lab_on_the_steps_view_and_back_returns_to_the_step(page, app_url):
     open_tour(page, app_url, "step=6&kaiming_depth=9")
     wait_for_step(page, 6)
     tour_tokens = page.evaluate(TOKENS)
-    with page.expect_popup() as popup:
-        page.get_by_role("link", name="Open this view in the activation lab").click()
-    lab = popup.value
-    wait_for_idle(lab)
-    wait_for_charts(lab)
-    assert urllib.parse.urlparse(lab.url).path == "/activations"
-    assert lab.evaluate(TOKENS) == tour_tokens  # the lab's own title token: the same view
-    assert step_in_url(page) == "6"  # the tour stays where it was
-    lab.close()
+    page.get_by_role("link", name="Open this view in the activation lab").click()
+    page.wait_for_url(re.compile(r"/activations"))
+    wait_for_idle(page)
+    wait_for_charts(page)
+    assert len(page.context.pages) == 1  # in this tab (ui/history.js), not a new one
+    assert page.evaluate(TOKENS) == tour_tokens  # the lab's own title token: the same view
+    page.go_back()
+    wait_for_step(page, 6)  # the tour is where it was
+    assert step_in_url(page) == "6"
 
 
 def test_back_returns_to_the_step_the_user_left(page, app_url):
