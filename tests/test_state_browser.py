@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from tests.browser_support import wait_for_charts, wait_for_idle
+from tests.browser_support import wait_for_charts, wait_for_history_guard, wait_for_idle
 from ui.activation_params import PARAM_BY_KEY, PRESET_SET, PRESETS
 from ui.urlparams import url_value
 
@@ -341,6 +341,7 @@ def test_a_link_to_a_view_of_the_app_opens_in_this_tab_and_back_returns(page, ap
     wait_for_charts(page)
     before = view(page)
     experiments = page.get_by_test_id("stMarkdownContainer").get_by_role("link", name="zero init")
+    wait_for_history_guard(page)
     experiments.click()
     page.wait_for_url(re.compile(r"init=zeros"))  # the preset, spelled out by the page it opened
     wait_for_charts(page)

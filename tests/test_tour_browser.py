@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import wait_for_charts, wait_for_idle
+from tests.browser_support import wait_for_charts, wait_for_history_guard, wait_for_idle
 from ui.tour_steps import STEPS
 
 pytestmark = pytest.mark.browser
@@ -120,6 +120,7 @@ def test_the_open_in_the_lab_link_opens_the_lab_on_the_steps_view_and_back_retur
     open_tour(page, app_url, "step=6&kaiming_depth=9")
     wait_for_step(page, 6)
     tour_tokens = page.evaluate(TOKENS)
+    wait_for_history_guard(page)
     page.get_by_role("link", name="Open this view in the activation lab").click()
     page.wait_for_url(re.compile(r"/activations"))
     wait_for_idle(page)
