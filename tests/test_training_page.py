@@ -320,3 +320,11 @@ def test_play_pressed_during_the_first_view_keeps_playing_in_the_run_that_comple
     assert not at.exception
     assert at.session_state[PLAYING]
     assert any(b.label == "Pause" for b in at.button)
+
+
+def test_the_diagnosis_quotes_the_validation_accuracy_the_counter_shows():
+    """A trial read "validation accuracy 8%" in the diagnosis beside the counter's 7.8%."""
+    at = run_page(preset="zero-init", step="500")
+    shown = metric(at, "val. accuracy")
+    assert re.fullmatch(r"\d+\.\d%", shown), shown
+    assert f"validation accuracy {shown})" in texts(at)

@@ -69,6 +69,12 @@ def _rms(a: np.ndarray) -> float:
     return math.sqrt(float(a64 @ a64) / a64.size) if a64.size else 0.0
 
 
+def accuracy(frac: float) -> str:
+    """An accuracy as the training lab's counters show it (one decimal): a diagnosis that said 8%
+    beside a counter's 7.8% read as two different numbers."""
+    return f"{frac:.1%}"
+
+
 @dataclass(frozen=True)
 class _Run:
     """What every finding reads, computed once."""
@@ -417,7 +423,7 @@ def _plateau(run: _Run, symmetry: Finding | None) -> tuple[Finding, str] | None:
     text = (
         f"The loss has stayed at {run.ln_c}, what uniform guesses score, {since} "
         f"(minibatch loss {_loss(min(losses))}..{_loss(max(losses))}, validation accuracy "
-        f"{percent(last.val_acc)}): the net has learned nothing."
+        f"{accuracy(last.val_acc)}): the net has learned nothing."
     )
     ratio = _median_ratio(last)
     moves = (
@@ -567,8 +573,8 @@ def _overfitting(run: _Run) -> Finding | None:
     n = run.state.data.y_train.size
     return Finding(
         "warn",
-        f"Overfitting: {percent(last.train_acc)} accuracy on the training minibatches but "
-        f"{percent(last.val_acc)} on "
+        f"Overfitting: {accuracy(last.train_acc)} accuracy on the training minibatches but "
+        f"{accuracy(last.val_acc)} on "
         f"validation, and the validation loss has risen from {_loss(low)} (step {run.points[i].step}) to "
         f"{_loss(last.val_loss)} while the minibatch loss fell to {_loss(run.data_loss(last))}: the net is memorizing "
         f"its {n} training examples rather than learning what carries over to new ones.",
@@ -596,7 +602,7 @@ def _healthy(run: _Run) -> Finding | None:
     start, now = run.data_loss(run.points[0]), run.data_loss(last)
     fell = (
         f"the minibatch loss fell from {_loss(start)} at step 0 to {_loss(now)} at step {last.step} "
-        f"(validation accuracy {percent(last.val_acc)})"
+        f"(validation accuracy {accuracy(last.val_acc)})"
     )
     if not now < start:
         return None
