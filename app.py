@@ -16,7 +16,7 @@ pages = [
     *(st.Page(lab.script, title=lab.title, icon=lab.material_icon, url_path=lab.url_path) for lab in LABS),
 ]
 page = st.navigation(pages)
-with history_kept_meaningful():
+with history_kept_meaningful(page.url_path, [p.url_path for p in pages]):
     whole = run_page(page)
 if whole:
     # The page ran to its end (not a first view's run, which ends under its chart and must not wait

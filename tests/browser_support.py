@@ -130,7 +130,7 @@ def wait_for_idle(page, timeout: float = 30_000) -> None:
 def wait_for_history_guard(page, timeout: float = 30_000) -> None:
     """Wait until ui/history.js is installed: it loads with the page's first run, and only then do
     links to views of the app open in the same tab."""
-    page.wait_for_function("() => window.initlabHistory === true", timeout=timeout)
+    page.wait_for_function("() => !!window.initlabHistory", timeout=timeout)
 
 
 def wait_for_charts(page, minimum: int = 1, timeout: float = 30_000) -> None:

@@ -360,11 +360,14 @@ def test_the_home_page_drops_unknown_parameters_with_a_notice_once_the_history_g
     at.run()
     assert any("`x=1` is not a setting of this page" in w.value for w in at.warning)
     assert at.query_params["x"] == "1"
-    # The guard also gets the query the run began with, to see a run begun on another entry's.
-    assert guard_data(at) == {"waiting": True, "query": "x=1"}
+    # The guard also hears of each run's page, the query it began with and the one it shows, to
+    # tell a run of the entry it moved to from one begun on another entry (ui/history.js).
+    data = guard_data(at)
+    assert (data["waiting"], data["page"], data["query"], data["shown"]) == (True, "", "x=1", "")
     history_guard_reported(at).run()
     assert "x" not in at.query_params
-    assert guard_data(at)["waiting"] is False
+    data = guard_data(at)
+    assert (data["waiting"], data["query"], data["shown"]) == (False, "x=1", "")
     # The notice stays: the run that sent the address had nothing left to refuse (a trial saw it go).
     assert any("`x=1` is not a setting of this page" in w.value for w in at.warning)
     at.run()

@@ -5,48 +5,83 @@
 // at once, the entry being left gets back the address the user last saw on it. A fresh tab's
 // first run holds its corrected address back until this reports itself installed.
 //
-// A fast double Forward can bring a new document to an entry of the page before it while
-// Streamlit boots: Streamlit then runs the second entry's page with the first's query (it reads
-// the query when the document loads and the path later), and would write that mix over the
-// entry. The guard's first call sees it (the run's query is the document's, the address shows
-// another page and query) and reloads the entry's own address instead, not twice in a row.
+// Back and Forward faster than the runs they start: Streamlit answers runs the traversal left
+// behind, and starts runs with the page of one entry and the query of another (a component's
+// report reruns the page last drawn with the address bar's query). Their addresses would be
+// written over the entry or pushed after it. So after a traversal, until a run of the entry's own
+// page and query has drawn (or the user acts), another page's address makes no entry, and a
+// run of anything else restores the entry's address and tells Streamlit the traversal again.
+//
+// A fast double Forward can also bring a new document to an entry of the page before it while
+// Streamlit boots, before this is installed: Streamlit then runs the second entry's page with
+// the first's query. The guard's first call sees it (the run's query is the document's, the
+// address shows another page and query) and reloads the entry's own address, not twice in a row.
 
 const RELOADED_KEY = "initlab-boot-reload";
 
 const LEAVING_WINDOW_MS = 2000;
-const MAX_RETOLD = 3;
+// How often one traversal is told again before the guard lets Streamlit's answer stand: a
+// page that sends Streamlit elsewhere each time (one that does not exist) must not loop.
+const MAX_RETOLD = 6;
 
 export default function ({ data, setStateValue }) {
   if (!window.initlabHistory && bootedOnAnotherAddress(data?.query ?? "") && reloadOnce()) return;
   guardHistory();
+  window.initlabHistory.ran(data ?? {});
   if (data?.waiting) setStateValue("installed", true);
 }
 
 function guardHistory() {
   if (window.initlabHistory) return;
-  window.initlabHistory = true;
   remember(null); // a reload asked for is done, or declined
   document.addEventListener("click", keepLinkInThisTab, true);
   const push = history.pushState.bind(history);
   const replace = history.replaceState.bind(history);
   let replaced = null; // { url, at }: the address a same-page push replaced, and when
-  let traversed = -Infinity; // when Back or Forward last moved, until the user opens a page
-  let retold = 0; // how often Streamlit was told that move again
-  addEventListener("popstate", (event) => event.initlabRetold || ((traversed = performance.now()), (retold = 0)));
-  document.addEventListener("click", (event) => event.target.closest?.("a[href]") && (traversed = -Infinity), true);
+  // After Back or Forward: { entry, retold, drawn }, the address moved to, how often Streamlit was
+  // told the move again and when a run of that entry drew; until the user acts, or a while after
+  // that run (runs queued behind it may still answer for the page left).
+  let settling = null;
+  const stillSettling = () => {
+    if (settling?.drawn !== undefined && performance.now() - settling.drawn > LEAVING_WINDOW_MS) settling = null;
+    return settling !== null;
+  };
+  addEventListener("popstate", (event) => event.initlabRetold || (settling = { entry: location.href, retold: 0 }));
+  for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, () => (settling = null), true);
+
+  const retell = () => {
+    if (settling.retold >= MAX_RETOLD) {
+      settling = null;
+      return;
+    }
+    settling.retold += 1;
+    if (location.href !== settling.entry) replace(history.state, "", settling.entry);
+    const again = new PopStateEvent("popstate", { state: history.state });
+    again.initlabRetold = true;
+    setTimeout(() => dispatchEvent(again));
+  };
+
+  // Each run ends by calling this with its page, the query it began with and the one it shows.
+  const ran = ({ page = "", pages = [], query = "", shown = "", waiting = false }) => {
+    if (!stillSettling() || waiting) return;
+    const entry = new URL(settling.entry);
+    if (page !== pageOf(entry.pathname, pages) || !sameQuery(query, entry.search)) {
+      retell(); // a run the traversal left behind, or a mix of two entries
+      return;
+    }
+    settling.drawn = performance.now();
+    const own = entry.pathname + (shown ? `?${shown}` : "") + entry.hash;
+    if (location.pathname !== entry.pathname || !sameQuery(location.search, shown)) replace(history.state, "", own);
+    settling.entry = new URL(own, location.href).href; // the entry's address, as its page writes it
+  };
+  window.initlabHistory = { ran };
+
   history.pushState = (state, title, url) => {
     const target = new URL(url, location.href);
-    // Another page's address right after Back or Forward, with no link clicked since: the answer
-    // of a run the traversal cut short (a page still starting), not a page the user opened. It
-    // makes no entry, and Streamlit, which may have taken that page for the one shown, is told
-    // the traversal again so that it shows the page in the address bar. A few times at most: a
-    // page that sends Streamlit elsewhere each time (one that does not exist) is let go.
-    const late = performance.now() - traversed < LEAVING_WINDOW_MS && retold < MAX_RETOLD;
-    if (target.pathname !== location.pathname && late) {
-      retold += 1;
-      const again = new PopStateEvent("popstate", { state: history.state });
-      again.initlabRetold = true;
-      setTimeout(() => dispatchEvent(again));
+    // Another page's address after Back or Forward, the user having done nothing since: the
+    // answer of a run the traversal cut short, not a page the user opened. It makes no entry.
+    if (target.pathname !== location.pathname && stillSettling()) {
+      retell();
       return;
     }
     if (target.pathname === location.pathname) {
@@ -71,6 +106,13 @@ function keepLinkInThisTab(event) {
   if (!plain || event.defaultPrevented || !link || new URL(link.href).origin !== location.origin) return;
   event.preventDefault();
   location.assign(link.href);
+}
+
+// The page an address shows: its last path segment if that is one of the app's pages, else the
+// home page ("", also where Streamlit sends a path that is no page).
+function pageOf(pathname, pages) {
+  const last = pathname.split("/").filter(Boolean).at(-1) ?? "";
+  return pages.includes(last) ? last : "";
 }
 
 function bootedOnAnotherAddress(runQuery) {
