@@ -388,6 +388,17 @@ def test_a_link_to_a_view_of_the_app_opens_in_this_tab_and_back_returns(page, ap
     assert "preset=zero-init" in opened.value.url and view(page) == before
 
 
+def test_a_link_to_a_page_that_does_not_exist_says_whose_keys_it_dropped(page, app_url):
+    """Streamlit runs the home page for a path no page has (and says so); the link's keys left the
+    address with a notice that blamed the home page: "`foo=1` is not a setting of this page"."""
+    page.goto(f"{app_url}/nope?foo=1")
+    notice = page.get_by_test_id("stAlertContentWarning").filter(has_text="foo=1")
+    notice.wait_for()
+    assert "was meant for /nope, which is not a page of this app" in notice.inner_text()
+    assert "not a setting of this page" not in notice.inner_text()
+    page.wait_for_url(re.compile(r"/(\?)?$"))
+
+
 # Links a page corrects when opened: a preset spelled out, an unknown key or a bad value dropped;
 # also in compare mode and on a refusal, which end the page early.
 CORRECTED_LINKS = {

@@ -18,6 +18,8 @@ from urllib import parse
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from ui.pages import LABS
+
 MAX_TEXT = 200
 
 
@@ -338,6 +340,17 @@ def start_page(page: str, params: Iterable[Param]) -> bool:
     return True
 
 
+def missing_page() -> str | None:
+    """The path a link asked for when no page has it: Streamlit then runs the home page (and says
+    so), and the keys the link carried were meant for that path, not refused by the home page."""
+    ctx = get_script_run_ctx()
+    pages = getattr(ctx, "pages_manager", None)
+    wanted = getattr(pages, "intended_page_name", None)
+    if not wanted or getattr(pages, "intended_page_script_hash", None):
+        return None
+    return None if wanted.strip("/") in {lab.url_path for lab in LABS} else wanted.strip("/")
+
+
 def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
     """Validate this page's URL parameters and the app's (APP_PARAMS); drop the bad ones and
     unknown keys (call before any widget).
@@ -347,10 +360,12 @@ def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
     params = (*params, *APP_PARAMS)
     known = {param.key for param in params} | STREAMLIT_KEYS
     rejections = []
+    missing = missing_page()
+    unknown = UNKNOWN if missing is None else f"was meant for `/{missing}`, which is not a page of this app"
     for key in [key for key in st.query_params if key not in known]:
         raw = st.query_params.get_all(key)
         drop_from_url(key)
-        rejections.append(Rejection(key, raw[-1] if raw else "", UNKNOWN))
+        rejections.append(Rejection(key, raw[-1] if raw else "", unknown, removed=True))
     for param in params:
         values = st.query_params.get_all(param.key)
         if not values:
