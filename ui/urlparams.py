@@ -348,7 +348,11 @@ def missing_page() -> str | None:
     wanted = getattr(pages, "intended_page_name", None)
     if not wanted or getattr(pages, "intended_page_script_hash", None):
         return None
-    return None if wanted.strip("/") in {lab.url_path for lab in LABS} else wanted.strip("/")
+    path = wanted.strip("/")
+    if path in {lab.url_path for lab in LABS}:
+        return None
+    shown = path.replace("`", "")  # quoted as code in the notice
+    return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
 def sanitize_query_params(params: Iterable[Param]) -> list[Rejection]:
