@@ -65,9 +65,10 @@ def test_the_chart_follows_its_column_when_the_sidebar_closes(page, app_url):
     assert chart == column
     page.hover("[data-testid='stSidebar']")
     page.get_by_label("Collapse sidebar").click()
-    page.wait_for_function(f"() => ({widths})().every(w => w > {column} + 100)", timeout=10_000)
-    column, chart = page.evaluate(widths)
-    assert chart == column
+    # The column widens over the sidebar's animation and the chart follows each resize a moment
+    # later (CI once measured 1230 against 1240 mid-way): the chart must end at its column's width.
+    follows = f"() => {{ const [column, chart] = ({widths})(); return column > {column} + 100 && chart === column; }}"
+    page.wait_for_function(follows, timeout=10_000)
 
 
 def test_on_a_phone_the_chart_keeps_its_width_and_scrolls_sideways(browser, app_url):
