@@ -12,7 +12,7 @@ import streamlit as st
 from engine.activations import ACTIVATIONS
 from engine.stats import histogram_layers
 from engine.train.checkpoints import Checkpoint
-from engine.train.diagnose import diagnose_run
+from engine.train.diagnose import accuracy, diagnose_run
 from engine.train.record import Record, RecordPoint
 from engine.train.regions import decision_grid
 from engine.train.sweeps import LR_BASE, SCALE_BASE, Progress, SweepRun, learning_rate_configs, scale_configs, sweep
@@ -152,7 +152,7 @@ def counter(state: TrainState, who: str = "") -> None:
     # "val.": "validation accuracy" was cut to "validation accur…" at 1024 px.
     held_out = f"on the held-out validation examples, at step {shown.step:,}"
     metric(cols[2], f"{who}val. loss", f"{shown.val_loss:.3g}", help=f"Validation loss {held_out}")
-    metric(cols[3], f"{who}val. accuracy", f"{shown.val_acc:.1%}", help=f"Validation accuracy {held_out}")
+    metric(cols[3], f"{who}val. accuracy", accuracy(shown.val_acc), help=f"Validation accuracy {held_out}")
     if shown.step < state.step:
         # Beside "step 5" the numbers would read as step 5's; a stopped run's row stays as it is.
         whose = f"{who[:1]}'s validation" if who else "Validation"

@@ -70,8 +70,8 @@ def _rms(a: np.ndarray) -> float:
 
 
 def accuracy(frac: float) -> str:
-    """An accuracy as the training lab's counters show it (one decimal): a diagnosis that said 8%
-    beside a counter's 7.8% read as two different numbers."""
+    """An accuracy as the training lab's counters and diagnoses both show it (one decimal): a
+    diagnosis that said 8% beside a counter's 7.8% read as two different numbers."""
     return f"{frac:.1%}"
 
 
