@@ -17,7 +17,6 @@ and the rerun that report causes sends the address, now as a replacement.
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ui.urlparams import HISTORY_GUARD_KEY, address_waiting, guard_shown, send_waiting_address
+from ui.urlparams import HISTORY_GUARD_KEY, address_waiting, guard_shown, query_shown, send_waiting_address
 
 _JS = (Path(__file__).parent / "history.js").read_text()
 # The guard draws nothing, but in the sidebar's column it took a gap, which went for the part
@@ -60,17 +59,11 @@ def history_kept_meaningful(page: str, pages: Sequence[str]) -> Iterator[None]:
                 "page": page,
                 "pages": list(pages),
                 "query": query,
-                "shown": _query_shown(),
+                "shown": query_shown(),
                 "run": _next_run(),  # a new value each run: the guard hears of every run
             }
             guard(data=data, key=HISTORY_GUARD_KEY, on_installed_change=_no_op)
         guard_shown()
-
-
-def _query_shown() -> str:
-    """The query this run leaves in the address bar."""
-    params = st.query_params
-    return urllib.parse.urlencode([(key, value) for key in params for value in params.get_all(key)])
 
 
 def _next_run() -> int:

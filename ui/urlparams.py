@@ -188,6 +188,17 @@ def _sends_held() -> bool:
     return not (history_guard_reported() or (st.session_state.get(_GUARD_SHOWN) and not address_waiting()))
 
 
+def _query_string(qp) -> str:
+    """The query Streamlit writes to the address bar for its store qp."""
+    return parse.urlencode(qp._query_params, doseq=True)
+
+
+def query_shown() -> str:
+    """The query this run leaves in the address bar (an address held back: the corrected one)."""
+    with _query_params_internals() as qp:
+        return _query_string(qp)
+
+
 def _send_address(qp) -> None:
     """Send Streamlit's copy of the URL to the browser, or hold it while the guard may be missing."""
     if not _sends_held():
@@ -196,7 +207,7 @@ def _send_address(qp) -> None:
     ctx = get_script_run_ctx()
     # What the browser shows (ctx.query_string follows sent addresses only) and what it should.
     shown = ctx.query_string if ctx else ""
-    st.session_state[_ADDRESS_WAITING] = (shown, parse.urlencode(qp._query_params, doseq=True))
+    st.session_state[_ADDRESS_WAITING] = (shown, _query_string(qp))
 
 
 def send_waiting_address() -> None:
