@@ -33,8 +33,16 @@ DRIFT_NOISE_MULTIPLE = 4.0
 # Up to this width a layer can lose every unit by chance (all ReLUs off for the batch).
 NARROW_WIDTH = 64
 DEEPER = 50  # the deeper net a statement about depth is measured on
+# First to last layer, the std may change by up to this factor and still "hold"; beyond an order
+# of magnitude a slow per-layer change is a fading or growing signal: 4% per layer is 53x over 100.
+HOLD_TOTAL = 1.25
+COMPOUND_TOTAL = 10.0
+# Activations whose PyTorch gain is exactly the scale that keeps the second moment (positive
+# homogeneity): there a gain a few percent off compounds with depth, and is the cause.
+EXACT_GAIN = frozenset({"relu", "leaky_relu", "linear"})
 HOLDS = "The activation scale holds across layers"
 SLOW_DRIFT = "The activation scale changes slowly with depth"
+SETTLES = "The activation scale settles over the first layers"
 EXTRA_SECONDS = 0.5  # estimated work allowed for each measurement beyond the view itself
 # The init a comparison runs against: the lecture's Xavier, or Kaiming for the ReLU family.
 REFERENCE_INIT = {"relu": "kaiming_normal", "leaky_relu": "kaiming_normal", "elu": "kaiming_normal"}
@@ -127,12 +135,18 @@ def _reference(facts: _Facts) -> tuple[str, SimResult] | None:
     return None if ref is None or ref.overflow_layer is not None else (REFERENCE_LABEL[name], ref)
 
 
+def _deeper(facts: _Facts) -> SimResult | None:
+    """A DEEPER-layer net of the same kind, measured; None where that cannot be run, or says nothing
+    new (constant weights: every layer the same function of one number)."""
+    cfg = facts.cfg
+    if len(set(cfg.sizes)) != 1 or cfg.depth >= DEEPER or not facts.random_weights:
+        return None
+    return _affordable(facts, replace(cfg, sizes=(cfg.sizes[0],) * (DEEPER + 1)))
+
+
 def _deeper_text(facts: _Facts) -> str:
     """What a DEEPER-layer net of the same kind does, measured; '' where that cannot be run."""
-    cfg = facts.cfg
-    if len(set(cfg.sizes)) != 1 or cfg.depth >= DEEPER:
-        return ""
-    deep = _affordable(facts, replace(cfg, sizes=(cfg.sizes[0],) * (DEEPER + 1)))
+    deep = _deeper(facts)
     if deep is None:
         return ""
     if deep.overflow_layer is not None:
@@ -231,21 +245,23 @@ def _cause_of_small(facts: _Facts, layer: LayerResult) -> tuple[str, str]:
 
 
 def _trend(result: SimResult, start: int) -> float:
-    rms = [layer.act.rms for layer in result.layers[start:]]
-    return float(np.exp(np.log(max(rms[-1], 1e-300) / max(rms[0], 1e-300)) / (len(rms) - 1)))
+    """The std's geometric change per layer: the statistic the findings quote (a sigmoid's rms is
+    mostly its mean of 0.5, and would hold while the std falls)."""
+    std = [layer.act.std for layer in result.layers[start:]]
+    return float(np.exp(np.log(max(std[-1], 1e-300) / max(std[0], 1e-300)) / (len(std) - 1)))
 
 
 def _drift_is_readable(result: SimResult, per_layer: float) -> bool:
-    """A per-layer drift is read only along equal widths, and only beyond sampling noise.
+    """A per-layer drift is read only beyond sampling noise.
 
     Each layer's std comes from width x batch values, a relative error of about
     1/sqrt(2 n) that compounds over the layers; in a few hundred values (a 10-unit output
-    layer, a tiny net) it alone can look like a drift.
+    layer, a tiny net) it alone can look like a drift. Mixed widths: the narrowest sets it.
     """
     widths = result.config.sizes[1:]
-    if len(set(widths)) != 1 or len(widths) < 2:
+    if len(widths) < 2:
         return False
-    noise = math.sqrt(len(widths) / (2.0 * widths[0] * result.config.batch))
+    noise = math.sqrt(len(widths) / (2.0 * min(widths) * result.config.batch))
     return abs(math.log(per_layer)) * (len(widths) - 1) > DRIFT_NOISE_MULTIPLE * noise
 
 
@@ -291,9 +307,11 @@ def _signal_finding(facts: _Facts, start: int, gradients: str) -> Finding:
         return Finding("ok", f"One layer: activation std {_fmt(layers[-1].act.std)}.")
     per_layer = _trend(result, start)
     first, last = layers[start], layers[-1]
+    total = per_layer ** (last.index - first.index)
     spread = f"std {_fmt(first.act.std)} at layer {first.index}, {_fmt(last.act.std)} at layer {last.index}"
-    if per_layer < FADE_PER_LAYER:
+    if per_layer < FADE_PER_LAYER or total < 1 / COMPOUND_TOTAL:
         _, cause = _cause_of_small(facts, last)
+        cause = cause or _compounding_cause(facts, per_layer)
         return Finding(
             "warn",
             f"The signal fades with depth, by a factor of about {per_layer:.2f} per layer ({spread})"
@@ -301,8 +319,9 @@ def _signal_finding(facts: _Facts, start: int, gradients: str) -> Finding:
             + _deeper_text(facts)
             + gradients,
         )
-    if per_layer > GROW_PER_LAYER:
+    if per_layer > GROW_PER_LAYER or total > COMPOUND_TOTAL:
         _, cause = _cause_of_large(facts, last)
+        cause = cause or _compounding_cause(facts, per_layer)
         return Finding(
             "warn",
             f"The signal grows with depth, by a factor of about {per_layer:.2f} per layer ({spread})"
@@ -310,15 +329,54 @@ def _signal_finding(facts: _Facts, start: int, gradients: str) -> Finding:
             + _deeper_text(facts)
             + gradients,
         )
-    if not 0.95 <= per_layer <= 1.05 and facts.random_weights and _drift_is_readable(result, per_layer):
+    if not 1 / HOLD_TOTAL <= total <= HOLD_TOTAL and _drift_is_readable(result, per_layer):
         # Xavier's tanh halves its std over the lecture's 6 layers: "holds" would overstate it.
         shown = last.index - first.index + 1
+        deep = _deeper(facts)
+        if deep is not None and deep.overflow_layer is None and _within(deep.layers[-1].act.std, last.act.std):
+            # A sigmoid's std drops over the first layers, then stays: a level reached, not a drift.
+            return Finding(
+                "ok",
+                f"{SETTLES} ({spread}), then holds: measured on a {DEEPER}-layer net of this kind, "
+                f"std {_fmt(deep.layers[-1].act.std)} at layer {DEEPER}.",
+            )
+        cause = _compounding_cause(facts, per_layer)
+        # A gain corrects weights off their activation's scale; at the right scale a narrow net still
+        # drifts (finite width), and no remedy is claimed.
+        remedy = ", and a gain would correct the drift" if facts.weights != "fit" else ""
+        remedy = f", but {cause}" if cause else remedy
         return Finding(
             "ok",
             f"{SLOW_DRIFT}, by a factor of {per_layer:.2f} per layer ({spread}): over these {shown} layers it "
-            "neither collapses to 0 nor blows up, and a gain would correct the drift." + _deeper_text(facts),
+            f"neither collapses to 0 nor blows up{remedy}." + _deeper_text(facts),
         )
     return Finding("ok", f"{HOLDS} ({spread}).")
+
+
+def _within(a: float, b: float) -> bool:
+    """a and b within HOLD_TOTAL of each other."""
+    return b > 0 and 1 / HOLD_TOTAL <= a / b <= HOLD_TOTAL
+
+
+def _compounding_cause(facts: _Facts, per_layer: float) -> str:
+    """A gain a few percent off the scale that keeps the signal, compounded: named only where
+    PyTorch's gain is that scale exactly and the std moves the way the difference says."""
+    cfg = facts.cfg
+    if not facts.random_weights or cfg.bn != "none" or cfg.activation not in EXACT_GAIN:
+        return ""
+    ratio = facts.gain / facts.neutral
+    if abs(math.log(ratio)) < 0.005 or (ratio > 1) != (per_layer > 1):
+        return ""
+    text = (
+        f"σ√Din = {_fmt(facts.gain)} is {abs(ratio - 1):.1%} {'above' if ratio > 1 else 'below'} PyTorch's gain "
+        f"for {cfg.activation} ({_fmt(facts.neutral)}), and that difference compounds layer after layer"
+    )
+    if cfg.activation == "leaky_relu" and cfg.init.startswith("kaiming") and cfg.gain is None:
+        text += (
+            f"; Kaiming's default √2 is ReLU's gain, a leaky ReLU of slope {cfg.slope:g} keeps its scale with "
+            f"√(2/(1 + {cfg.slope:g}²)) = {facts.neutral:.4g} (gain={facts.neutral:.4g} here)"
+        )
+    return text
 
 
 def _saturation_finding(facts: _Facts, flow: str, ratio: float, weight_grads: str) -> tuple[Finding, str] | None:
@@ -520,8 +578,10 @@ def diagnose(result: SimResult, measure: Measure | None = simulate) -> list[Find
         # do not let the scale read as reassurance.
         text = signal.text
         if saturation:
-            text = text.replace(HOLDS, "The activation std stays level").replace(
-                SLOW_DRIFT, "The activation std drifts slowly"
+            text = (
+                text.replace(HOLDS, "The activation std stays level")
+                .replace(SLOW_DRIFT, "The activation std drifts slowly")
+                .replace(SETTLES, "The activation std settles over the first layers")
             )
             text += " Saturated units pinned near their limits keep it there: this is not a healthy signal."
         return [*findings, *extras, Finding("info", text)]

@@ -184,3 +184,53 @@ def test_a_saturated_net_is_not_reassured_by_its_steady_scale():
     assert "saturated" in texts[0]
     assert not any("holds" in text for text in texts)
     assert any("not a healthy signal" in text for text in texts)
+
+
+def signal_words(findings: list[Finding]) -> str:
+    """The finding on the activation scale across layers."""
+    return next(f.text for f in findings if "std" in f.text and "at layer 1" in f.text)
+
+
+def test_a_few_percent_per_layer_compounded_over_depth_is_growth_with_its_cause_not_a_steady_scale():
+    # sigma * sqrt(Din) = 1.5 against ReLU's sqrt(2): 6% per layer, some 30x over 60 layers.
+    grown = simulate(config(act="relu", init="gaussian", std=1.5 / 32, width=1024, depth=60))
+    assert grown.layers[-1].act.std > 10 * grown.layers[0].act.std  # the net the words describe
+    text = signal_words(diagnose(grown))
+    assert "holds" not in text and "grows with depth" in text
+    assert "σ√Din = 1.5 is 6.1% above PyTorch's gain for relu (1.41)" in text
+    # At ReLU's own gain a wide net does hold: the words follow the scale, not the depth.
+    level = simulate(config(act="relu", init="gaussian", std=2**0.5 / 64, width=4096, depth=60))
+    assert "holds across layers" in signal_words(diagnose(level))
+
+
+def test_kaimings_relu_gain_on_a_leaky_relu_is_named_with_the_gain_that_keeps_the_scale():
+    result = simulate(config(act="leaky_relu", slope=0.3, init="kaiming_normal", width=1024, depth=60))
+    assert result.layers[-1].act.std > 5 * result.layers[0].act.std
+    text = signal_words(diagnose(result))
+    assert "holds" not in text and "Kaiming's default √2 is ReLU's gain" in text
+    kept = math.sqrt(2 / (1 + 0.3**2))
+    assert f"gain={kept:.4g}" in text
+    # That gain does keep it: the advice is measured, not only derived.
+    fixed = simulate(config(act="leaky_relu", slope=0.3, init="kaiming_normal", gain=kept, width=4096, depth=60))
+    assert "holds across layers" in signal_words(diagnose(fixed))
+
+
+def test_a_narrow_net_at_its_activations_own_gain_is_not_told_a_gain_would_fix_its_drift():
+    result = simulate(config(act="relu", init="kaiming_normal", width=256, depth=60))
+    text = signal_words(diagnose(result))
+    assert "gain would correct" not in text and "too small" not in text and "too large" not in text
+
+
+def test_xaviers_tanh_is_said_to_drift_at_every_depth_until_it_collapses():
+    text = signal_words(diagnose(simulate(config(act="tanh", init="xavier", depth=DEEPER))))
+    assert "holds" not in text and "changes slowly with depth" in text
+
+
+def test_a_std_that_drops_then_stays_is_said_to_settle_as_the_deeper_net_measures():
+    cfg = config(act="sigmoid", init="xavier")
+    result = simulate(cfg)
+    assert result.layers[-1].act.std < 0.7 * result.layers[0].act.std  # a drop, not a steady scale
+    text = signal_words(diagnose(result))
+    deep = simulate(replace(cfg, sizes=(cfg.sizes[0],) * (DEEPER + 1)))
+    quoted = re.search(r"settles over the first layers .*std ([0-9.e+-]+) at layer 50", text)
+    assert float(quoted.group(1)) == pytest.approx(deep.layers[-1].act.std, rel=0.03)
