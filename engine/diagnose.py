@@ -182,7 +182,17 @@ def _gradient_cause(facts: _Facts, ratio: float) -> str:
         return ""
     local = float(np.exp(np.mean([np.log(max(layer.dphi.rms, 1e-300)) for layer in layers])))
     factors = f"each Wᵀ multiplies it by about {_fmt(facts.gain)} (σ√Din) and φ′(z) by {_fmt(local)} (rms)"
-    if ratio < 1 and local < facts.gain:
+    if ratio >= 1:
+        return f", as {factors}"
+    saturated = any(_nan_to_zero(layer.frac_saturated) >= SATURATED_WARN for layer in layers)
+    if saturated and local < facts.gain:
+        return f": the local gradients φ′(z) are small ({factors})"
+    if facts.weights == "small":
+        gain = f"PyTorch's gain is {_fmt(facts.neutral)}"
+        return f": the weights are too small for {facts.cfg.activation} ({factors}; {gain})"
+    # Unsaturated, φ′ is short only against what the activation's own gain makes up for: ReLU's rms
+    # of 0.71 times its √2 is 1, where a sigmoid's 0.25 at most falls short.
+    if local * facts.neutral < 1 / WEIGHT_BAND:
         return f": the local gradients φ′(z) are small ({factors})"
     return f", as {factors}"
 

@@ -234,3 +234,20 @@ def test_a_std_that_drops_then_stays_is_said_to_settle_as_the_deeper_net_measure
     deep = simulate(replace(cfg, sizes=(cfg.sizes[0],) * (DEEPER + 1)))
     quoted = re.search(r"settles over the first layers .*std ([0-9.e+-]+) at layer 50", text)
     assert float(quoted.group(1)) == pytest.approx(deep.layers[-1].act.std, rel=0.03)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [dict(act="relu", init="xavier", depth=30), dict(act="tanh", init="xavier", depth=200, width=1024)],
+    ids=["relu-xavier-30", "tanh-xavier-200"],
+)
+def test_a_vanishing_gradient_under_weights_too_small_blames_the_weights_not_phi_prime(values):
+    # ReLU's φ′ rms is 0.71 whatever the init (its √2 gain makes up for it); tanh's is near 1 here.
+    text = words(diagnose(simulate(config(**values))))
+    assert "φ′(z) are small" not in text
+    assert f"the weights are too small for {values['act']}" in text
+
+
+def test_a_sigmoids_vanishing_gradient_is_its_small_local_gradients():
+    text = words(diagnose(simulate(config(act="sigmoid", init="xavier"))))
+    assert "vanishes" in text and "the local gradients φ′(z) are small" in text
