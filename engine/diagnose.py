@@ -452,8 +452,8 @@ def _zero_weights_finding(facts: _Facts) -> Finding:
     text = (
         f"W = 0: every pre-activation equals the bias b = {cfg.bias:g} whatever the input, so every activation "
         f"is {act.label}({cfg.bias:g}) = {value:g} and no input reaches the output. No gradient flows back "
-        f"through W = 0 either: {grads}. The units of a layer are identical and get identical gradients, so "
-        "symmetry is never broken."
+        f"through W = 0 either: {grads}. The units of every layer below the top are identical and get "
+        "identical gradients, so their symmetry is never broken."
     )
     if act.can_die and cfg.bias <= 0:
         text += f" Every ReLU is dead for every input (z = b = {cfg.bias:g} ≤ 0)."

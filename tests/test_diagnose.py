@@ -67,6 +67,16 @@ def test_zero_weights_are_named_as_the_cause_for_relu():
     assert "alike" not in text and "too small" not in text
 
 
+def test_zero_weights_with_a_bias_claim_identical_gradients_only_where_they_are():
+    result = simulate(config(act="tanh", init="zeros", bias=0.5))
+    # The top layer's weights get act(b) times each output's own gradient: they differ by unit.
+    assert result.layers[-1].weight_grad_std > 0
+    assert all(layer.weight_grad_std == 0 for layer in result.layers[:-1])
+    text = diagnose(result)[0].text
+    assert "every weight gradient is 0 except layer 6's" in text
+    assert "The units of every layer below the top are identical" in text and "of a layer are" not in text
+
+
 @pytest.mark.parametrize("std", [0.05, 1.0])
 def test_saturation_says_what_the_local_and_the_propagated_gradients_do_here(std):
     result = simulate(config(act="tanh", init="gaussian", std=std))

@@ -129,6 +129,13 @@ def test_sgd_at_lr_10_names_the_divergence_step_and_the_learning_rate():
     assert f"the loss grew from {state.record.points[0].train_loss:.3f} (step 0)" in finding.text
     assert "Cause: the learning rate (SGD, lr 10) is too high" in finding.text
     assert "init" not in finding.text
+    # The update size quoted is the run's largest median over layers, with its step, and says so.
+    medians = [(float(np.median([w.update_ratio for w in p.weights])), p.step) for p in state.record.points]
+    largest, at = max(m for m in medians if math.isfinite(m[0]))
+    quoted = re.search(
+        r"the updates reached ([0-9.e+-]+)× the weights' size \(the median over layers, at step (\d+);", finding.text
+    )
+    assert float(quoted.group(1)) == pytest.approx(largest, rel=0.01) and int(quoted.group(2)) == at
 
 
 def test_a_huge_init_that_overflows_at_step_0_blames_the_init_not_the_learning_rate():

@@ -277,8 +277,8 @@ def _divergence(state: TrainState, run: _Run, ahead: bool = False) -> Finding:
     elif grew and largest > RATIO_HIGH:
         text += (
             f" Before that the loss grew from {_loss(losses[low])} (step {run.points[low].step}) to "
-            f"{_loss(state.last_loss)} (step {n - 1}), and each update changed the weights by "
-            f"{_num(largest)}× their size (median over layers at step {at}; about 0.001 is healthy). "
+            f"{_loss(state.last_loss)} (step {n - 1}), and the updates reached "
+            f"{_num(largest)}× the weights' size (the median over layers, at step {at}; about 0.001 is healthy). "
             f"Cause: the learning rate ({run.optimizer}) is too high, the usual cause of divergence: "
             "each update overshoots, the loss grows, and the numbers overflow."
         )
@@ -405,8 +405,8 @@ def _died_after_large_updates(run: _Run, layer: int) -> str:
     largest, at = _largest_ratio(run)
     if largest > RATIO_HIGH:
         text += (
-            f", after updates of up to {_num(largest)}× the weights' size (median over layers at step {at}; "
-            "about 0.001 is healthy): a learning rate this high is the usual way ReLUs die"
+            f", after updates of {_num(largest)}× the weights' size at step {at} (the median over layers, at its "
+            "largest in the run; about 0.001 is healthy): a learning rate this high is the usual way ReLUs die"
         )
     return text + "."
 
