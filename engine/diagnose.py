@@ -310,7 +310,7 @@ def _signal_finding(facts: _Facts, start: int, gradients: str) -> Finding:
             return Finding(
                 "error",
                 f"Activations collapse toward 0 by layer {layer.index} (std {_fmt(layer.act.std)})"
-                + (f": {cause}." if cause else ".")
+                + (f": {cause}." if cause else "." + _narrow_text(facts))
                 + gradients,
             )
     if len(layers) - start < 2:
@@ -360,7 +360,26 @@ def _signal_finding(facts: _Facts, start: int, gradients: str) -> Finding:
             f"{SLOW_DRIFT}, by a factor of {per_layer:.2f} per layer ({spread}): over these {shown} layers it "
             f"neither collapses to 0 nor blows up{remedy}." + _deeper_text(facts),
         )
+    if not 1 / HOLD_TOTAL <= total <= HOLD_TOTAL:
+        # A visible difference, but within what a few values per layer scatter by: no trend is claimed.
+        widths = result.config.sizes[1:]
+        whose = "each layer's" if len(set(widths)) == 1 else "its narrowest layer's"
+        values = f"{whose} {min(widths)} units × {result.config.batch} examples"
+        return Finding(
+            "ok", f"{HOLDS} as far as {values} can tell ({spread}, a difference within their sampling noise)."
+        )
     return Finding("ok", f"{HOLDS} ({spread}).")
+
+
+def _narrow_text(facts: _Facts) -> str:
+    """Why a narrow net's signal can vanish with no cause in its init: few units, chance."""
+    width = min(facts.cfg.sizes[1:])
+    if width > NARROW_WIDTH or facts.weights != "fit":
+        return ""
+    return (
+        f" In a net this narrow ({width} units) each layer's scale is the product of few random terms and "
+        "wanders by chance: the init's scale is not the cause."
+    )
 
 
 def _within(a: float, b: float) -> bool:
@@ -429,11 +448,12 @@ def _inactive_finding(facts: _Facts) -> Finding | None:
     )
     if key in ("bias", "bn"):
         return Finding("warn", text + f" Cause: {cause}.")
-    text += (
-        f" That is this batch, not every input: deep ReLU nets make the examples alike, so a unit can be "
-        f"negative on all {cfg.batch} of them."
-    )
-    return Finding("info", text)
+    width = min(cfg.sizes[1:])
+    if width <= NARROW_WIDTH and worst.fan_out <= NARROW_WIDTH:
+        why = f"in a layer of {worst.fan_out} units, a few negative on every example can be much of the layer"
+    else:
+        why = f"deep ReLU nets make the examples alike, so a unit can be negative on all {cfg.batch} of them"
+    return Finding("info", text + f" That is this batch, not every input: {why}.")
 
 
 def _zero_weights_finding(facts: _Facts) -> Finding:

@@ -261,3 +261,22 @@ def test_a_vanishing_gradient_under_weights_too_small_blames_the_weights_not_phi
 def test_a_sigmoids_vanishing_gradient_is_its_small_local_gradients():
     text = words(diagnose(simulate(config(act="sigmoid", init="xavier"))))
     assert "vanishes" in text and "the local gradients φ′(z) are small" in text
+
+
+def test_a_narrow_nets_collapse_at_its_activations_gain_is_put_down_to_chance_not_the_init():
+    result = simulate(config(act="relu", init="kaiming_normal", width=2, depth=10))
+    findings = diagnose(result)
+    text = words(findings)
+    assert findings[0].text.startswith("Activations collapse toward 0")
+    assert "In a net this narrow (2 units)" in text and "the init's scale is not the cause" in text
+    assert "too small" not in text and "make the examples alike" not in text
+    assert "in a layer of 2 units" in text
+
+
+def test_a_difference_within_sampling_noise_is_not_read_as_a_trend():
+    result = simulate(config(act="relu", init="kaiming_normal", width=8, depth=10))
+    first, last = result.layers[0].act.std, result.layers[-1].act.std
+    assert not 1 / 1.25 < last / first < 1.25  # a visible difference
+    text = signal_words(diagnose(result))
+    assert "as far as each layer's 8 units × 16 examples can tell" in text
+    assert "changes slowly" not in text and "fades" not in text
