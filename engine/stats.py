@@ -90,6 +90,10 @@ def _counts(flat: np.ndarray, lo: float, hi: float, n_bins: int, inside: bool) -
 
 def _moments(flat: np.ndarray, lo_val: float, hi_val: float) -> tuple[float, float]:
     n = flat.size
+    if lo_val == hi_val:
+        # Every value the same (zero or constant weights): exactly that value and no spread,
+        # where the sums would leave a rounding residue such as 1e-16.
+        return float(lo_val), 0.0
     peak = max(abs(lo_val), abs(hi_val))
     # Scale huge values down first so that their squares cannot overflow.
     scale = peak if peak > _SAFE_MAGNITUDE else 1.0

@@ -153,3 +153,11 @@ def test_the_shared_range_is_fitted_to_the_data(name):
     # As fine as 40 bins allow: half as wide bins would need more than 40, so the values
     # (with 0, which every range shows) fill about half the range or more.
     assert max(x.max(), 0.0) - min(x.min(), 0.0) > 0.45 * (hi - lo)
+
+
+@pytest.mark.parametrize("value", [0.7615941559557649, 0.1, -3.3e-5])
+def test_values_all_equal_have_exactly_that_mean_and_no_spread(value):
+    # A zero-init layer's activations are one value, act(b): the per-layer table must say std 0.
+    x = np.full((16, 4096), value)
+    for summary in (summarize(x, -1.0, 1.0), summarize_aligned(x)):
+        assert summary.mean == value and summary.std == 0.0
