@@ -136,7 +136,8 @@ def uploaded() -> tuple[np.ndarray | None, np.ndarray | None, str]:
 st.title("Data preprocessing")
 st.caption(
     "Zero-center, normalize, decorrelate, whiten: what each step does to the data, to a linear classifier's "
-    "optimization, and to the first layer of a net. Statistics always come from the training split."
+    "optimization, and to the first layer of a net. Statistics are fitted on the data shown; the digits' on their "
+    "training split only (*Statistics from the training set only* shows why)."
 )
 start_page("preprocessing", PARAMS)
 rejections = sanitize_query_params(PARAMS)
