@@ -403,7 +403,7 @@ def _compounding_cause(facts: _Facts, per_layer: float) -> str:
     if cfg.activation == "leaky_relu" and cfg.init.startswith("kaiming") and cfg.gain is None:
         text += (
             f"; Kaiming's default √2 is ReLU's gain, a leaky ReLU of slope {cfg.slope:g} keeps its scale with "
-            f"√(2/(1 + {cfg.slope:g}²)) = {facts.neutral:.4g} (gain={facts.neutral:.4g} here)"
+            f"√(2/(1 + {cfg.slope:g}²)) = {facts.neutral:.4g}: set gain g = {facts.neutral:.4g}"
         )
     return text
 

@@ -219,7 +219,7 @@ def test_kaimings_relu_gain_on_a_leaky_relu_is_named_with_the_gain_that_keeps_th
     text = signal_words(diagnose(result))
     assert "holds" not in text and "Kaiming's default √2 is ReLU's gain" in text
     kept = math.sqrt(2 / (1 + 0.3**2))
-    assert f"gain={kept:.4g}" in text
+    assert f"set gain g = {kept:.4g}" in text
     # That gain does keep it: the advice is measured, not only derived.
     fixed = simulate(config(act="leaky_relu", slope=0.3, init="kaiming_normal", gain=kept, width=4096, depth=60))
     assert "holds across layers" in signal_words(diagnose(fixed))
