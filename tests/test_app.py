@@ -143,6 +143,22 @@ def test_the_box_follows_the_values_back_to_a_preset():
     assert preset_box(at).value == "tanh-0.05"
 
 
+def test_a_key_pressed_before_the_browser_showed_a_preset_keeps_the_preset():
+    # The browser sends every control's value with each rerun: a depth key pressed right after
+    # choosing a preset, before the preset's run came back, brings the values from before it.
+    at = run_page()
+    preset_box(at).set_value("relu-kaiming").run()
+    at.selectbox(key="act").set_value("tanh")
+    at.selectbox(key="init").set_value("gaussian")
+    at.slider(key="depth").set_value(9).run()
+    assert (at.selectbox(key="act").value, at.selectbox(key="init").value) == ("relu", "kaiming_normal")
+    assert at.selectbox(key="act").proto.set_value  # sent again, so that the browser shows it
+    assert len(table_column(at, "layer")) == 9  # the key press itself stands
+    # Once the browser shows the preset, a control changed back is the user's choice.
+    at.selectbox(key="act").set_value("tanh").run()
+    assert at.selectbox(key="act").value == "tanh"
+
+
 def test_changing_a_control_after_a_preset_makes_it_custom():
     at = run_page(preset="tanh-xavier")
     at.slider(key="depth").set_value(9).run()

@@ -22,8 +22,15 @@ import streamlit as st
 from ui.urlparams import Param, drop_from_url, rewrite_url, url_value
 
 CUSTOM = "custom"
+_ABSENT = object()  # a control not in the session (never drawn)
 PRESET_KEY = "preset"
 REDRAWN = "_preset_box_redrawn"  # session key: bumped to draw a new preset box
+# Session key: the values the preset box wrote that the browser has not yet been seen to show,
+# and the values they replaced (see PresetSet.hold_written).
+WRITTEN = "_preset_written"
+# Runs after a choice that may still answer requests sent before the browser showed it (the
+# browser's requests during one round trip, which Streamlit may run one by one).
+STALE_RUNS = 2
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,7 @@ class PresetSet:
     def over(self, draw: Callable[[], dict[str, Any]], label: str = "Preset") -> dict[str, Any]:
         """The controls `draw` draws, under the preset box: the box is drawn last, from their values,
         but shown on top. Returns the values with the preset shown under PRESET_KEY."""
+        self.hold_written()
         slot = st.container()
         values = draw()
         with slot:
@@ -126,6 +134,46 @@ class PresetSet:
             return
         # Only the controls whose value changes: each one written is a widget state sent back to
         # the browser and redrawn there (a preset differs from the view in a few controls).
+        written, replaced = {}, {}
         for control, value in self.values(name).items():
             if control not in st.session_state or st.session_state[control] != value:
+                replaced[control] = st.session_state.get(control, _ABSENT)
                 st.session_state[control] = value
+                written[control] = value
+        st.session_state[WRITTEN] = (written, replaced, STALE_RUNS)
+
+    def hold_written(self) -> None:
+        """Keep what the preset box wrote against requests the browser sent before it showed it.
+
+        The browser sends every control's value with each rerun it asks for. A key pressed on
+        another control right after a preset was chosen asks for one with the values from before
+        the preset, and Streamlit takes them, while the browser's controls show the preset's: the
+        controls, the address bar and the chart would disagree. For the few runs after a choice,
+        a request that brings back more of the replaced values than it shows written ones is one
+        from before it: those values are answered with the written ones (written again, so that
+        the browser shows what the page draws); a control set to a third value keeps it. The
+        first request that shows the preset ends this: from then on, what the browser sends is
+        chosen.
+        """
+        pending = st.session_state.get(WRITTEN)
+        if not pending:
+            return
+        written, replaced, checks = pending
+        if checks == STALE_RUNS:  # the run of the choice itself: the next request says what the browser shows
+            st.session_state[WRITTEN] = (written, replaced, checks - 1)
+            return
+        # The controls the view before the choice drew: a request from then speaks for them only.
+        drawn = [control for control in written if replaced[control] is not _ABSENT]
+        asked = {control: st.session_state.get(control, _ABSENT) for control in drawn}
+        shown = sum(asked[control] == written[control] for control in drawn)
+        before = sum(asked[control] == replaced[control] for control in drawn)
+        # A request from before the choice brings back every value it replaced; one from after
+        # it shows the preset, but for a control or so the user changed since.
+        if before <= shown or checks == 0:
+            st.session_state[WRITTEN] = None  # the browser has shown the preset: what it sends is chosen
+            return
+        for control in drawn:
+            kept = written[control] if asked[control] == replaced[control] else asked[control]
+            if kept is not _ABSENT:
+                st.session_state[control] = kept
+        st.session_state[WRITTEN] = (written, replaced, checks - 1)
