@@ -62,9 +62,15 @@ def pick_features(count: int, chosen: tuple[int | None, int | None], default: tu
             "itself, the last two its principal component against 0."
         )
         return FeaturePick(0, 0, missing, note)
-    if missing:
-        return FeaturePick(0, 1, f"{missing} Features 0 and 1 are shown instead.")
     fx, fy = (pick if pick is not None else fallback for pick, fallback in zip(chosen, default))
+    if missing:
+        # An axis whose feature exists keeps it; the other takes the first feature apart from it.
+        if (fx < count) != (fy < count):
+            kept, axis = (fx, "y") if fx < count else (fy, "x")
+            other = 1 if kept == 0 else 0
+            fx, fy = (kept, other) if axis == "y" else (other, kept)
+            return FeaturePick(fx, fy, f"{missing} Feature {other} is shown on the {axis} axis instead.")
+        return FeaturePick(0, 1, f"{missing} Features 0 and 1 are shown instead.")
     return FeaturePick(fx, fy) if max(fx, fy) < count else FeaturePick(0, 1)
 
 

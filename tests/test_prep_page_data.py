@@ -71,12 +71,15 @@ def test_data_with_few_features_shows_its_first_two_without_a_word_about_the_dig
 
 @pytest.mark.parametrize(
     "query,named",
-    [({"fx": "7"}, "feature 7 does not exist"), ({"fx": "7", "fy": "9"}, "features 7 and 9 do not exist")],
+    [
+        ({"fx": "7"}, "feature 7 does not exist. Feature 0 is shown on the x axis instead."),
+        ({"fx": "7", "fy": "9"}, "features 7 and 9 do not exist. Features 0 and 1 are shown instead."),
+    ],
 )
 def test_a_chosen_feature_that_does_not_exist_is_named(query, named):
     at = upload("mine.csv", table(500, 4), **query)
     (warning,) = at.warning
-    assert warning.value == f"The data has 3 features (0 to 2): {named}. Features 0 and 1 are shown instead."
+    assert warning.value == f"The data has 3 features (0 to 2): {named}"
     assert "feature 0 and feature 1" in stages_title(at)
 
 
@@ -134,3 +137,13 @@ def test_a_descent_that_dips_under_the_line_but_does_not_stay_there_has_not_reac
 )
 def test_steps_to_stay_below_counts_until_the_curve_stays_under_the_line(losses, expected):
     assert steps_to_stay_below(np.array(losses), 1.0) == expected
+
+
+@pytest.mark.parametrize(
+    "chosen,shown,axis",
+    [((70, None), (0, 43), "x"), ((70, 43), (0, 43), "x"), ((5, 99), (5, 0), "y"), ((0, 99), (0, 1), "y")],
+)
+def test_a_missing_feature_on_one_axis_leaves_the_other_axis_its_feature(chosen, shown, axis):
+    pick = pick_features(64, chosen, (20, 43))
+    assert (pick.fx, pick.fy) == shown
+    assert f"is shown on the {axis} axis instead" in pick.warning
