@@ -154,6 +154,12 @@ def test_a_key_pressed_before_the_browser_showed_a_preset_keeps_the_preset():
     assert (at.selectbox(key="act").value, at.selectbox(key="init").value) == ("relu", "kaiming_normal")
     assert at.selectbox(key="act").proto.set_value  # sent again, so that the browser shows it
     assert len(table_column(at, "layer")) == 9  # the key press itself stands
+    # A second request from before the choice (a second key press) is answered the same way.
+    at.selectbox(key="act").set_value("tanh")
+    at.selectbox(key="init").set_value("gaussian")
+    at.slider(key="depth").set_value(10).run()
+    assert (at.selectbox(key="act").value, at.selectbox(key="init").value) == ("relu", "kaiming_normal")
+    assert len(table_column(at, "layer")) == 10
     # Once the browser shows the preset, a control changed back is the user's choice.
     at.selectbox(key="act").set_value("tanh").run()
     assert at.selectbox(key="act").value == "tanh"

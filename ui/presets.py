@@ -28,8 +28,8 @@ REDRAWN = "_preset_box_redrawn"  # session key: bumped to draw a new preset box
 # Session key: the values the preset box wrote that the browser has not yet been seen to show,
 # and the values they replaced (see PresetSet.hold_written).
 WRITTEN = "_preset_written"
-# Runs after a choice that may still answer requests sent before the browser showed it (the
-# browser's requests during one round trip, which Streamlit may run one by one).
+# Runs after a choice that may answer requests sent before the browser showed it (those of one
+# round trip, which Streamlit may run one by one).
 STALE_RUNS = 2
 
 
@@ -140,7 +140,7 @@ class PresetSet:
                 replaced[control] = st.session_state.get(control, _ABSENT)
                 st.session_state[control] = value
                 written[control] = value
-        st.session_state[WRITTEN] = (written, replaced, STALE_RUNS)
+        st.session_state[WRITTEN] = (written, replaced, STALE_RUNS + 1)
 
     def hold_written(self) -> None:
         """Keep what the preset box wrote against requests the browser sent before it showed it.
@@ -159,8 +159,8 @@ class PresetSet:
         if not pending:
             return
         written, replaced, checks = pending
-        if checks == STALE_RUNS:  # the run of the choice itself: the next request says what the browser shows
-            st.session_state[WRITTEN] = (written, replaced, checks - 1)
+        if checks > STALE_RUNS:  # the run of the choice itself: the next request says what the browser shows
+            st.session_state[WRITTEN] = (written, replaced, STALE_RUNS)
             return
         # The controls the view before the choice drew: a request from then speaks for them only.
         drawn = [control for control in written if replaced[control] is not _ABSENT]
@@ -169,11 +169,11 @@ class PresetSet:
         before = sum(asked[control] == replaced[control] for control in drawn)
         # A request from before the choice brings back every value it replaced; one from after
         # it shows the preset, but for a control or so the user changed since.
-        if before <= shown or checks == 0:
+        if before <= shown:
             st.session_state[WRITTEN] = None  # the browser has shown the preset: what it sends is chosen
             return
         for control in drawn:
             kept = written[control] if asked[control] == replaced[control] else asked[control]
             if kept is not _ABSENT:
                 st.session_state[control] = kept
-        st.session_state[WRITTEN] = (written, replaced, checks - 1)
+        st.session_state[WRITTEN] = (written, replaced, checks - 1) if checks > 1 else None
