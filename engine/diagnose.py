@@ -527,7 +527,8 @@ def _overflow_finding(facts: _Facts) -> Finding:
 
 def _batchnorm_findings(cfg: SimConfig) -> list[Finding]:
     findings = []
-    if cfg.bn != "none" and cfg.bn_mode == "train":
+    # A batch of one has no variance to normalize by: the blocked-signal finding says what happens.
+    if cfg.bn != "none" and cfg.bn_mode == "train" and cfg.batch > 1:
         order = "FC → BN → activation" if cfg.bn == "before" else "FC → activation → BN"
         findings.append(
             Finding(

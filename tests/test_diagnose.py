@@ -280,3 +280,11 @@ def test_a_difference_within_sampling_noise_is_not_read_as_a_trend():
     text = signal_words(diagnose(result))
     assert "as far as each layer's 8 units × 16 examples can tell" in text
     assert "changes slowly" not in text and "fades" not in text
+
+
+@pytest.mark.parametrize("bn", ["before", "after"])
+def test_batch_norm_on_a_batch_of_one_is_not_said_to_restore_unit_variance(bn):
+    result = simulate(config(bn=bn, batch=1))
+    assert result.layers[-1].act.std == 0  # nothing passes batch norm: its every output is β
+    text = words(diagnose(result))
+    assert "unit variance" not in text and "With a batch of one" in text
