@@ -285,9 +285,9 @@ def _all_off_finding(facts: _Facts, layer: LayerResult) -> Finding:
     key, cause = _cause_of_small(facts, layer)
     if key in ("bias", "bn"):
         text += f" Cause: {cause}."
-    elif min(cfg.sizes[1:]) <= NARROW_WIDTH:
+    elif _narrowest(cfg) <= NARROW_WIDTH:
         text += (
-            f" In a net this narrow ({min(cfg.sizes[1:])} units) a few unlucky units are the whole layer; "
+            f" In a net this narrow ({_narrowest(cfg)} units) a few unlucky units are the whole layer; "
             "the init's scale is not the cause."
         )
     elif key:
@@ -339,7 +339,8 @@ def _signal_finding(facts: _Facts, start: int, gradients: str) -> Finding:
             + _deeper_text(facts)
             + gradients,
         )
-    if not 1 / HOLD_TOTAL <= total <= HOLD_TOTAL and _drift_is_readable(result, per_layer):
+    holds = _within(total, 1.0)
+    if not holds and _drift_is_readable(result, per_layer):
         # Xavier's tanh halves its std over the lecture's 6 layers: "holds" would overstate it.
         shown = last.index - first.index + 1
         deep = _deeper(facts)
@@ -360,7 +361,7 @@ def _signal_finding(facts: _Facts, start: int, gradients: str) -> Finding:
             f"{SLOW_DRIFT}, by a factor of {per_layer:.2f} per layer ({spread}): over these {shown} layers it "
             f"neither collapses to 0 nor blows up{remedy}." + _deeper_text(facts),
         )
-    if not 1 / HOLD_TOTAL <= total <= HOLD_TOTAL:
+    if not holds:
         # A visible difference, but within what a few values per layer scatter by: no trend is claimed.
         widths = result.config.sizes[1:]
         whose = "each layer's" if len(set(widths)) == 1 else "its narrowest layer's"
@@ -371,9 +372,14 @@ def _signal_finding(facts: _Facts, start: int, gradients: str) -> Finding:
     return Finding("ok", f"{HOLDS} ({spread}).")
 
 
+def _narrowest(cfg: SimConfig) -> int:
+    """The fewest units of any layer: where chance can silence or shrink a whole layer."""
+    return min(cfg.sizes[1:])
+
+
 def _narrow_text(facts: _Facts) -> str:
     """Why a narrow net's signal can vanish with no cause in its init: few units, chance."""
-    width = min(facts.cfg.sizes[1:])
+    width = _narrowest(facts.cfg)
     if width > NARROW_WIDTH or facts.weights != "fit":
         return ""
     return (
@@ -448,8 +454,7 @@ def _inactive_finding(facts: _Facts) -> Finding | None:
     )
     if key in ("bias", "bn"):
         return Finding("warn", text + f" Cause: {cause}.")
-    width = min(cfg.sizes[1:])
-    if width <= NARROW_WIDTH and worst.fan_out <= NARROW_WIDTH:
+    if _narrowest(cfg) <= NARROW_WIDTH and worst.fan_out <= NARROW_WIDTH:
         why = f"in a layer of {worst.fan_out} units, a few negative on every example can be much of the layer"
     else:
         why = f"deep ReLU nets make the examples alike, so a unit can be negative on all {cfg.batch} of them"
