@@ -22,7 +22,7 @@ import streamlit as st
 from ui.urlparams import Param, drop_from_url, rewrite_url, url_value
 
 CUSTOM = "custom"
-_ABSENT = object()  # a control not in the session (never drawn)
+_ABSENT = object()  # a control not in the session (not drawn since)
 PRESET_KEY = "preset"
 REDRAWN = "_preset_box_redrawn"  # session key: bumped to draw a new preset box
 # Session key: the values the preset box wrote that the browser has not yet been seen to show,
@@ -137,7 +137,8 @@ class PresetSet:
         written, replaced = {}, {}
         for control, value in self.values(name).items():
             if control not in st.session_state or st.session_state[control] != value:
-                replaced[control] = st.session_state.get(control, _ABSENT)
+                if control in st.session_state:  # drawn before: a request from then brings it back
+                    replaced[control] = st.session_state[control]
                 st.session_state[control] = value
                 written[control] = value
         st.session_state[WRITTEN] = (written, replaced, STALE_RUNS + 1)
@@ -162,17 +163,17 @@ class PresetSet:
         if checks > STALE_RUNS:  # the run of the choice itself: the next request says what the browser shows
             st.session_state[WRITTEN] = (written, replaced, STALE_RUNS)
             return
-        # The controls the view before the choice drew: a request from then speaks for them only.
-        drawn = [control for control in written if replaced[control] is not _ABSENT]
-        asked = {control: st.session_state.get(control, _ABSENT) for control in drawn}
-        shown = sum(asked[control] == written[control] for control in drawn)
-        before = sum(asked[control] == replaced[control] for control in drawn)
+        # Only the controls the view before the choice drew (those replaced): a request from then
+        # speaks for them only.
+        asked = {control: st.session_state.get(control, _ABSENT) for control in replaced}
+        shown = sum(asked[control] == written[control] for control in replaced)
+        before = sum(asked[control] == replaced[control] for control in replaced)
         # A request from before the choice brings back every value it replaced; one from after
         # it shows the preset, but for a control or so the user changed since.
         if before <= shown:
             st.session_state[WRITTEN] = None  # the browser has shown the preset: what it sends is chosen
             return
-        for control in drawn:
+        for control in replaced:
             kept = written[control] if asked[control] == replaced[control] else asked[control]
             if kept is not _ABSENT:
                 st.session_state[control] = kept
