@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
 from ui import first_view, urlparams
@@ -29,6 +30,18 @@ def run_page(path: str, timeout: float = 90, **query) -> AppTest:
     chart_already_drawn(at)
     history_guard_reported(at)
     return at.run()
+
+
+def browser_request(at: AppTest) -> WidgetStates:
+    """What the browser sends with a rerun: every drawn widget's value as the test set it. Kept
+    and sent later with `send`, it is a request the browser sent before the runs in between
+    came back (a key pressed while the server was busy)."""
+    return at._tree.get_widget_states()
+
+
+def send(at: AppTest, request: WidgetStates) -> AppTest:
+    """Run the page on `request`, whatever the page drew since it was taken."""
+    return at._run(request)
 
 
 def chart_already_drawn(at: AppTest) -> AppTest:

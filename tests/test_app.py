@@ -165,6 +165,33 @@ def test_a_key_pressed_before_the_browser_showed_a_preset_keeps_the_preset():
     assert at.selectbox(key="act").value == "tanh"
 
 
+def test_a_key_pressed_before_the_browser_showed_a_preset_does_not_apply_the_preset_again():
+    # The request of a key pressed right after a choice still carries the box the choice was
+    # made in, with that choice. The preset is applied once: the key press stands, and the
+    # slider is not sent a value that would overwrite the presses still in flight.
+    at = run_page()
+    preset_box(at).set_value("relu-xavier")
+    chosen = app_support.browser_request(at)
+    at.slider(key="depth").set_value(7)
+    pressed = app_support.browser_request(at)
+    app_support.send(at, chosen)
+    app_support.send(at, pressed)
+    assert at.slider(key="depth").value == 7
+    assert not at.slider(key="depth").proto.set_value
+    assert len(table_column(at, "layer")) == 7
+    assert (at.selectbox(key="act").value, at.selectbox(key="init").value) == ("relu", "xavier")
+
+
+def test_choosing_a_preset_again_after_changing_a_control_applies_it():
+    at = run_page()
+    preset_box(at).set_value("relu-xavier").run()
+    at.slider(key="depth").set_value(9).run()
+    assert preset_box(at).value == "custom"
+    preset_box(at).set_value("relu-xavier").run()
+    assert at.slider(key="depth").value == 6
+    assert preset_box(at).value == "relu-xavier"
+
+
 def test_changing_a_control_after_a_preset_makes_it_custom():
     at = run_page(preset="tanh-xavier")
     at.slider(key="depth").set_value(9).run()

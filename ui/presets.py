@@ -25,6 +25,7 @@ CUSTOM = "custom"
 _ABSENT = object()  # a control not in the session (not drawn since)
 PRESET_KEY = "preset"
 REDRAWN = "_preset_box_redrawn"  # session key: bumped to draw a new preset box
+APPLIED = "_preset_applied"  # session key: (box key, preset) of the last choice applied
 # Session key: the values the preset box wrote that the browser has not yet been seen to show,
 # and the values they replaced (see PresetSet.hold_written).
 WRITTEN = "_preset_written"
@@ -125,6 +126,12 @@ class PresetSet:
 
     def _apply_chosen(self, key: str, shown: str) -> None:
         name = st.session_state[key]
+        # A request sent before the browser showed a choice still carries the box it was made in,
+        # with that choice: applied again, it would send every control the preset sets back to the
+        # browser and undo the key presses in flight since. Each choice applied draws a box of a
+        # new key, so the same key and choice again can only be such a request.
+        if st.session_state.get(APPLIED) == (key, name):
+            return
         # Custom means "keep what I have": when that is a preset, a new box names it again (the
         # label stays derived; this box would keep saying Custom). A box that reports the value
         # it was drawn with is a stale one (a rerun that raced its replacement), not a choice.
@@ -142,6 +149,8 @@ class PresetSet:
                 st.session_state[control] = value
                 written[control] = value
         st.session_state[WRITTEN] = (written, replaced, STALE_RUNS + 1)
+        st.session_state[APPLIED] = (key, name)
+        st.session_state[REDRAWN] = st.session_state.get(REDRAWN, 0) + 1
 
     def hold_written(self) -> None:
         """Keep what the preset box wrote against requests the browser sent before it showed it.
