@@ -259,6 +259,31 @@ def test_fast_input_leaves_controls_url_and_chart_in_agreement(page, app_url, la
         assert url_values(page), "the burst changed nothing: the round would prove nothing"
 
 
+@pytest.mark.parametrize("preset", ["relu-xavier", "tanh-0.05", "relu-kaiming", "tanh-xavier"])
+def test_keys_pressed_right_after_a_preset_act_on_it(page, app_url, preset):
+    # The trial's race: a preset chosen, then the depth slider's keys pressed at once, before the
+    # preset's run has come back. These presets keep the depth, so the presses count from 6
+    # whenever they arrive; controls, address and chart must end on the preset at depth 9.
+    page.goto(f"{app_url}/activations")
+    wait_for_idle(page)
+    wait_for_charts(page)
+    box = _widget(page, Control("Preset", "preset", "", "select", "")).locator("input[role='combobox']")
+    pick(page, box, PRESETS[preset].label)
+    depth = LABS["activations"][0]
+    _widget(page, depth).locator("input[type='range']").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+        time.sleep(0.08)
+    settle(page)
+    expected = {key: url_value(value) for key, value in PRESET_SET.values(preset).items()} | {"depth": "9"}
+    assert disagreements(page, LABS["activations"], expected) == []
+    url = url_values(page)
+    assert {key: url.get(key, url_value(PARAM_BY_KEY[key].default)) for key in PRESETS[preset].values} == {
+        key: url_value(value) for key, value in PRESETS[preset].values.items()
+    }
+    assert preset_disagreement(page) == []
+
+
 def view(page) -> tuple[str, dict[str, str], list[str]]:
     """What the user sees: the page's path, the URL's settings and the charts' titles."""
     settle(page)

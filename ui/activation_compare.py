@@ -28,7 +28,6 @@ from ui.compare import (
     compare_address,
     compare_controls,
     describe_differences,
-    left_behind,
     start_values,
 )
 from ui.live_chart import live_chart
@@ -67,10 +66,12 @@ def first_view_values() -> dict[str, Any] | None:
 
 
 def send_view_address(values: dict[str, Any], compared: dict[str, Any] | None) -> None:
-    """The whole address of the view: sent on every run in compare mode (None: not comparing),
-    and once when compare mode was just switched off, to take B's values out of it."""
-    if compared is None and not left_behind(CONTROL_KEYS):
-        return
+    """The whole address of the view (compared None: not comparing), sent by every run.
+
+    A run that writes a control (a preset, an answer to a request from before it) sends an address
+    made from its request's, which the browser may receive after later key presses have changed
+    it: the last run's address must be the one the browser keeps, as in the training lab.
+    """
     send_url({**address_values(values), **compare_address(LAB, compared)})
 
 

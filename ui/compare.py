@@ -112,15 +112,6 @@ def stray_values(keys: Iterable[str], opened: bool) -> list[Rejection]:
     return rejections
 
 
-def left_behind(keys: Iterable[str]) -> bool:
-    """Whether Streamlit's copy of the address still holds compare mode (`compare`, B's values)
-    after the switch was turned off: the browser's address lost `compare` through the switch's
-    binding, but a later write of the copy would bring it back."""
-    if is_comparing():
-        return False
-    return COMPARE.key in st.query_params or any(PREFIX + key in st.query_params for key in keys)
-
-
 def differing(base: dict[str, Any], values: dict[str, Any], applies: Callable[[str, dict[str, Any]], bool]) -> dict:
     """B's values that differ from A's (`base`, A's effective values) where they apply to B."""
     return {
