@@ -192,6 +192,18 @@ def test_choosing_a_preset_again_after_changing_a_control_applies_it():
     assert preset_box(at).value == "relu-xavier"
 
 
+def test_every_run_leaves_the_address_of_the_view_it_draws():
+    # The browser's address can lag its controls: an address sent by an earlier run (a preset's)
+    # arrived after later key presses. The run drawing the view sends the view's whole address.
+    at = run_page()
+    preset_box(at).set_value("relu-xavier").run()
+    at.slider(key="depth").set_value(9)
+    at.query_params.clear()
+    at.query_params["depth"] = "7"
+    at.run()
+    assert dict(at.query_params) == {"act": "relu", "init": "xavier", "depth": "9"}
+
+
 def test_changing_a_control_after_a_preset_makes_it_custom():
     at = run_page(preset="tanh-xavier")
     at.slider(key="depth").set_value(9).run()
