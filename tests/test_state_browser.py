@@ -87,8 +87,14 @@ def shown_value(page, control: Control, scope=None) -> str:
     return widget.locator("input[role='combobox']").input_value()
 
 
+def address(page) -> str:
+    """The address bar's URL, read in the page: Playwright's page.url can miss a replacement made
+    while a run's messages are handled (it kept /training?step=99999 after the page replaced it)."""
+    return page.evaluate("() => location.href")
+
+
 def url_values(page) -> dict[str, str]:
-    return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(page.url).query))
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(address(page)).query))
 
 
 # Settled: the app is idle, every live chart has drawn its newest figure, the browser has sent
@@ -287,7 +293,7 @@ def test_keys_pressed_right_after_a_preset_act_on_it(page, app_url, preset):
 def view(page) -> tuple[str, dict[str, str], list[str]]:
     """What the user sees: the page's path, the URL's settings and the charts' titles."""
     settle(page)
-    return urllib.parse.urlparse(page.url).path, url_values(page), page.evaluate(TOKENS)
+    return urllib.parse.urlparse(address(page)).path, url_values(page), page.evaluate(TOKENS)
 
 
 def go_to(page, title: str) -> None:
