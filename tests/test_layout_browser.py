@@ -314,3 +314,27 @@ def test_in_present_mode_every_table_fits_the_screen(browser, app_url, path, wid
     fits = screen.evaluate(TABLE_FIT)
     screen.close()
     assert fits and all(f["table"] <= f["column"] + 1 and f["page"] == 0 for f in fits), fits
+
+
+# The present switch's box, and every other visible button or text box of the page it meets.
+UNDER_SWITCH = """() => {
+  const switchBox = document.querySelector('.st-key-initlab_toolbar').getBoundingClientRect();
+  const meets = (r) => r.width > 0 && r.height > 0 && r.left < switchBox.right && r.right > switchBox.left
+    && r.top < switchBox.bottom && r.bottom > switchBox.top;
+  return [...document.querySelectorAll("[data-testid='stMain'] :is(button, h1, h2, h3, p)")]
+    .filter((e) => !e.closest('.st-key-initlab_toolbar') && meets(e.getBoundingClientRect()))
+    .map((e) => e.innerText.slice(0, 40));
+}"""
+
+
+@pytest.mark.parametrize("step", [1, 3, 5, 8])
+@pytest.mark.parametrize("width,height", [(1024, 768), (1280, 720)])
+def test_in_present_mode_the_switch_covers_nothing(browser, app_url, step, width, height):
+    """The present switch waits fixed in the corner: at 1024 px it covered the tour's page chevron."""
+    screen = browser.new_page(viewport={"width": width, "height": height})
+    screen.goto(f"{app_url}/tour?step={step}&view=present")
+    wait_for_idle(screen)
+    wait_for_charts(screen)
+    covered = screen.evaluate(UNDER_SWITCH)
+    screen.close()
+    assert covered == []
