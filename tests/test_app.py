@@ -182,6 +182,22 @@ def test_a_key_pressed_before_the_browser_showed_a_preset_does_not_apply_the_pre
     assert (at.selectbox(key="act").value, at.selectbox(key="init").value) == ("relu", "xavier")
 
 
+def test_a_key_pressed_on_a_control_the_preset_changes_is_not_sent_back():
+    # Glorot's preset sets depth 5; a key pressed before the browser showed it moved the old
+    # depth 6 to 7. That press stands, and is not sent back to the slider: the presses made
+    # since (8, 9) would be undone by it.
+    at = run_page()
+    preset_box(at).set_value("glorot-normalized")
+    chosen = app_support.browser_request(at)
+    at.slider(key="depth").set_value(7)
+    pressed = app_support.browser_request(at)
+    app_support.send(at, chosen)
+    app_support.send(at, pressed)
+    assert at.slider(key="depth").value == 7 and not at.slider(key="depth").proto.set_value
+    assert (at.selectbox(key="init").value, at.number_input(key="width").value) == ("glorot_uniform", 1000)
+    assert len(table_column(at, "layer")) == 7
+
+
 def test_choosing_a_preset_again_after_changing_a_control_applies_it():
     at = run_page()
     preset_box(at).set_value("relu-xavier").run()

@@ -182,8 +182,9 @@ class PresetSet:
         if before <= shown:
             st.session_state[WRITTEN] = None  # the browser has shown the preset: what it sends is chosen
             return
+        # Only the values brought back are answered: a control set to a third value is left as it
+        # is, since writing it would send the browser a value its later key presses have passed.
         for control in replaced:
-            kept = written[control] if asked[control] == replaced[control] else asked[control]
-            if kept is not _ABSENT:
-                st.session_state[control] = kept
+            if asked[control] == replaced[control]:
+                st.session_state[control] = written[control]
         st.session_state[WRITTEN] = (written, replaced, checks - 1) if checks > 1 else None
