@@ -165,37 +165,28 @@ def test_a_key_pressed_before_the_browser_showed_a_preset_keeps_the_preset():
     assert at.selectbox(key="act").value == "tanh"
 
 
-def test_a_key_pressed_before_the_browser_showed_a_preset_does_not_apply_the_preset_again():
-    # The request of a key pressed right after a choice still carries the box the choice was
-    # made in, with that choice. The preset is applied once: the key press stands, and the
-    # slider is not sent a value that would overwrite the presses still in flight.
+@pytest.mark.parametrize(
+    "preset,shown",
+    [
+        # The request of a key pressed right after a choice still carries the box the choice was
+        # made in, with that choice: the preset is applied once, not again over the press.
+        ("relu-xavier", {"act": "relu", "init": "xavier"}),
+        # Glorot's preset sets depth 5: the press moved the old depth 6 to 7, and stands.
+        ("glorot-normalized", {"init": "glorot_uniform", "width": 1000}),
+    ],
+)
+def test_a_key_pressed_before_the_browser_showed_a_preset_stands_and_is_not_sent_back(preset, shown):
+    # The depth slider is not sent the pressed value back: it would undo the presses made since.
     at = run_page()
-    preset_box(at).set_value("relu-xavier")
-    chosen = app_support.browser_request(at)
-    at.slider(key="depth").set_value(7)
-    pressed = app_support.browser_request(at)
-    app_support.send(at, chosen)
-    app_support.send(at, pressed)
-    assert at.slider(key="depth").value == 7
-    assert not at.slider(key="depth").proto.set_value
-    assert len(table_column(at, "layer")) == 7
-    assert (at.selectbox(key="act").value, at.selectbox(key="init").value) == ("relu", "xavier")
-
-
-def test_a_key_pressed_on_a_control_the_preset_changes_is_not_sent_back():
-    # Glorot's preset sets depth 5; a key pressed before the browser showed it moved the old
-    # depth 6 to 7. That press stands, and is not sent back to the slider: the presses made
-    # since (8, 9) would be undone by it.
-    at = run_page()
-    preset_box(at).set_value("glorot-normalized")
+    preset_box(at).set_value(preset)
     chosen = app_support.browser_request(at)
     at.slider(key="depth").set_value(7)
     pressed = app_support.browser_request(at)
     app_support.send(at, chosen)
     app_support.send(at, pressed)
     assert at.slider(key="depth").value == 7 and not at.slider(key="depth").proto.set_value
-    assert (at.selectbox(key="init").value, at.number_input(key="width").value) == ("glorot_uniform", 1000)
     assert len(table_column(at, "layer")) == 7
+    assert {key: at.session_state[key] for key in shown} == shown
 
 
 def test_choosing_a_preset_again_after_changing_a_control_applies_it():
