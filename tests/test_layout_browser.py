@@ -11,6 +11,7 @@ import pytest
 
 from tests.browser_support import wait_for_charts, wait_for_idle
 from tests.test_browser import LABEL_OVERLAPS
+from tests.test_state_browser import settle
 from ui.activation_params import PRESETS as ACTIVATION_PRESETS
 from ui.live_chart import _JS
 from ui.training_params import PRESETS as TRAINING_PRESETS
@@ -275,14 +276,18 @@ def test_the_sidebar_holds_still_through_a_rerun(page, app_url):
     page.goto(f"{app_url}/activations?compare=true")
     wait_for_idle(page)
     wait_for_charts(page)
+    # The charts' first-draw report reruns the page: on a loaded machine (CI, 2 workers) that rerun
+    # could start after this point, so the press is made once the page has settled.
+    settle(page)
     page.evaluate(SIDEBAR_TOPS)
     page.get_by_test_id("stSidebar").get_by_test_id("stSlider").filter(has_text="depth").first.locator(
         "input[type='range']"
     ).focus()
     page.evaluate(SIDEBAR_TOPS)  # after the focus's own scroll
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => new URLSearchParams(location.search).get('depth') === '7'", timeout=30_000)
-    wait_for_idle(page)
+    settle(page)
+    depth = "() => new URLSearchParams(location.search).get('depth')"
+    assert page.evaluate(depth) == "7", (page.evaluate(depth), page.evaluate("() => document.activeElement.outerHTML"))
     assert len(page.evaluate("() => [...window.initlabSidebarTops]")) == 1, page.evaluate(
         "() => [...window.initlabSidebarTops]"
     )
