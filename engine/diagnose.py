@@ -431,11 +431,13 @@ def _saturation_finding(facts: _Facts, flow: str, ratio: float, weight_grads: st
         f"{percent(frac)} of layer {worst.index}'s units are saturated ({bound}), where the local gradient "
         f"φ′(z) = {local} (layer mean {_fmt(worst.dphi.mean)})."
     )
+    if cause:
+        # Before the gradients' sentence, which names its own cause: the input can saturate layer 1
+        # while small weights shrink the gradient, and a cause read after both would deny the second.
+        text += f" Cause of the saturation: {cause}."
     if flow:
         # The lecture's "local gradients are zero, so no learning" holds only if the gradients do shrink here.
         text += (" Yet in this net " if ratio >= 1 else " In this net ") + f"{flow}.{weight_grads}"
-    if cause:
-        text += f" Cause: {cause}."
     return Finding("error" if frac > 0.3 else "warn", text), key
 
 
@@ -619,6 +621,10 @@ def diagnose(result: SimResult, measure: Measure | None = simulate) -> list[Find
                 .replace(SLOW_DRIFT, "The activation std drifts slowly")
                 .replace(SETTLES, "The activation std settles over the first layers")
             )
-            text += " Saturated units pinned near their limits keep it there: this is not a healthy signal."
+            # Only where the saturated units are in the layers the trend is read from: the input's
+            # saturating layer 1 does not hold layers 2 on.
+            held = any(_nan_to_zero(layer.frac_saturated) >= SATURATED_WARN for layer in result.layers[start:])
+            if held:
+                text += " Saturated units pinned near their limits keep it there: this is not a healthy signal."
         return [*findings, *extras, Finding("info", text)]
     return [*findings, signal, *extras]

@@ -52,6 +52,26 @@ def test_a_large_input_offset_is_named_as_the_cause_of_saturation():
     assert "too small" not in words(findings) and "too large" not in words(findings)
 
 
+def test_an_input_that_saturates_layer_1_of_a_small_init_net_is_the_saturations_cause_not_the_gradients():
+    # A trial found "…the weights are too small for tanh… Cause: the input…, not the init": the
+    # saturation's cause read as the shrinking gradient's, denying the sentence before it.
+    result = simulate(config(act="tanh", init="gaussian", std=0.01, in_std=50.0))
+    assert result.layers[0].frac_saturated > 0.5 and result.layers[1].frac_saturated < 0.05  # the net described
+    findings = diagnose(result)
+    saturation = next(f.text for f in findings if "saturated" in f.text)
+    said_for_saturation, gradients = saturation.split(" In this net ")
+    assert "Cause of the saturation: the input (mean 0, std 50" in said_for_saturation
+    assert "weights are too small" in gradients and "Cause" not in gradients
+    assert "the init is too small" in words(findings)  # the fading that follows layer 1 is the init's
+
+
+def test_saturation_in_layer_1_alone_is_not_said_to_hold_the_later_layers_scale():
+    result = simulate(config(act="tanh", init="xavier", in_mean=5.0))
+    assert result.layers[0].frac_saturated > 0.3
+    assert all(layer.frac_saturated < 0.05 for layer in result.layers[1:])  # the net described
+    assert "pinned near their limits" not in words(diagnose(result))
+
+
 def test_an_input_near_the_float_limit_is_named_as_the_cause_of_overflow():
     result = simulate(SimConfig(init="xavier", in_mean=1e308))
     (finding,) = diagnose(result)
