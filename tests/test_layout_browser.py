@@ -9,9 +9,8 @@ import base64
 
 import pytest
 
-from tests.browser_support import wait_for_charts, wait_for_idle
+from tests.browser_support import settle, wait_for_charts, wait_for_idle
 from tests.test_browser import LABEL_OVERLAPS
-from tests.test_state_browser import settle
 from ui.activation_params import PRESETS as ACTIVATION_PRESETS
 from ui.live_chart import _JS
 from ui.training_params import PRESETS as TRAINING_PRESETS

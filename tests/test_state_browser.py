@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from tests.browser_support import wait_for_charts, wait_for_history_guard, wait_for_idle
+from tests.browser_support import settle, wait_for_charts, wait_for_history_guard, wait_for_idle
 from ui.activation_params import PARAM_BY_KEY, PRESET_SET, PRESETS
 from ui.pages import LABS as PAGES
 from ui.urlparams import url_value
@@ -95,46 +95,6 @@ def address(page) -> str:
 
 def url_values(page) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(urllib.parse.urlparse(address(page)).query))
-
-
-# Settled: the app is idle, every live chart has drawn its newest figure, the browser has sent
-# nothing for QUIET_MS (a slider sends its value up to about 200 ms after a key press, so a
-# change still on its way has been sent by then) and the server has answered what it sent last
-# and been silent for 250 ms. QUIET_MS counts from the call too: a key pressed just before it
-# may not have been sent yet.
-QUIET_MS = 600
-SETTLED = """([since, quiet]) => {
-  const wire = window.initlabWire, now = performance.now();
-  const idle = !!document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']");
-  const drawn = [...document.querySelectorAll('.initlab-live-chart')].every(
-    (chart) => chart.querySelector('.main-svg') && !chart.initlabPending && !chart.initlabDrawing);
-  return idle && drawn && now - since >= quiet && now - wire.lastSent >= quiet
-    && wire.lastReceived >= wire.lastSent && now - wire.lastReceived >= 250;
-}"""
-
-
-# What would change if a rerun were still arriving: the websocket's times, the app's state and the
-# charts' titles. Settled means SETTLED held and this stayed the same STILL_MS later.
-SNAPSHOT = """() => JSON.stringify([window.initlabWire, document.querySelector("[data-testid='stApp']")
-  ?.getAttribute('data-test-script-state'), [...document.querySelectorAll('.gtitle, .gtitle-subtitle')]
-  .map((e) => e.textContent)])"""
-STILL_MS = 400
-
-
-def settle(page) -> None:
-    """Wait until no rerun is pending or running and the charts show the last one: SETTLED, and
-    nothing changed for STILL_MS after (a loaded browser may take a moment to hand a chart the
-    figure the last message brought)."""
-    since = page.evaluate("() => window.initlabWire ? performance.now() : null")
-    assert since is not None, "the page has no websocket timer (tests/browser_support.WIRE)"
-    deadline = time.monotonic() + 60
-    while True:
-        page.wait_for_function(SETTLED, arg=[since, QUIET_MS], timeout=60_000, polling=50)
-        before = page.evaluate(SNAPSHOT)
-        time.sleep(STILL_MS / 1000)
-        if page.evaluate(SNAPSHOT) == before and page.evaluate(SETTLED, [since, QUIET_MS]):
-            return
-        assert time.monotonic() < deadline, "the page never settled"
 
 
 def click_when_still(button) -> None:
