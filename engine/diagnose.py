@@ -10,7 +10,7 @@ that net (`measure`, within EXTRA_SECONDS of estimated work) or are not made.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -155,6 +155,11 @@ def _deeper_text(facts: _Facts) -> str:
     return f" Measured on a {DEEPER}-layer net of this kind: std {_fmt(last.std)} at layer {DEEPER}."
 
 
+def _any_saturated(layers: Sequence[LayerResult]) -> bool:
+    """Whether any of `layers` has SATURATED_WARN or more of its units saturated."""
+    return any(_nan_to_zero(layer.frac_saturated) >= SATURATED_WARN for layer in layers)
+
+
 def _gradient_flow(facts: _Facts) -> tuple[str, float] | None:
     """(words, ratio): how the back-propagated gradient changes from the top layer down to layer 1."""
     layers = [layer for layer in facts.result.layers if layer.grad is not None]
@@ -184,8 +189,7 @@ def _gradient_cause(facts: _Facts, ratio: float) -> str:
     factors = f"each Wᵀ multiplies it by about {_fmt(facts.gain)} (σ√Din) and φ′(z) by {_fmt(local)} (rms)"
     if ratio >= 1:
         return f", as {factors}"
-    saturated = any(_nan_to_zero(layer.frac_saturated) >= SATURATED_WARN for layer in layers)
-    if saturated and local < facts.gain:
+    if _any_saturated(layers) and local < facts.gain:
         return f": the local gradients φ′(z) are small ({factors})"
     if facts.weights == "small":
         gain = f"PyTorch's gain is {_fmt(facts.neutral)}"
@@ -598,7 +602,7 @@ def diagnose(result: SimResult, measure: Measure | None = simulate) -> list[Find
     flow = _gradient_flow(facts)
     flow_text = flow[0] + _gradient_cause(facts, flow[1]) if flow else ""
     needs_reference = facts.random_weights and cfg.bn == "none"
-    problems = any(_nan_to_zero(layer.frac_saturated) >= SATURATED_WARN for layer in result.layers)
+    problems = _any_saturated(result.layers)
     collapsed = any(layer.act.rms < COLLAPSE_RATIO * min(result.input.rms, 1.0) for layer in result.layers)
     reference = _reference(facts) if needs_reference and (problems or collapsed) else None
     weight_grads = _weight_gradients(facts, reference)
@@ -623,8 +627,7 @@ def diagnose(result: SimResult, measure: Measure | None = simulate) -> list[Find
             )
             # Only where the saturated units are in the layers the trend is read from: the input's
             # saturating layer 1 does not hold layers 2 on.
-            held = any(_nan_to_zero(layer.frac_saturated) >= SATURATED_WARN for layer in result.layers[start:])
-            if held:
+            if _any_saturated(result.layers[start:]):
                 text += " Saturated units pinned near their limits keep it there: this is not a healthy signal."
         return [*findings, *extras, Finding("info", text)]
     return [*findings, signal, *extras]
